@@ -1,0 +1,154 @@
+"""``escalation-bot``: serve, worker, demo, start, db upgrade|current, config check."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from app.config import Settings, load_settings
+from app.errors import StartupError
+from app.logging_setup import configure_logging
+
+logger = logging.getLogger("app.cli")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        return int(args.handler(args, settings))
+    except StartupError as exc:
+        print(f"escalation-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="escalation-bot", description="Slack-native support escalation bot"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser(
+        "serve", help="run the bot (HTTP mode, or Socket Mode with SLACK_APP_TOKEN)"
+    )
+    serve.add_argument("--port", type=int, default=None, help="HTTP port (default: $PORT or 3000)")
+    serve.set_defaults(handler=_serve)
+
+    worker = commands.add_parser("worker", help="run the scheduler process (one instance)")
+    worker.set_defaults(handler=_worker)
+
+    demo = commands.add_parser(
+        "demo", help="a scripted conversation against a local Slack stand-in"
+    )
+    demo.set_defaults(handler=_demo)
+
+    start = commands.add_parser("start", help="serve with Slack credentials, else run the demo")
+    start.set_defaults(handler=_start)
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply migrations").set_defaults(handler=_db_upgrade)
+    db_commands.add_parser("current", help="print the schema revision").set_defaults(
+        handler=_db_current
+    )
+
+    config = commands.add_parser("config", help="the config file")
+    config_commands = config.add_subparsers(dest="config_command", required=True)
+    config_commands.add_parser("check", help="validate ESCALATION_CONFIG").set_defaults(
+        handler=_config_check
+    )
+    return parser
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from app.runtime import bootstrap
+
+    settings.require_slack()
+    if args.port is not None:
+        settings = settings.model_copy(update={"port": args.port})
+    runtime = bootstrap(settings)  # validates everything and upgrades the schema once, up front
+    if settings.socket_mode:
+        from app.slack.socket_mode import run_socket_mode
+
+        run_socket_mode(runtime)
+        return 0
+    runtime.engine.dispose()
+    from app.web.gunicorn_server import serve
+    from app.web.loader import load_wsgi_app
+
+    logger.info("serving HTTP on port %d", settings.port)
+    serve(
+        lambda: load_wsgi_app(settings),
+        port=settings.port,
+        workers=settings.web_concurrency,
+        threads=settings.web_threads,
+    )
+    return 0
+
+
+def _worker(_args: argparse.Namespace, settings: Settings) -> int:
+    from app.runtime import bootstrap
+    from app.slack.client import build_web_client
+    from app.worker.scheduler import run_worker
+
+    settings.require_slack()
+    runtime = bootstrap(settings)
+    run_worker(runtime, build_web_client(settings))
+    return 0
+
+
+def _demo(_args: argparse.Namespace, settings: Settings) -> int:
+    from app.sandbox.demo import run_demo
+
+    return run_demo(settings, out=sys.stdout)
+
+
+def _start(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.has_slack_credentials:
+        args.port = None
+        return _serve(args, settings)
+    print("No SLACK_BOT_TOKEN set: running the demo against a local Slack stand-in.\n")
+    return _demo(args, settings)
+
+
+def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
+    from app.db.engine import make_engine
+    from app.db.schema import current_revision, upgrade
+
+    engine = make_engine(settings.database_url)
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    print(f"database schema: {before or 'empty'} -> {after}")
+    engine.dispose()
+    return 0
+
+
+def _db_current(_args: argparse.Namespace, settings: Settings) -> int:
+    from app.db.engine import make_engine
+    from app.db.schema import current_revision, head_revision
+
+    engine = make_engine(settings.database_url)
+    current = current_revision(engine)
+    head = head_revision()
+    state = "up to date" if current == head else f"behind (latest is {head})"
+    print(f"database schema: {current or 'empty'}, {state}")
+    engine.dispose()
+    return 0 if current == head else 1
+
+
+def _config_check(_args: argparse.Namespace, settings: Settings) -> int:
+    from app.config_file import load_config
+
+    config = load_config(settings.escalation_config)
+    print(
+        f"{settings.escalation_config}: ok ({len(config.accounts)} accounts, "
+        f"{len(config.skills)} skills, {len(config.agents)} agents)"
+    )
+    return 0

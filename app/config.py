@@ -1,0 +1,98 @@
+"""The one Settings object: every environment variable the app reads is declared here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.errors import StartupError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIG = PROJECT_ROOT / "escalation.example.yml"
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class Settings(BaseSettings):
+    """Environment variables of the bot (names are the upper-case field names)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = SLACK_API_URL
+    database_url: str = "sqlite:///escalation.db"
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    escalation_config: Path = EXAMPLE_CONFIG
+    port: int = Field(default=3000, ge=1, le=65535)
+    web_concurrency: int = Field(default=2, ge=1, le=64)
+    web_threads: int = Field(default=8, ge=1, le=256)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_shape(cls, value: str) -> str:
+        if value.startswith("postgres://"):  # the scheme Heroku-style hosts hand out
+            value = "postgresql://" + value.removeprefix("postgres://")
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        if not value.startswith(("sqlite://", "postgresql+psycopg://")):
+            raise ValueError("must be a sqlite:/// path or a postgresql:// URL")
+        return value
+
+    @property
+    def has_slack_credentials(self) -> bool:
+        """True when a bot token is configured (the bot talks to a real Slack workspace)."""
+        return self.slack_bot_token is not None
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    def require_slack(self) -> None:
+        """Stop with a clear line unless the settings the chosen transport needs are present."""
+        if self.slack_bot_token is None:
+            raise StartupError(
+                "SLACK_BOT_TOKEN is not set: the bot token (xoxb-...) from OAuth & Permissions"
+            )
+        if not self.socket_mode and self.slack_signing_secret is None:
+            raise StartupError(
+                "SLACK_SIGNING_SECRET is not set: the signing secret from Basic Information "
+                "(or set SLACK_APP_TOKEN for Socket Mode)"
+            )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; a bad value becomes a StartupError naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        raise StartupError(f"{name} is invalid: {error['msg']}") from None

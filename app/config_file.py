@@ -1,0 +1,168 @@
+"""The YAML config file (accounts, skills, agents, leads): its schema and a loader whose errors
+name the key and the line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from app.errors import StartupError
+
+Tier = Literal["free", "pro", "enterprise"]
+ChannelId = Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,}$")]
+UserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,}$")]
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AccountConfig(_Strict):
+    """A customer; its Slack Connect channel belongs to it alone."""
+
+    name: str = Field(min_length=1, max_length=200)
+    channel: ChannelId
+    tier: Tier
+    language: LanguageCode = "en"
+    crm_id: str | None = Field(default=None, max_length=100)
+    arr: float | None = Field(default=None, ge=0)
+
+
+class SkillConfig(_Strict):
+    """Where the escalations needing a skill are posted."""
+
+    channel: ChannelId
+
+
+class AgentConfig(_Strict):
+    user: UserId
+    skills: list[str] = Field(min_length=1)
+    languages: list[LanguageCode] = Field(default_factory=lambda: ["en"])
+    senior: bool = False
+
+
+class EscalationConfig(_Strict):
+    """The whole config file."""
+
+    accounts: list[AccountConfig] = Field(default_factory=list)
+    skills: dict[str, SkillConfig]
+    overflow_channel: ChannelId
+    leads_channel: ChannelId
+    agents: list[AgentConfig] = Field(default_factory=list)
+    leads: list[UserId] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EscalationConfig:
+        seen: dict[str, int] = {}
+        for index, account in enumerate(self.accounts):
+            if account.channel in seen:
+                raise _LocatedError(
+                    ("accounts", index, "channel"),
+                    f"channel {account.channel} already belongs to account "
+                    f"{self.accounts[seen[account.channel]].name!r}",
+                )
+            seen[account.channel] = index
+        for index, agent in enumerate(self.agents):
+            for position, skill in enumerate(agent.skills):
+                if skill not in self.skills:
+                    raise _LocatedError(
+                        ("agents", index, "skills", position),
+                        f"unknown skill {skill!r} (skills are: {', '.join(sorted(self.skills))})",
+                    )
+        return self
+
+    def account_for_channel(self, channel: str) -> AccountConfig | None:
+        return next((a for a in self.accounts if a.channel == channel), None)
+
+    def is_agent(self, user_id: str) -> bool:
+        return any(agent.user == user_id for agent in self.agents)
+
+    def is_lead(self, user_id: str) -> bool:
+        return user_id in self.leads
+
+
+class _LocatedError(ValueError):
+    """A cross-field error that knows which key it is about."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+
+
+def load_config(path: Path) -> EscalationConfig:
+    """Read and validate the config file; a problem is a StartupError naming file, line, key."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StartupError(f"ESCALATION_CONFIG: cannot read {path}: {exc.strerror}") from None
+    return parse_config(text, source=str(path))
+
+
+def parse_config(text: str, *, source: str = "<config>") -> EscalationConfig:
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark is not None else source
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise StartupError(f"{where}: not valid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise StartupError(
+            f"{source}: the config must be a mapping of keys (accounts, skills, ...)"
+        )
+    try:
+        return EscalationConfig.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        located = error.get("ctx", {}).get("error")
+        if isinstance(located, _LocatedError):
+            loc: Sequence[str | int] = located.loc
+            message = located.message
+        else:
+            loc = error["loc"]
+            message = error["msg"]
+            if error["type"] == "missing":
+                message = "is required"
+        key = _dotted(loc)
+        line = _line_of(root, loc)
+        return _raise(f"{source}:{line}: {key}: {message}")
+
+
+def _raise(message: str) -> EscalationConfig:
+    raise StartupError(message)
+
+
+def _dotted(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _line_of(node: yaml.Node | None, loc: Sequence[str | int]) -> int:
+    """1-based line of the deepest YAML node on the error's path."""
+    line = 1 if node is None else node.start_mark.line + 1
+    for part in loc:
+        child: Any = None
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == str(part):
+                    child = value_node
+                    line = key_node.start_mark.line + 1
+                    break
+        elif (
+            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
+        ):
+            child = node.value[part]
+            line = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+    return line

@@ -1,0 +1,1 @@
+"""Measures of the support operation, computed in SQL."""

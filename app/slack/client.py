@@ -1,0 +1,30 @@
+"""The one place that builds the Slack Web API client."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from app.config import Settings
+
+WEB_API_TIMEOUT_SECONDS = 10
+
+
+def build_web_client(settings: Settings, *, token: str | None = None) -> WebClient:
+    """A client for ``SLACK_API_URL`` that waits out 429s and retries connection and 5xx errors."""
+    if token is None and settings.slack_bot_token is not None:
+        token = settings.slack_bot_token.get_secret_value()
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=WEB_API_TIMEOUT_SECONDS,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )

@@ -1,0 +1,13 @@
+"""Listener wiring: each folder registers its handlers; one handler per module."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from app.slack.listeners import commands, errors, events
+
+
+def register(app: App) -> None:
+    events.register(app)
+    commands.register(app)
+    errors.register(app)

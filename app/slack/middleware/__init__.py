@@ -1,0 +1,1 @@
+"""Global Bolt middleware: cross-cutting concerns, applied to every request."""

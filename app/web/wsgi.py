@@ -1,0 +1,66 @@
+"""The WSGI application: ``POST /slack/events`` to Bolt, ``GET /healthz`` for load balancers."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIEnvironment
+
+logger = logging.getLogger(__name__)
+
+SLACK_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 1_000_000  # Slack payloads are far smaller; refuse anything larger
+
+WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
+
+
+def create_wsgi_app(bolt_app: App, *, engine: Engine) -> WsgiApp:
+    slack = SlackRequestHandler(bolt_app, path=SLACK_PATH)
+
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            return _health(engine, start_response)
+        if path == SLACK_PATH and method == "POST":
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = -1
+            if length < 0 or length > MAX_BODY_BYTES:
+                return _reply(start_response, "413 Payload Too Large", {"error": "too large"})
+            return slack(environ, start_response)
+        return _reply(start_response, "404 Not Found", {"error": "not found"})
+
+    return application
+
+
+def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        logger.error("health check: database unavailable: %s", type(exc).__name__)
+        return _reply(start_response, "503 Service Unavailable", {"ok": False, "database": "down"})
+    return _reply(start_response, "200 OK", {"ok": True, "database": "up"})
+
+
+def _reply(
+    start_response: StartResponse, status: str, payload: dict[str, object]
+) -> Iterable[bytes]:
+    body = json.dumps(payload).encode()
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    )
+    return [body]

@@ -1,0 +1,1 @@
+"""The one scheduler process (Procfile ``worker``): retries and housekeeping on APScheduler."""

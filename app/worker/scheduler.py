@@ -1,0 +1,47 @@
+"""The worker's schedule: module-level jobs with explicit ids, one instance each, in UTC."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from slack_sdk import WebClient
+
+from app.conversations.intake import BotIdentity
+from app.runtime import Runtime
+from app.worker.event_retry import prune_finished_events, retry_unfinished_events
+
+logger = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone=UTC)
+    defaults = {"coalesce": True, "max_instances": 1, "replace_existing": True}
+    scheduler.add_job(
+        lambda: retry_unfinished_events(runtime=runtime, client=client, bot=bot, now=_now()),
+        "interval",
+        seconds=60,
+        id="retry_unfinished_events",
+        **defaults,
+    )
+    scheduler.add_job(
+        lambda: prune_finished_events(runtime=runtime, now=_now()),
+        "cron",
+        hour=3,
+        id="prune_finished_events",
+        **defaults,
+    )
+    return scheduler
+
+
+def run_worker(runtime: Runtime, client: WebClient) -> None:
+    auth = client.auth_test()
+    bot = BotIdentity(team_id=str(auth["team_id"]), user_id=str(auth["user_id"]))
+    scheduler = build_scheduler(runtime, client, bot)
+    logger.info("worker started with jobs: %s", ", ".join(j.id for j in scheduler.get_jobs()))
+    scheduler.start()

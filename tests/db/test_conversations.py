@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from app.config_file import AccountConfig
+from app.db.accounts import account_for_channel, sync_accounts
+from app.db.conversations import add_message, messages_of, open_conversation
+from app.db.engine import session_scope
+from app.db.models import Account, Conversation
+
+ACME = AccountConfig(name="Acme", channel="C0ACME", tier="enterprise", arr=120000)
+
+
+def _account_id(engine: Engine) -> int:
+    with session_scope(engine) as session:
+        sync_accounts(session=session, accounts=[ACME])
+        account = account_for_channel(session=session, channel_id="C0ACME")
+        assert account is not None and account.id is not None
+        return account.id
+
+
+def test_sync_accounts_inserts_then_updates(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        assert sync_accounts(session=session, accounts=[ACME]) == 1
+    with session_scope(engine) as session:
+        assert sync_accounts(session=session, accounts=[ACME]) == 0
+        changed = ACME.model_copy(update={"tier": "pro", "arr": 9000.0})
+        assert sync_accounts(session=session, accounts=[changed]) == 1
+    with session_scope(engine) as session:
+        rows = session.exec(select(Account)).all()
+        assert [(r.tier, r.arr) for r in rows] == [("pro", 9000.0)]
+
+
+def test_one_conversation_per_thread_even_under_a_race(engine: Engine) -> None:
+    account_id = _account_id(engine)
+    created: list[bool] = []
+    barrier = threading.Barrier(5)
+
+    def open_it() -> None:
+        barrier.wait()
+        with session_scope(engine) as session:
+            _conversation, was_created = open_conversation(
+                session=session,
+                account_id=account_id,
+                channel_id="C0ACME",
+                thread_ts="100.1",
+                customer_user_id="U0CUST",
+                customer_team_id="T0CUST",
+            )
+            created.append(was_created)
+
+    threads = [threading.Thread(target=open_it) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Conversation)).all()) == 1
+    assert created.count(True) == 1
+
+
+def test_messages_are_recorded_once_and_keep_unicode(engine: Engine) -> None:
+    account_id = _account_id(engine)
+    text = "Ça ne marche pas 😡 — 请帮忙 " + "x" * 40_000
+    with session_scope(engine) as session:
+        conversation, _ = open_conversation(
+            session=session,
+            account_id=account_id,
+            channel_id="C0ACME",
+            thread_ts="100.1",
+            customer_user_id="U0CUST",
+            customer_team_id=None,
+        )
+        first = add_message(
+            session=session,
+            conversation=conversation,
+            slack_ts="100.1",
+            author="customer",
+            text=text,
+            user_id="U0CUST",
+            team_id="T0CUST",
+        )
+        again = add_message(
+            session=session,
+            conversation=conversation,
+            slack_ts="100.1",
+            author="customer",
+            text=text,
+            user_id="U0CUST",
+            team_id="T0CUST",
+        )
+        assert first is not None and again is None
+        conversation_id = conversation.id
+    assert conversation_id is not None
+    with session_scope(engine) as session:
+        stored = messages_of(session=session, conversation_id=conversation_id)
+        assert [m.text for m in stored] == [text]

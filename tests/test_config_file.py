@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.config_file import load_config, parse_config
+from app.errors import StartupError
+
+VALID = """\
+accounts:
+  - name: Acme Corp
+    channel: C0ACME
+    tier: enterprise
+    language: en
+    crm_id: "0017000000abc"
+    arr: 120000
+skills:
+  billing: {channel: C0BILLING}
+  technical: {channel: C0TECH}
+  account_management: {channel: C0AM}
+  trust: {channel: C0TRUST}
+  general: {channel: C0GENERAL}
+overflow_channel: C0OVERFLOW
+leads_channel: C0LEADS
+agents:
+  - {user: U0AGENT1, skills: [billing, general], languages: [en, es]}
+leads: [U0LEAD1]
+"""
+
+
+def test_example_config_is_valid(example_config_path: Path) -> None:
+    config = load_config(example_config_path)
+    assert config.account_for_channel("C0ACME") is not None
+    assert config.skills["billing"].channel == "C0BILLING"
+    assert config.is_agent("U0AGENT1")
+    assert config.is_lead("U0LEAD1")
+
+
+def test_the_documented_shape_is_accepted() -> None:
+    config = parse_config(VALID)
+    acme = config.account_for_channel("C0ACME")
+    assert acme is not None and acme.tier == "enterprise" and acme.arr == 120000
+    assert config.agents[0].languages == ["en", "es"]
+    assert config.account_for_channel("C0NOPE") is None
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("tier: enterprise", "tier: platinum", ":4: accounts[0].tier: Input should be"),
+        ("channel: C0ACME", "channel: acme-support", ":3: accounts[0].channel: String should"),
+        ("arr: 120000", "arr: -5", ":7: accounts[0].arr: Input should be greater"),
+        ("overflow_channel: C0OVERFLOW\n", "", ":1: overflow_channel: is required"),
+        ("skills: [billing, general]", "skills: [billing, sales]", ":17: agents[0].skills[1]: "),
+        ("leads: [U0LEAD1]", "leads: [U0LEAD1]\nsurprise: 1", ":19: surprise: Extra inputs"),
+        ("    language: en", "    language: english", ":5: accounts[0].language: String"),
+    ],
+)
+def test_errors_name_the_key_and_line(old: str, new: str, expected: str) -> None:
+    with pytest.raises(StartupError) as caught:
+        parse_config(VALID.replace(old, new), source="escalation.yml")
+    message = str(caught.value)
+    assert message.startswith("escalation.yml:")
+    assert expected in message
+
+
+def test_unknown_skill_message_lists_the_known_ones() -> None:
+    with pytest.raises(StartupError, match="unknown skill 'sales'.*billing"):
+        parse_config(VALID.replace("skills: [billing, general]", "skills: [billing, sales]"))
+
+
+def test_duplicate_channel_is_refused_at_its_line() -> None:
+    doubled = VALID.replace(
+        "skills:\n",
+        "  - {name: Other, channel: C0ACME, tier: free}\nskills:\n",
+        1,
+    )
+    with pytest.raises(StartupError) as caught:
+        parse_config(doubled, source="c.yml")
+    assert str(caught.value).startswith("c.yml:8: accounts[1].channel: channel C0ACME already")
+
+
+def test_broken_yaml_names_the_line() -> None:
+    with pytest.raises(StartupError, match=r"^c.yml:3: not valid YAML"):
+        parse_config("accounts:\n  - name: x\n   tier: [free\n", source="c.yml")
+
+
+def test_not_a_mapping() -> None:
+    with pytest.raises(StartupError, match="must be a mapping"):
+        parse_config("- just\n- a list\n")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(StartupError, match="ESCALATION_CONFIG: cannot read"):
+        load_config(tmp_path / "absent.yml")
