@@ -106,6 +106,7 @@ def _worker(_args: argparse.Namespace, settings: Settings) -> int:
 def _demo(_args: argparse.Namespace, settings: Settings) -> int:
     from app.sandbox.demo import run_demo
 
+    configure_logging("WARNING")  # the transcript is the output
     return run_demo(settings, out=sys.stdout)
 
 

@@ -42,5 +42,7 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    quiet = max(logging.getLevelName(level), logging.INFO)
     for noisy in ("slack_bolt.App", "slack_sdk.web.base_client", "apscheduler"):
-        logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.INFO))
+        logging.getLogger(noisy).setLevel(quiet)
+    logging.getLogger("alembic").setLevel(max(logging.getLevelName(level), logging.WARNING))

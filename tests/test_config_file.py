@@ -66,7 +66,7 @@ def test_errors_name_the_key_and_line(old: str, new: str, expected: str) -> None
 
 
 def test_unknown_skill_message_lists_the_known_ones() -> None:
-    with pytest.raises(StartupError, match="unknown skill 'sales'.*billing"):
+    with pytest.raises(StartupError, match=r"unknown skill 'sales'.*billing"):
         parse_config(VALID.replace("skills: [billing, general]", "skills: [billing, sales]"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -11,6 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from app.errors import StartupError
+
+logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -35,6 +38,7 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (all migrations run in one transaction per step)."""
     config = _alembic_config()
+    logger.info("upgrading the database schema to %s", revision)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

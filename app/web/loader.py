@@ -10,4 +10,8 @@ from app.web.wsgi import WsgiApp, create_wsgi_app
 
 def load_wsgi_app(settings: Settings) -> WsgiApp:
     runtime = bootstrap(settings, auto_upgrade=False)
-    return create_wsgi_app(create_bolt_app(runtime), engine=runtime.engine)
+    secret = settings.slack_signing_secret
+    assert secret is not None  # checked by Settings.require_slack() before serving
+    return create_wsgi_app(
+        create_bolt_app(runtime), engine=runtime.engine, signing_secret=secret.get_secret_value()
+    )

@@ -7,8 +7,10 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt import App, BoltRequest
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,8 +27,28 @@ MAX_BODY_BYTES = 1_000_000  # Slack payloads are far smaller; refuse anything la
 WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
 
 
-def create_wsgi_app(bolt_app: App, *, engine: Engine) -> WsgiApp:
-    slack = SlackRequestHandler(bolt_app, path=SLACK_PATH)
+def create_wsgi_app(bolt_app: App, *, engine: Engine, signing_secret: str) -> WsgiApp:
+    verifier = SignatureVerifier(signing_secret)
+
+    def slack(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = WsgiHttpRequest(environ)
+        body, headers = request.get_body(), request.get_headers()
+        try:
+            bolt_request = BoltRequest(body=body, query=request.query_string, headers=headers)
+        except ValueError:
+            # Bolt cannot parse the body. Signed by Slack: acknowledge (a retry would not help);
+            # otherwise refuse like any unsigned request.
+            flat = {k: v if isinstance(v, str) else next(iter(v), "") for k, v in headers.items()}
+            if not verifier.is_valid_request(body, flat):
+                return _reply(start_response, "401 Unauthorized", {"error": "invalid signature"})
+            logger.warning("signed request with a malformed body (%d bytes) ignored", len(body))
+            return _reply(start_response, "200 OK", {"ok": False, "error": "malformed body"})
+        bolt_response = bolt_app.dispatch(bolt_request)
+        response = WsgiHttpResponse(
+            status=bolt_response.status, headers=bolt_response.headers, body=bolt_response.body
+        )
+        start_response(response.status, response.get_headers())
+        return response.get_body()
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")

@@ -1,0 +1,43 @@
+"""Scenario fixtures: the real app over HTTP, the Slack stand-in, and signed requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from app.db.models import Conversation, Message, SlackEvent
+from app.sandbox.local_slack import LocalSlack
+
+
+@pytest.fixture
+def slack(database_url: str, example_config_path: Path) -> Iterator[LocalSlack]:
+    with LocalSlack(database_url=database_url, config_path=example_config_path) as local:
+        yield local
+
+
+class Rows:
+    """Reads what the app stored (tests look at the database, never at the app's objects)."""
+
+    def __init__(self, local: LocalSlack) -> None:
+        assert local.runtime is not None
+        self._engine = local.runtime.engine
+
+    def conversations(self) -> list[Conversation]:
+        with Session(self._engine) as session:
+            return list(session.exec(select(Conversation).order_by(Conversation.id)))  # type: ignore[arg-type]
+
+    def messages(self) -> list[Message]:
+        with Session(self._engine) as session:
+            return list(session.exec(select(Message).order_by(Message.id)))  # type: ignore[arg-type]
+
+    def events(self) -> list[SlackEvent]:
+        with Session(self._engine) as session:
+            return list(session.exec(select(SlackEvent)))
+
+
+@pytest.fixture
+def rows(slack: LocalSlack) -> Rows:
+    return Rows(slack)

@@ -1,0 +1,171 @@
+"""The ``escalation-bot`` command as a user runs it: real processes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.error import URLError
+from urllib.request import urlopen
+
+import pytest
+
+from app.sandbox.slack_requests import SlackRequestSender
+from app.sandbox.slack_standin import SlackStandin
+
+SIGNING_SECRET = "cli-test-secret"
+
+
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        capture_output=True,
+        text=True,
+        env={**_base_env(), **(env or {})},
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _base_env() -> dict[str, str]:
+    from app.config import Settings
+
+    names = {name.upper() for name in Settings.model_fields}
+    return {k: v for k, v in os.environ.items() if k not in names}
+
+
+def _assert_one_line_error(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("escalation-bot: ")
+    assert expected in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_module_and_help() -> None:
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in ("serve", "worker", "demo", "db", "config"):
+        assert command in result.stdout
+
+
+def test_config_check_ok_and_broken(tmp_path: Path) -> None:
+    assert "ok (3 accounts" in run_cli("config", "check").stdout
+    broken = tmp_path / "broken.yml"
+    broken.write_text("skills: {}\noverflow_channel: C0OVER\nleads_channel: nope\n")
+    result = run_cli("config", "check", env={"ESCALATION_CONFIG": str(broken)})
+    _assert_one_line_error(result, f"{broken}:3: leads_channel: String should match pattern")
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "expected"),
+    [
+        ({}, ["serve"], "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, ["serve"], "SLACK_SIGNING_SECRET is not set"),
+        ({"PORT": "http"}, ["serve"], "PORT is invalid"),
+        ({"DATABASE_URL": "oracle://x"}, ["db", "upgrade"], "DATABASE_URL is invalid"),
+        ({}, ["worker"], "SLACK_BOT_TOKEN is not set"),
+    ],
+)
+def test_bad_settings_stop_start_up_with_one_line(
+    env: dict[str, str], args: list[str], expected: str
+) -> None:
+    _assert_one_line_error(run_cli(*args, env=env), expected)
+
+
+def test_db_upgrade_and_current(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    assert run_cli("db", "current", env=env).returncode == 1
+    upgraded = run_cli("db", "upgrade", env=env)
+    assert upgraded.returncode == 0 and "empty -> 0001" in upgraded.stdout
+    current = run_cli("db", "current", env=env)
+    assert current.returncode == 0 and "up to date" in current.stdout
+
+
+def test_serve_refuses_an_old_postgresql_schema(postgres_url: str) -> None:
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "DATABASE_URL": postgres_url,
+    }
+    _assert_one_line_error(run_cli("serve", env=env), "run `escalation-bot db upgrade`")
+    assert run_cli("db", "upgrade", env=env).returncode == 0
+
+
+def test_demo_prints_a_transcript() -> None:
+    result = run_cli("demo", timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Jordan (Acme Corp) in #ext-acme-corp:" in out
+    assert "bot posted in #ext-acme-corp (thread):" in out
+    assert "acknowledged, already handled" in out
+    assert "Stored: 1 conversation, 4 messages" in out
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, SlackStandin]]:
+    """``escalation-bot serve --port N`` as a real process (gunicorn) against the stand-in."""
+    standin = SlackStandin(bot_token="xoxb-cli-test").start()
+    standin.add_channel("C0ACME", "ext-acme", is_ext_shared=True)
+    port = _free_port()
+    env = {
+        **_base_env(),
+        "SLACK_BOT_TOKEN": "xoxb-cli-test",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": standin.url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
+        "WEB_CONCURRENCY": "2",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urlopen(url + "/healthz", timeout=1) as response:  # noqa: S310
+                    if response.status == 200:
+                        break
+            except (URLError, ConnectionError):
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"serve did not come up:\n{output}")
+            time.sleep(0.2)
+        yield url, standin
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        standin.stop()
+
+
+def test_serve_answers_health_checks_and_events(served: tuple[str, SlackStandin]) -> None:
+    url, standin = served
+    sender = SlackRequestSender(url + "/slack/events", SIGNING_SECRET)
+    sent = sender.message("C0ACME", "U0CUST", "Is there an API rate limit?", user_team="T0ACME")
+    assert sent.result.status == 200
+    standin.wait_for(lambda: standin.messages_in("C0ACME", sent.ts), timeout=15)
+    [reply] = standin.messages_in("C0ACME", sent.ts)
+    assert reply["thread_ts"] == sent.ts
+    unsigned = sender.raw(b"{}", content_type="application/json", signature="v0=00")
+    assert unsigned.status == 401
+    with pytest.raises(URLError):
+        urlopen(url + "/nope", timeout=5)  # noqa: S310
