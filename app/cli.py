@@ -6,6 +6,8 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from app.config import Settings, load_settings
 from app.errors import StartupError
@@ -57,6 +59,30 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("current", help="print the schema revision").set_defaults(
         handler=_db_current
     )
+
+    triage = commands.add_parser(
+        "triage", help="JSON lines on stdin ({text, tier, channel}) -> signals and decision"
+    )
+    triage.add_argument("--openai", action="store_true", help="use OpenAI when configured")
+    triage.set_defaults(handler=_triage)
+
+    replay = commands.add_parser("replay", help="escalation rates before and after --set changes")
+    replay.add_argument("file", type=Path, help="JSON lines of past messages")
+    replay.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a policy override, e.g. policy.sentiment.threshold=-0.5 (repeatable)",
+    )
+    replay.set_defaults(handler=_replay)
+
+    evaluate = commands.add_parser("eval", help="intent accuracy and escalation recall")
+    evaluate.add_argument(
+        "file", type=Path, help="labelled JSON lines {text, intent, must_escalate}"
+    )
+    evaluate.set_defaults(handler=_eval)
 
     config = commands.add_parser("config", help="the config file")
     config_commands = config.add_subparsers(dest="config_command", required=True)
@@ -142,6 +168,45 @@ def _db_current(_args: argparse.Namespace, settings: Settings) -> int:
     print(f"database schema: {current or 'empty'}, {state}")
     engine.dispose()
     return 0 if current == head else 1
+
+
+def _operator_context(settings: Settings, *, use_openai: bool = False) -> tuple[Any, Any]:
+    from app.config_file import load_config
+    from app.triage.factory import build_triage_engine
+
+    config = load_config(settings.escalation_config)
+    return config, build_triage_engine(settings, config, offline_only=not use_openai)
+
+
+def _triage(args: argparse.Namespace, settings: Settings) -> int:
+    from app.operator_commands import run_triage
+
+    config, engine = _operator_context(settings, use_openai=args.openai)
+    refused = run_triage(sys.stdin, sys.stdout, engine=engine, config=config)
+    return 1 if refused else 0
+
+
+def _replay(args: argparse.Namespace, settings: Settings) -> int:
+    from app.operator_commands import InputError, run_replay
+    from app.policy.overrides import OverrideError
+
+    config, engine = _operator_context(settings)
+    try:
+        run_replay(args.file, args.overrides, sys.stdout, engine=engine, config=config)
+    except (InputError, OverrideError, OSError) as exc:
+        raise StartupError(str(exc)) from None
+    return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from app.operator_commands import InputError, run_eval
+
+    config, engine = _operator_context(settings)
+    try:
+        run_eval(args.file, sys.stdout, engine=engine, config=config)
+    except (InputError, OSError) as exc:
+        raise StartupError(str(exc)) from None
+    return 0
 
 
 def _config_check(_args: argparse.Namespace, settings: Settings) -> int:

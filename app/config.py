@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"
+    openai_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
+    openai_max_retries: int = Field(default=1, ge=0, le=5)
     escalation_config: Path = EXAMPLE_CONFIG
     port: int = Field(default=3000, ge=1, le=65535)
     web_concurrency: int = Field(default=2, ge=1, le=64)

@@ -11,6 +11,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.errors import StartupError
+from app.knowledge import SAMPLE_KB_PATH
+from app.triage.intents import DEFAULT_TAXONOMY, IntentSpec, Taxonomy
 
 Tier = Literal["free", "pro", "enterprise"]
 ChannelId = Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,}$")]
@@ -46,6 +48,70 @@ class AgentConfig(_Strict):
     senior: bool = False
 
 
+Threshold = Annotated[float, Field(ge=-1.0, le=1.0)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class SentimentTriggerConfig(_Strict):
+    """Escalate when the customer is upset: sentiment at or below the threshold, or frustration
+    cues (asking again, "still broken", insults to the product) that lexicons miss."""
+
+    threshold: Threshold = -0.5
+    frustration_escalates: bool = True
+
+
+class ConfidenceTriggerConfig(_Strict):
+    """Escalate when the knowledge base does not answer the question well enough."""
+
+    threshold: Probability = 0.35
+
+
+class IntentTriggerConfig(_Strict):
+    """Intents that always go to a human, whatever the other signals say."""
+
+    always_escalate: list[str] = Field(
+        default_factory=lambda: sorted(DEFAULT_TAXONOMY.always_escalate)
+    )
+
+
+class TierRuleConfig(_Strict):
+    """Per-tier rule: always escalate, or stricter thresholds than the defaults."""
+
+    always_escalate: bool = False
+    sentiment_threshold: Threshold | None = None
+    confidence_threshold: Probability | None = None
+
+
+class RepeatTriggerConfig(_Strict):
+    """Escalate when the customer asks again after a bot answer or says it did not help."""
+
+    enabled: bool = True
+
+
+def _default_tier_rules() -> dict[Tier, TierRuleConfig]:
+    return {
+        "enterprise": TierRuleConfig(sentiment_threshold=-0.2, confidence_threshold=0.5),
+        "pro": TierRuleConfig(),
+        "free": TierRuleConfig(),
+    }
+
+
+class PolicyConfig(_Strict):
+    """The trigger matrix: which signals hand a conversation to a human."""
+
+    sentiment: SentimentTriggerConfig = Field(default_factory=SentimentTriggerConfig)
+    confidence: ConfidenceTriggerConfig = Field(default_factory=ConfidenceTriggerConfig)
+    intent: IntentTriggerConfig = Field(default_factory=IntentTriggerConfig)
+    account: dict[Tier, TierRuleConfig] = Field(default_factory=_default_tier_rules)
+    repeat: RepeatTriggerConfig = Field(default_factory=RepeatTriggerConfig)
+
+
+class KnowledgeBaseConfig(_Strict):
+    """A folder of Markdown articles (front matter: title, url); relative to the config file."""
+
+    path: Path = SAMPLE_KB_PATH
+
+
 class EscalationConfig(_Strict):
     """The whole config file."""
 
@@ -55,6 +121,9 @@ class EscalationConfig(_Strict):
     leads_channel: ChannelId
     agents: list[AgentConfig] = Field(default_factory=list)
     leads: list[UserId] = Field(default_factory=list)
+    intents: dict[str, str] = Field(default_factory=dict)  # intent id -> skill (adds or overrides)
+    knowledge_base: KnowledgeBaseConfig = Field(default_factory=KnowledgeBaseConfig)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
 
     @model_validator(mode="after")
     def _consistent(self) -> EscalationConfig:
@@ -67,6 +136,19 @@ class EscalationConfig(_Strict):
                     f"{self.accounts[seen[account.channel]].name!r}",
                 )
             seen[account.channel] = index
+        for intent, skill in self.intents.items():
+            if skill not in self.skills:
+                raise _LocatedError(
+                    ("intents", intent),
+                    f"unknown skill {skill!r} (skills are: {', '.join(sorted(self.skills))})",
+                )
+        known_intents = set(self.taxonomy.ids)
+        for position, intent in enumerate(self.policy.intent.always_escalate):
+            if intent not in known_intents:
+                raise _LocatedError(
+                    ("policy", "intent", "always_escalate", position),
+                    f"unknown intent {intent!r} (intents are: {', '.join(sorted(known_intents))})",
+                )
         for index, agent in enumerate(self.agents):
             for position, skill in enumerate(agent.skills):
                 if skill not in self.skills:
@@ -75,6 +157,18 @@ class EscalationConfig(_Strict):
                         f"unknown skill {skill!r} (skills are: {', '.join(sorted(self.skills))})",
                     )
         return self
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        """The default intents with this file's additions and skill overrides."""
+        specs = []
+        for intent, skill in self.intents.items():
+            try:
+                base = DEFAULT_TAXONOMY.get(intent)
+                specs.append(IntentSpec(intent, skill, base.always_escalate, base.description))
+            except KeyError:
+                specs.append(IntentSpec(intent, skill, False, intent.replace("_", " ")))
+        return DEFAULT_TAXONOMY.extended(specs)
 
     def account_for_channel(self, channel: str) -> AccountConfig | None:
         return next((a for a in self.accounts if a.channel == channel), None)
@@ -96,12 +190,19 @@ class _LocatedError(ValueError):
 
 
 def load_config(path: Path) -> EscalationConfig:
-    """Read and validate the config file; a problem is a StartupError naming file, line, key."""
+    """Read and validate the config file; a problem is a StartupError naming file, line, key.
+
+    Relative paths inside it (the knowledge base) are resolved against the file's folder."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise StartupError(f"ESCALATION_CONFIG: cannot read {path}: {exc.strerror}") from None
-    return parse_config(text, source=str(path))
+    config = parse_config(text, source=str(path))
+    kb_path = config.knowledge_base.path
+    if not kb_path.is_absolute():
+        resolved = KnowledgeBaseConfig(path=(path.parent / kb_path).resolve())
+        config = config.model_copy(update={"knowledge_base": resolved})
+    return config
 
 
 def parse_config(text: str, *, source: str = "<config>") -> EscalationConfig:

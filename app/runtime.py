@@ -16,6 +16,8 @@ from app.config_file import EscalationConfig, load_config
 from app.db.accounts import sync_accounts
 from app.db.engine import make_engine, session_scope
 from app.db.schema import ensure_schema
+from app.triage.engine import TriageEngine
+from app.triage.factory import build_triage_engine
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +27,12 @@ class Runtime:
     settings: Settings
     config: EscalationConfig
     engine: Engine
+    triage: TriageEngine
 
 
 def bootstrap(settings: Settings, *, auto_upgrade: bool | None = None) -> Runtime:
-    """Load the config file, check (or upgrade) the schema, sync accounts. Raises StartupError.
+    """Load the config file, check (or upgrade) the schema, sync accounts, build triage (the
+    knowledge index and the offline classifier). Raises StartupError.
 
     The embedded SQLite database is upgraded in place; a PostgreSQL database must already be at
     the current schema (``escalation-bot db upgrade`` runs on release), unless told otherwise.
@@ -45,4 +49,5 @@ def bootstrap(settings: Settings, *, auto_upgrade: bool | None = None) -> Runtim
     with session_scope(engine) as session:
         changed = sync_accounts(session=session, accounts=config.accounts)
     logger.info("config loaded: %d accounts (%d changed)", len(config.accounts), changed)
-    return Runtime(settings=settings, config=config, engine=engine)
+    triage = build_triage_engine(settings, config)
+    return Runtime(settings=settings, config=config, engine=engine, triage=triage)

@@ -14,6 +14,7 @@ from urllib.request import urlopen
 
 import pytest
 
+from app.db.schema import head_revision
 from app.sandbox.slack_requests import SlackRequestSender
 from app.sandbox.slack_standin import SlackStandin
 
@@ -84,7 +85,7 @@ def test_db_upgrade_and_current(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
     assert run_cli("db", "current", env=env).returncode == 1
     upgraded = run_cli("db", "upgrade", env=env)
-    assert upgraded.returncode == 0 and "empty -> 0001" in upgraded.stdout
+    assert upgraded.returncode == 0 and f"empty -> {head_revision()}" in upgraded.stdout
     current = run_cli("db", "current", env=env)
     assert current.returncode == 0 and "up to date" in current.stdout
 
@@ -103,10 +104,14 @@ def test_demo_prints_a_transcript() -> None:
     result = run_cli("demo", timeout=120)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "Jordan (Acme Corp) in #ext-acme-corp:" in out
-    assert "bot posted in #ext-acme-corp (thread):" in out
+    assert "Sam (Initech) in #ext-initech:" in out
+    assert "bot posted in #ext-initech (thread):" in out
+    assert "[ That solved it ]  [ I still need help ]" in out
+    assert "Sam marked this as solved" in out
+    assert "decision: escalate; intent billing_dispute" in out
+    assert "repeat (the customer said the answer did not help)" in out
     assert "acknowledged, already handled" in out
-    assert "Stored: 1 conversation, 4 messages" in out
+    assert "Stored: 3 conversations, 8 messages" in out
 
 
 def _free_port() -> int:

@@ -94,3 +94,44 @@ def test_not_a_mapping() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(StartupError, match="ESCALATION_CONFIG: cannot read"):
         load_config(tmp_path / "absent.yml")
+
+
+def test_policy_defaults_and_overrides() -> None:
+    config = parse_config(VALID)
+    assert config.policy.sentiment.threshold == -0.5
+    assert "billing_dispute" in config.policy.intent.always_escalate
+    tuned = parse_config(VALID + "policy:\n  sentiment: {threshold: -0.7}\n")
+    assert tuned.policy.sentiment.threshold == -0.7
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        ("  sentiment: {threshold: -1.5}\n", ":20: policy.sentiment.threshold: Input should be"),
+        ("  confidence: {threshold: 2}\n", ":20: policy.confidence.threshold: Input should be"),
+        (
+            "  intent:\n    always_escalate: [billing_dispute, refund_everything]\n",
+            ":21: policy.intent.always_escalate[1]: unknown intent 'refund_everything'",
+        ),
+        ("  account: {platinum: {always_escalate: true}}\n", ":20: policy.account.platinum"),
+    ],
+)
+def test_policy_errors_name_the_key(policy: str, expected: str) -> None:
+    with pytest.raises(StartupError) as caught:
+        parse_config(VALID + "policy:\n" + policy, source="c.yml")
+    assert expected in str(caught.value)
+
+
+def test_intents_can_be_added_and_remapped() -> None:
+    config = parse_config(VALID + "intents: {feature_request: general, data_export: technical}\n")
+    assert config.taxonomy.skill_for("feature_request") == "general"
+    assert config.taxonomy.skill_for("data_export") == "technical"
+    with pytest.raises(StartupError, match=r"intents\.refund: unknown skill 'finance'"):
+        parse_config(VALID + "intents: {refund: finance}\n")
+
+
+def test_knowledge_base_path_is_relative_to_the_config_file(tmp_path: Path) -> None:
+    (tmp_path / "kb").mkdir()
+    path = tmp_path / "escalation.yml"
+    path.write_text(VALID + "knowledge_base: {path: kb}\n")
+    assert load_config(path).knowledge_base.path == (tmp_path / "kb").resolve()

@@ -1,53 +1,67 @@
-"""The inbound message flow: record the message, then answer a new conversation in its thread.
+"""The inbound message flow: record, triage, decide, then answer or hand off in the thread.
 
-Persist before posting: the conversation and message are committed before anything is sent, and
-the reply is recorded after it is sent, so a failure in between is retried without duplicates.
+Persist before posting: the message and the decision are committed before anything is sent;
+the reply is recorded after it is sent. A failure in between is retried (the stored decision is
+re-used, never re-made) without duplicates.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import asdict, dataclass
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from app.config_file import EscalationConfig
 from app.conversations.intake import Action, Author, BotIdentity, IncomingMessage, classify
+from app.conversations.replies import BotReply, Posted, ReplyKind, ThreadReplier
 from app.db.accounts import account_for_channel
 from app.db.conversations import add_message, conversation_for_thread, open_conversation
+from app.db.decisions import add_decision, decision_for_message
 from app.db.engine import session_scope
-from app.db.models import Account
+from app.db.messages import message_by_ts
+from app.db.models import Account, Conversation, Message, TriageDecision, utcnow
+from app.knowledge.answer import Answer, Citation
+from app.policy.matrix import Decision, RepeatContext, decide
+from app.triage.engine import TriageEngine, TriageOutcome
+from app.triage.signals import Cue, SentimentLabel
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Greeting:
-    """What the bot says when a conversation opens."""
-
-    customer_user_id: str
-    account_name: str
-    language: str
-
-
-class ThreadReplier(Protocol):
-    """Posts the bot's messages into a customer thread; returns the posted message's ts."""
-
-    def post_greeting(self, *, channel: str, thread_ts: str, greeting: Greeting) -> tuple[str, str]:
-        """Post and return (ts, plain text) of the posted message."""
-        ...
+FOLLOW_UP_STATUSES = ("answered", "contained")
 
 
 @dataclass(frozen=True)
 class Outcome:
-    action: str  # opened | recorded | duplicate | ignored
+    action: str  # answered | escalated | recorded | duplicate | ignored
     reason: str
     conversation_id: int | None = None
     reply_ts: str | None = None
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """What step 1 found: the stored message, and whether it still needs triage or a reply."""
+
+    conversation_id: int
+    message_id: int
+    account_tier: str
+    account_language: str
+    customer_user_id: str
+    follow_up: bool
+    decision: TriageDecision | None  # already decided (a retry): re-use it
+
+
 def process_message(
-    *, engine: Engine, message: IncomingMessage, bot: BotIdentity, replier: ThreadReplier
+    *,
+    engine: Engine,
+    config: EscalationConfig,
+    triage: TriageEngine,
+    message: IncomingMessage,
+    bot: BotIdentity,
+    replier: ThreadReplier,
 ) -> Outcome:
     intake = classify(message, bot=bot)
     if intake.action is Action.IGNORE:
@@ -57,64 +71,224 @@ def process_message(
         account = account_for_channel(session=session, channel_id=message.channel)
         if account is None:
             return Outcome("ignored", "channel belongs to no account")
-        if intake.action is Action.OPEN:
-            conversation, _created = open_conversation(
-                session=session,
-                account_id=_id(account),
-                channel_id=message.channel,
-                thread_ts=message.root_ts,
-                customer_user_id=message.user,
-                customer_team_id=message.team,
-            )
-        else:
-            found = conversation_for_thread(
-                session=session, channel_id=message.channel, thread_ts=message.root_ts
-            )
-            if found is None:
-                return Outcome("ignored", "thread is not a conversation")
-            conversation = found
-        recorded = add_message(
-            session=session,
-            conversation=conversation,
-            slack_ts=message.ts,
-            author=intake.author.value,
-            text=message.text,
-            user_id=message.user,
-            team_id=message.team,
+        found = _conversation(session, account, message, opening=intake.action is Action.OPEN)
+        if found is None:
+            return Outcome("ignored", "thread is not a conversation")
+        conversation, stored = found, _store(session, found, message, intake.author)
+        pending = _pending(session, account, conversation, stored, intake.author)
+    if isinstance(pending, Outcome):
+        return pending
+    if pending.decision is not None:
+        decision_row = pending.decision
+    else:
+        outcome = triage.triage(message.text, account_language=pending.account_language)
+        if pending.follow_up and _is_thanks(outcome, message.text):
+            return Outcome("recorded", "thank-you after an answer", pending.conversation_id)
+        confidence = outcome.confidence if outcome.answer is not None else 0.0
+        decision = decide(
+            signals=outcome.signals,
+            confidence=confidence,
+            tier=pending.account_tier,
+            policy=config.policy,
+            repeat=_repeat_context(outcome, follow_up=pending.follow_up),
         )
-        needs_greeting = intake.action is Action.OPEN and conversation.bot_reply_ts is None
-        conversation_id = conversation.id
-        greeting = Greeting(
-            customer_user_id=conversation.customer_user_id,
-            account_name=account.name,
-            language=account.language,
-        )
-    if not needs_greeting:
-        action = "recorded" if recorded is not None else "duplicate"
-        return Outcome(action, intake.reason, conversation_id)
-    reply_ts, reply_text = replier.post_greeting(
-        channel=message.channel, thread_ts=message.root_ts, greeting=greeting
+        with session_scope(engine) as session:
+            decision_row = _record_decision(session, pending, outcome, decision, confidence)
+    if decision_row.reply_ts is not None:
+        return Outcome("duplicate", "already answered", pending.conversation_id)
+    reply = _reply_for(decision_row, pending, config)
+    posted = replier.post_reply(channel=message.channel, thread_ts=message.root_ts, reply=reply)
+    record_reply(
+        engine=engine,
+        decision_id=decision_row.id,
+        conversation_id=pending.conversation_id,
+        posted=posted,
+        bot=bot,
     )
-    with session_scope(engine) as session:
-        found = conversation_for_thread(
-            session=session, channel_id=message.channel, thread_ts=message.root_ts
+    action = "escalated" if decision_row.escalate else "answered"
+    logger.info(
+        "conversation %s %s (triggers: %s)",
+        pending.conversation_id,
+        action,
+        decision_row.fired_triggers or "none",
+    )
+    return Outcome(action, decision_row.fired_triggers, pending.conversation_id, posted.ts)
+
+
+def _conversation(
+    session: Session, account: Account, message: IncomingMessage, *, opening: bool
+) -> Conversation | None:
+    if opening:
+        assert account.id is not None and message.user is not None
+        conversation, _ = open_conversation(
+            session=session,
+            account_id=account.id,
+            channel_id=message.channel,
+            thread_ts=message.root_ts,
+            customer_user_id=message.user,
+            customer_team_id=message.team,
         )
-        assert found is not None
-        found.bot_reply_ts = reply_ts
-        session.add(found)
+        return conversation
+    return conversation_for_thread(
+        session=session, channel_id=message.channel, thread_ts=message.root_ts
+    )
+
+
+def _store(
+    session: Session, conversation: Conversation, message: IncomingMessage, author: Author
+) -> Message:
+    added = add_message(
+        session=session,
+        conversation=conversation,
+        slack_ts=message.ts,
+        author=author.value,
+        text=message.text,
+        user_id=message.user,
+        team_id=message.team,
+    )
+    if added is not None:
+        session.flush()
+        return added
+    assert conversation.id is not None
+    existing = message_by_ts(session=session, conversation_id=conversation.id, slack_ts=message.ts)
+    assert existing is not None
+    return existing
+
+
+def _pending(
+    session: Session,
+    account: Account,
+    conversation: Conversation,
+    stored: Message,
+    author: Author,
+) -> _Pending | Outcome:
+    assert conversation.id is not None and stored.id is not None
+    if author is not Author.CUSTOMER:
+        return Outcome("recorded", "staff message", conversation.id)
+    opening = stored.slack_ts == conversation.thread_ts
+    follow_up = not opening and conversation.status in FOLLOW_UP_STATUSES
+    existing = decision_for_message(session=session, message_id=stored.id)
+    if existing is None and not opening and not follow_up:
+        return Outcome("recorded", f"conversation is {conversation.status}", conversation.id)
+    return _Pending(
+        conversation_id=conversation.id,
+        message_id=stored.id,
+        account_tier=account.tier,
+        account_language=account.language,
+        customer_user_id=conversation.customer_user_id,
+        follow_up=follow_up,
+        decision=existing,
+    )
+
+
+def _is_thanks(outcome: TriageOutcome, text: str) -> bool:
+    """A positive note after an answer ("thanks, that worked!") is not asking again."""
+    signals = outcome.signals
+    return (
+        signals.intent == "feedback"
+        and signals.sentiment_label is SentimentLabel.POSITIVE
+        and "?" not in text
+        and not signals.frustration
+    )
+
+
+def _repeat_context(outcome: TriageOutcome, *, follow_up: bool) -> RepeatContext:
+    cues = outcome.signals.cues
+    said_not_helped = follow_up and (Cue.STILL_BROKEN in cues or Cue.REPEAT_CONTACT in cues)
+    return RepeatContext(after_bot_answer=follow_up, said_not_helped=said_not_helped)
+
+
+def _record_decision(
+    session: Session,
+    pending: _Pending,
+    outcome: TriageOutcome,
+    decision: Decision,
+    confidence: float,
+) -> TriageDecision:
+    signals = outcome.signals
+    answer = None if decision.escalate or outcome.answer is None else outcome.answer
+    row = add_decision(
+        session=session,
+        decision=TriageDecision(
+            conversation_id=pending.conversation_id,
+            message_id=pending.message_id,
+            escalate=decision.escalate,
+            fired_triggers=",".join(decision.fired_types),
+            triggers=json.dumps(decision.as_record()),
+            intent=signals.intent,
+            sentiment=signals.sentiment,
+            language=signals.language,
+            frustration=signals.frustration,
+            confidence=confidence,
+            summary=outcome.summary,
+            backend=outcome.backend,
+            fallback_reason=outcome.fallback_reason,
+            answer=json.dumps(asdict(answer)) if answer is not None else None,
+        ),
+    )
+    conversation = session.get(Conversation, pending.conversation_id)
+    assert conversation is not None
+    conversation.intent = row.intent
+    conversation.language = row.language
+    if row.escalate and conversation.status != "escalated":
+        conversation.status = "escalated"
+        conversation.escalated_at = utcnow()
+    elif not row.escalate:
+        conversation.status = "answered"
+    conversation.updated_at = utcnow()
+    session.add(conversation)
+    return row
+
+
+def _reply_for(row: TriageDecision, pending: _Pending, config: EscalationConfig) -> BotReply:
+    assert row.id is not None
+    skill = config.taxonomy.skill_map.get(row.intent, "general")
+    if row.escalate or row.answer is None:
+        return BotReply(
+            kind=ReplyKind.HANDOFF,
+            conversation_id=pending.conversation_id,
+            customer_user_id=pending.customer_user_id,
+            language=row.language,
+            skill=skill,
+        )
+    data = json.loads(row.answer)
+    answer = Answer(
+        text=data["text"],
+        citations=[Citation(**c) for c in data["citations"]],
+        confidence=data["confidence"],
+    )
+    return BotReply(
+        kind=ReplyKind.ANSWER,
+        conversation_id=pending.conversation_id,
+        customer_user_id=pending.customer_user_id,
+        language=row.language,
+        skill=skill,
+        answer=answer,
+    )
+
+
+def record_reply(
+    *,
+    engine: Engine,
+    decision_id: int | None,
+    conversation_id: int,
+    posted: Posted,
+    bot: BotIdentity,
+) -> None:
+    """Record what the bot posted for a decision (after it was posted)."""
+    with session_scope(engine) as session:
+        row = session.get(TriageDecision, decision_id)
+        conversation = session.get(Conversation, conversation_id)
+        assert row is not None and conversation is not None
+        row.reply_ts = posted.ts
+        conversation.bot_reply_ts = posted.ts
+        session.add(row)
         add_message(
             session=session,
-            conversation=found,
-            slack_ts=reply_ts,
+            conversation=conversation,
+            slack_ts=posted.ts,
             author=Author.BOT.value,
-            text=reply_text,
+            text=posted.text,
             user_id=bot.user_id,
             team_id=bot.team_id,
         )
-    logger.info("conversation %s opened in %s", conversation_id, message.channel)
-    return Outcome("opened", intake.reason, conversation_id, reply_ts)
-
-
-def _id(account: Account) -> int:
-    assert account.id is not None
-    return account.id

@@ -44,10 +44,16 @@ class Conversation(SQLModel, table=True):
     thread_ts: str = Field(max_length=32)
     customer_user_id: str = Field(max_length=32)
     customer_team_id: str | None = Field(default=None, max_length=32)
-    status: str = Field(default="open", max_length=16)
+    # open: new | answered: the bot answered | contained: the customer said it solved it |
+    # escalated: handed to a human
+    status: str = Field(default="open", max_length=16, index=True)
     bot_reply_ts: str | None = Field(default=None, max_length=32)
+    intent: str | None = Field(default=None, max_length=40)
+    language: str | None = Field(default=None, max_length=8)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column(index=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
+    escalated_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+    contained_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
 
 
 class Message(SQLModel, table=True):
@@ -81,3 +87,28 @@ class SlackEvent(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     received_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column(index=True))
     finished_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+
+
+class TriageDecision(SQLModel, table=True):
+    """The auditable record of one triage: the signals, every trigger with its value and
+    threshold, and what the bot did about it."""
+
+    __tablename__ = "triage_decisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id", index=True)
+    message_id: int | None = Field(default=None, foreign_key="messages.id", unique=True)
+    escalate: bool
+    fired_triggers: str = Field(default="", max_length=100)  # comma-separated trigger types
+    triggers: str = Field(sa_column=Column(Text, nullable=False))  # JSON: every trigger evaluated
+    intent: str = Field(max_length=40, index=True)
+    sentiment: float
+    language: str = Field(max_length=8)
+    frustration: bool = False
+    confidence: float
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False))
+    backend: str = Field(max_length=16)
+    fallback_reason: str | None = Field(default=None, max_length=200)
+    answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
+    reply_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column(index=True))

@@ -3,11 +3,15 @@ printed as a transcript (what the customer wrote, what the bot posted where, wit
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+from sqlmodel import Session, col, select
 
 from app.config import Settings
+from app.db.models import TriageDecision
 from app.sandbox.local_slack import OUR_TEAM, LocalSlack
 from app.sandbox.slack_standin import RecordedCall
 from app.sandbox.transcript import indent, render_message
@@ -22,9 +26,10 @@ class _Printer:
         self._seen_calls = 0
         self._seen_responses = 0
         self._names = local.standin_channel_names()
-        self._people = {
-            uid: user.real_name or user.name for uid, user in local.standin.workspace.users.items()
-        }
+
+    def _people(self) -> dict[str, str]:
+        users = self._local.standin.workspace.users
+        return {uid: user.real_name or user.name for uid, user in users.items()}
 
     def step(self, title: str) -> None:
         self._out.write(f"\n-- {title}\n")
@@ -33,6 +38,25 @@ class _Printer:
         where = f"#{self._names.get(channel, channel)}" + (" (thread)" if in_thread else "")
         self._out.write(f"  {who} in {where}:\n{indent(text)}\n")
         self.bot_activity()
+
+    def decision(self) -> None:
+        """The latest triage decision, as a lead would audit it."""
+        assert self._local.runtime is not None
+        with Session(self._local.runtime.engine) as session:
+            row = session.exec(
+                select(TriageDecision).order_by(col(TriageDecision.id).desc())
+            ).first()
+        if row is None:
+            return
+        verdict = "escalate" if row.escalate else "answer"
+        fired = ", ".join(
+            f"{t['type']} ({t['reason']})" for t in json.loads(row.triggers) if t["fired"]
+        )
+        self._out.write(
+            f"  decision: {verdict}; intent {row.intent}, sentiment {row.sentiment:+.2f}, "
+            f"language {row.language}, answer confidence {row.confidence:.2f}"
+            + (f"\n  triggers: {fired}\n" if fired else "\n")
+        )
 
     def note(self, text: str) -> None:
         self._out.write(f"  ({text})\n")
@@ -46,7 +70,7 @@ class _Printer:
         posts = self._local.standin.response_url_posts()
         for post in posts[self._seen_responses :]:
             self._out.write("  bot replied (only the person who asked sees it):\n")
-            self._out.write(indent(render_message(post.payload, self._people)) + "\n")
+            self._out.write(indent(render_message(post.payload, self._people())) + "\n")
         self._seen_responses = len(posts)
 
     def _describe(self, call: RecordedCall) -> str:
@@ -58,13 +82,13 @@ class _Printer:
         elif call.method == "chat.update":
             head = f"bot updated its message in {where}"
         elif call.method == "chat.postEphemeral":
-            who = self._people.get(str(args.get("user")), str(args.get("user")))
+            who = self._people().get(str(args.get("user")), str(args.get("user")))
             head = f"bot told @{who} only, in {where}"
         else:
-            who = self._people.get(str(args.get("user_id")), str(args.get("user_id")))
+            who = self._people().get(str(args.get("user_id")), str(args.get("user_id")))
             head = f"bot published the App Home of @{who}"
-            return f"  {head}:\n{indent(render_message(args.get('view') or {}, self._people))}\n"
-        return f"  {head}:\n{indent(render_message(args, self._people))}\n"
+            return f"  {head}:\n{indent(render_message(args.get('view') or {}, self._people()))}\n"
+        return f"  {head}:\n{indent(render_message(args, self._people()))}\n"
 
 
 def run_demo(settings: Settings, *, out: TextIO) -> int:
@@ -76,66 +100,109 @@ def run_demo(settings: Settings, *, out: TextIO) -> int:
 
 
 def _script(local: LocalSlack, out: TextIO) -> None:
-    account = local.config.accounts[0]
-    agent = local.config.agents[0].user if local.config.agents else None
-    lead = local.config.leads[0] if local.config.leads else None
-    customer = local.customer_of(account.channel, name="Jordan")
     printer = _Printer(local, out)
+    by_tier = {account.tier: account for account in local.config.accounts}
+    first = local.config.accounts[0]
     out.write(
-        f"Demo: {account.name} ({account.tier}) asks for help in its Slack Connect channel.\n"
+        "Demo: customers ask for help in their Slack Connect channels; the bot answers from the\n"
+        "knowledge base or brings in the support team, and records why.\n"
         f"The real app runs at {local.app_url}; Slack is a local stand-in.\n"
     )
+    free = by_tier.get("free", first)
+    customer = local.customer_of(free.channel, name="Sam")
+    printer.step(f"{free.name} ({free.tier}) asks a routine question")
+    text = "how do I export a board to CSV?"
+    sent = local.say(free.channel, user=customer.user_id, team=customer.team_id, text=text)
+    printer.person(f"Sam ({free.name})", free.channel, text, in_thread=False)
+    printer.decision()
 
-    printer.step("A customer asks a question")
-    text = "Hi team! Our CSV export of the Q3 Roadmap board fails with 'Export timed out'."
-    first = local.say(account.channel, user=customer.user_id, team=customer.team_id, text=text)
-    printer.person(f"Jordan ({account.name})", account.channel, text, in_thread=False)
+    printer.step("Sam presses [ That solved it ]")
+    answer = _last_bot_message(local, free.channel, sent.ts)
+    _press(local, answer, "answer_solved", customer.user_id, customer.team_id, free.channel)
+    local.standin.wait_for(lambda: local.standin.calls_to("chat.update"), timeout=10)
+    printer.bot_activity()
 
-    printer.step("The customer adds detail in the thread")
-    text = "It's about 4,000 cards, if that matters."
+    pro = by_tier.get("pro", first)
+    maria = local.customer_of(pro.channel, name="Maria")
+    printer.step(f"{pro.name} ({pro.tier}) disputes a charge, in Spanish")
+    text = "Nos han cobrado dos veces la factura de mayo. Quiero un reembolso."
+    local.say(pro.channel, user=maria.user_id, team=maria.team_id, text=text)
+    printer.person(f"Maria ({pro.name})", pro.channel, text, in_thread=False)
+    printer.decision()
+
+    enterprise = by_tier.get("enterprise", first)
+    jordan = local.customer_of(enterprise.channel, name="Jordan")
+    printer.step(f"{enterprise.name} ({enterprise.tier}) asks, then says it did not help")
+    text = "Where can I see who changed our workspace permissions? Need the audit log"
+    root = local.say(enterprise.channel, user=jordan.user_id, team=jordan.team_id, text=text)
+    printer.person(f"Jordan ({enterprise.name})", enterprise.channel, text, in_thread=False)
+    printer.decision()
+    text = "I tried that and it still doesn't show anything for last week"
     local.say(
-        account.channel,
-        user=customer.user_id,
-        team=customer.team_id,
+        enterprise.channel,
+        user=jordan.user_id,
+        team=jordan.team_id,
         text=text,
-        thread_ts=first.ts,
+        thread_ts=root.ts,
     )
-    printer.person(f"Jordan ({account.name})", account.channel, text, in_thread=True)
+    printer.person(f"Jordan ({enterprise.name})", enterprise.channel, text, in_thread=True)
+    printer.decision()
 
-    if agent is not None:
-        printer.step("An agent joins the thread")
-        text = "Thanks Jordan, I'm checking the export queue now."
-        local.say(account.channel, user=agent, team=OUR_TEAM, text=text, thread_ts=first.ts)
-        printer.person(f"@{agent.lower()} (support agent)", account.channel, text, in_thread=True)
-
-    printer.step("Slack retries the first delivery (same event_id)")
+    printer.step("Slack retries a delivery (same event_id)")
     assert local.sender is not None
     retry = local.sender.message(
-        account.channel,
-        customer.user_id,
-        first.event["text"],
-        user_team=customer.team_id,
-        ts=first.ts,
-        event_id=first.event_id,
+        enterprise.channel,
+        jordan.user_id,
+        root.event["text"],
+        user_team=jordan.team_id,
+        ts=root.ts,
+        event_id=root.event_id,
         retry_num=1,
     )
     printer.note(f"HTTP {retry.result.status}: acknowledged, already handled; nothing posted")
     printer.bot_activity()
 
-    if lead is not None:
+    if local.config.leads:
         printer.step("A support lead runs /escalation-stats 7d")
         local.sender.slash_command(
             "/escalation-stats",
             "7d",
-            user=lead,
+            user=local.config.leads[0],
             user_team=OUR_TEAM,
             channel=local.config.leads_channel,
         )
-        local.standin.wait_for(lambda: local.standin.response_url_posts(), timeout=10)
+        local.standin.wait_for(local.standin.response_url_posts, timeout=10)
         printer.bot_activity()
 
     conversations, messages = local.counts()
     out.write(
-        f"\nStored: {conversations} conversation, {messages} messages "
-        "(customer, bot and staff), each Slack event once.\n"
+        f"\nStored: {conversations} conversations, {messages} messages and every decision "
+        "with its triggers; each Slack event handled once.\n"
+    )
+
+
+def _last_bot_message(local: LocalSlack, channel: str, thread_ts: str) -> dict[str, Any]:
+    replies = [m for m in local.standin.messages_in(channel, thread_ts) if m.get("bot_id")]
+    return replies[-1]
+
+
+def _press(
+    local: LocalSlack, message: dict[str, Any], action_id: str, user: str, team: str, channel: str
+) -> None:
+    assert local.sender is not None
+    [value] = [
+        element["value"]
+        for block in message.get("blocks") or []
+        if block.get("type") == "actions"
+        for element in block["elements"]
+        if element["action_id"] == action_id
+    ]
+    local.sender.block_action(
+        user=user,
+        user_team=team,
+        action_id=action_id,
+        value=value,
+        channel=channel,
+        message_ts=message["ts"],
+        message=message,
     )

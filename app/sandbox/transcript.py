@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 from collections.abc import Iterable, Mapping
@@ -11,6 +12,7 @@ INDENT = "      "
 
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
+_LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
 _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
 
 
@@ -21,7 +23,9 @@ def render_message(message: Mapping[str, Any], names: Mapping[str, str] | None =
     lines = list(_render_blocks(blocks)) if blocks else [str(message.get("text") or "")]
     text = _BOLD.sub(r"\1", "\n".join(lines))
     known = names or {}
-    return _MENTION.sub(lambda m: "@" + known.get(m.group(1), m.group(1)), text)
+    text = _MENTION.sub(lambda m: "@" + known.get(m.group(1), m.group(1)), text)
+    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
+    return html.unescape(text)
 
 
 def _render_blocks(blocks: Iterable[Mapping[str, Any]]) -> Iterable[str]:

@@ -54,6 +54,8 @@ def _dispatch(
     if event.get("type") == "message":
         outcome = process_message(
             engine=runtime.engine,
+            config=runtime.config,
+            triage=runtime.triage,
             message=incoming_message(event),
             bot=bot,
             replier=SlackThreadReplier(client),

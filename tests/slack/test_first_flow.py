@@ -23,7 +23,7 @@ def test_customer_message_opens_a_conversation_and_gets_a_reply(
     assert sent.result.status == 200
     replies = slack.standin.wait_for(lambda: _bot_replies(slack, sent.ts))
     assert len(replies) == 1
-    assert f"<@{jordan.user_id}>" in str(replies[0]["text"])
+    assert "Exporting your data" in str(replies[0]["text"])
     post = slack.standin.calls_to("chat.postMessage")[0]
     assert post.args["thread_ts"] == sent.ts and post.ok
 
@@ -33,10 +33,10 @@ def test_customer_message_opens_a_conversation_and_gets_a_reply(
     assert conversation.customer_user_id == jordan.user_id
     assert conversation.customer_team_id == jordan.team_id
     assert conversation.bot_reply_ts == replies[0]["ts"]
-    assert [(m.author, m.text) for m in rows.messages()] == [
-        ("customer", "Hi! How do I export a board to CSV?"),
-        ("bot", replies[0]["text"]),
-    ]
+    [customer, bot] = rows.messages()
+    assert (customer.author, customer.text) == ("customer", "Hi! How do I export a board to CSV?")
+    assert bot.author == "bot" and bot.slack_ts == replies[0]["ts"]
+    assert "Exporting your data" in bot.text
     slack.standin.wait_for(lambda: {e.status for e in rows.events()} == {"done"})
 
 
@@ -58,7 +58,9 @@ def test_thread_messages_from_customer_and_staff_are_recorded(
     assert ("customer", "It says error 500") in authors
     assert ("staff", "Looking at it now") in authors
     assert len(rows.conversations()) == 1
-    assert len(_bot_replies(slack, root.ts)) == 1  # thread replies get no new greeting
+    # The bot's answer led to a follow-up ("error 500") that it could not solve: handed off once.
+    replies = slack.standin.wait_for(lambda: len(_bot_replies(slack, root.ts)) == 2)
+    assert replies
 
 
 def test_messages_that_never_open_a_conversation(slack: LocalSlack, rows: Rows) -> None:

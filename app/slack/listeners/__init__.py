@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from app.slack.listeners import commands, errors, events
+from app.slack.listeners import actions, commands, errors, events
 
 
 def register(app: App) -> None:
     events.register(app)
+    actions.register(app)
     commands.register(app)
     errors.register(app)

@@ -1,0 +1,36 @@
+"""What the bot says in a customer thread, as plain data (the Slack layer renders it)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+
+from app.knowledge.answer import Answer
+
+
+class ReplyKind(enum.Enum):
+    ANSWER = "answer"  # an answer from the knowledge base, with "solved" / "need help" buttons
+    HANDOFF = "handoff"  # a person from the support team is being brought in
+
+
+@dataclass(frozen=True)
+class BotReply:
+    kind: ReplyKind
+    conversation_id: int
+    customer_user_id: str
+    language: str
+    skill: str
+    answer: Answer | None = None
+
+
+@dataclass(frozen=True)
+class Posted:
+    ts: str
+    text: str  # the plain text of what was posted, recorded as the bot's message
+
+
+class ThreadReplier(Protocol):
+    """Posts the bot's replies into customer threads."""
+
+    def post_reply(self, *, channel: str, thread_ts: str, reply: BotReply) -> Posted: ...

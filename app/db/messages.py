@@ -1,0 +1,15 @@
+"""Message lookups."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from app.db.models import Message
+
+
+def message_by_ts(*, session: Session, conversation_id: int, slack_ts: str) -> Message | None:
+    return session.exec(
+        select(Message).where(
+            col(Message.conversation_id) == conversation_id, col(Message.slack_ts) == slack_ts
+        )
+    ).first()

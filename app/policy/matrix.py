@@ -1,0 +1,194 @@
+"""Decides whether a customer message goes to a human, and records why.
+
+Five trigger types, each evaluated and kept (fired or not) so the decision can be audited:
+
+- ``intent``: the intent is one that always escalates (billing disputes, cancellations, ...);
+- ``sentiment``: sentiment at or below the threshold, or frustration cues;
+- ``confidence``: the knowledge base's answer confidence below the threshold;
+- ``account``: the tier always escalates, or the tier's stricter bar was crossed where the
+  default bar was not (the escalation is owed to the account, e.g. enterprise);
+- ``repeat``: the customer asked again after a bot answer, or said it did not help.
+
+Conservative by default: any fired trigger escalates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from app.config_file import PolicyConfig
+from app.triage.signals import Signals
+
+TRIGGER_TYPES = ("intent", "sentiment", "confidence", "account", "repeat")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One trigger's evaluation: its value against its threshold, and whether it fired."""
+
+    type: str
+    fired: bool
+    value: float | str | bool | None
+    threshold: float | str | bool | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class RepeatContext:
+    """What the conversation's history says about this message."""
+
+    after_bot_answer: bool = False  # the customer wrote again in the thread after an answer
+    said_not_helped: bool = False  # "I still need help" or "that didn't work"
+
+
+@dataclass(frozen=True)
+class Decision:
+    escalate: bool
+    triggers: tuple[Trigger, ...]  # every trigger evaluated, in TRIGGER_TYPES order
+
+    @property
+    def fired(self) -> tuple[Trigger, ...]:
+        return tuple(t for t in self.triggers if t.fired)
+
+    @property
+    def fired_types(self) -> list[str]:
+        return [t.type for t in self.fired]
+
+    def reasons(self) -> list[str]:
+        return [t.reason for t in self.fired]
+
+    def as_record(self) -> list[dict[str, Any]]:
+        return [asdict(t) for t in self.triggers]
+
+
+def decide(
+    *,
+    signals: Signals,
+    confidence: float,
+    tier: str,
+    policy: PolicyConfig,
+    repeat: RepeatContext | None = None,
+) -> Decision:
+    """Evaluate every trigger for one message."""
+    rule = policy.account.get(tier)  # type: ignore[call-overload]
+    sentiment_bar = policy.sentiment.threshold
+    confidence_bar = policy.confidence.threshold
+    tier_sentiment_bar = (
+        max(sentiment_bar, rule.sentiment_threshold)
+        if rule and rule.sentiment_threshold is not None
+        else sentiment_bar
+    )
+    tier_confidence_bar = (
+        max(confidence_bar, rule.confidence_threshold)
+        if rule and rule.confidence_threshold is not None
+        else confidence_bar
+    )
+
+    intent = signals.intent in policy.intent.always_escalate
+    intent_trigger = Trigger(
+        "intent",
+        intent,
+        signals.intent,
+        "always_escalate",
+        f"intent {signals.intent} always goes to a human"
+        if intent
+        else f"intent {signals.intent} may be answered",
+    )
+
+    upset = signals.sentiment <= sentiment_bar
+    frustrated = signals.frustration and policy.sentiment.frustration_escalates
+    sentiment_reason = (
+        f"sentiment {signals.sentiment:+.2f} at or below {sentiment_bar:+.2f}"
+        if upset
+        else "frustration cues: " + ", ".join(signals.cues)
+        if frustrated
+        else f"sentiment {signals.sentiment:+.2f} above {sentiment_bar:+.2f}"
+    )
+    sentiment_trigger = Trigger(
+        "sentiment",
+        upset or frustrated,
+        round(signals.sentiment, 3),
+        sentiment_bar,
+        sentiment_reason,
+    )
+
+    unsure = confidence < confidence_bar
+    confidence_trigger = Trigger(
+        "confidence",
+        unsure,
+        round(confidence, 3),
+        confidence_bar,
+        f"answer confidence {confidence:.2f} below {confidence_bar:.2f}"
+        if unsure
+        else f"answer confidence {confidence:.2f} at or above {confidence_bar:.2f}",
+    )
+
+    account_trigger = _account_trigger(
+        tier=tier,
+        always=bool(rule and rule.always_escalate),
+        sentiment=signals.sentiment,
+        confidence=confidence,
+        sentiment_bars=(sentiment_bar, tier_sentiment_bar),
+        confidence_bars=(confidence_bar, tier_confidence_bar),
+    )
+
+    repeat = repeat or RepeatContext()
+    repeated = policy.repeat.enabled and (repeat.said_not_helped or repeat.after_bot_answer)
+    repeat_reason = (
+        "the customer said the answer did not help"
+        if repeat.said_not_helped
+        else "the customer asked again after a bot answer"
+        if repeat.after_bot_answer
+        else "first request in this thread"
+    )
+    repeat_trigger = Trigger(
+        "repeat",
+        bool(repeated),
+        repeat.said_not_helped or repeat.after_bot_answer,
+        True,
+        repeat_reason,
+    )
+
+    triggers = (
+        intent_trigger,
+        sentiment_trigger,
+        confidence_trigger,
+        account_trigger,
+        repeat_trigger,
+    )
+    return Decision(escalate=any(t.fired for t in triggers), triggers=triggers)
+
+
+def _account_trigger(
+    *,
+    tier: str,
+    always: bool,
+    sentiment: float,
+    confidence: float,
+    sentiment_bars: tuple[float, float],
+    confidence_bars: tuple[float, float],
+) -> Trigger:
+    if always:
+        return Trigger(
+            "account", True, tier, "always_escalate", f"{tier} accounts always get a human"
+        )
+    default_s, tier_s = sentiment_bars
+    default_c, tier_c = confidence_bars
+    if default_s < sentiment <= tier_s:
+        return Trigger(
+            "account",
+            True,
+            round(sentiment, 3),
+            tier_s,
+            f"{tier} bar: sentiment {sentiment:+.2f} at or below {tier_s:+.2f}",
+        )
+    if tier_c > confidence >= default_c:
+        return Trigger(
+            "account",
+            True,
+            round(confidence, 3),
+            tier_c,
+            f"{tier} bar: answer confidence {confidence:.2f} below {tier_c:.2f}",
+        )
+    return Trigger("account", False, tier, None, f"no {tier} rule applies")

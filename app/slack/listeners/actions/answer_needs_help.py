@@ -1,0 +1,65 @@
+""" "I still need help" under a bot answer: escalate with the repeat trigger."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from app.conversations.feedback import request_human
+from app.conversations.flow import record_reply
+from app.slack.blocks.answer import answer_closed_blocks
+from app.slack.identity import bot_identity
+from app.slack.listeners.actions.answer_solved import _tell
+from app.slack.listeners.actions.clicks import click_of, conversation_id_of
+from app.slack.middleware.runtime import runtime_of
+from app.slack.replier import SlackThreadReplier
+
+logger = logging.getLogger(__name__)
+
+
+def answer_needs_help(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    ack()
+    click = click_of(body, action)
+    conversation_id = conversation_id_of(click)
+    if conversation_id is None:
+        _tell(
+            client, click.channel, click.user_id, click.thread_ts, "This button is no longer valid."
+        )
+        return
+    runtime = runtime_of(context)
+    result = request_human(
+        engine=runtime.engine,
+        config=runtime.config,
+        conversation_id=conversation_id,
+        user_id=click.user_id,
+        user_team=click.user_team,
+    )
+    if not result.changed or result.handoff is None:
+        _tell(client, click.channel, click.user_id, click.thread_ts, result.notice)
+        return
+    note = f"<@{click.user_id}> asked for more help."
+    try:
+        client.chat_update(
+            channel=click.channel,
+            ts=click.message_ts,
+            text=note,
+            blocks=[b.to_dict() for b in answer_closed_blocks(click.message_blocks, note=note)],
+        )
+    except SlackApiError as exc:
+        logger.warning("answer %s not updated: %s", click.message_ts, exc.response.get("error"))
+    posted = SlackThreadReplier(client).post_reply(
+        channel=result.channel, thread_ts=result.thread_ts, reply=result.handoff
+    )
+    record_reply(
+        engine=runtime.engine,
+        decision_id=result.decision_id,
+        conversation_id=conversation_id,
+        posted=posted,
+        bot=bot_identity(context),
+    )

@@ -1,0 +1,57 @@
+""" "That solved it" under a bot answer: the conversation is contained."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from app.conversations.feedback import mark_solved
+from app.slack.blocks.answer import answer_closed_blocks
+from app.slack.listeners.actions.clicks import click_of, conversation_id_of
+from app.slack.middleware.runtime import runtime_of
+
+logger = logging.getLogger(__name__)
+
+
+def answer_solved(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    ack()
+    click = click_of(body, action)
+    conversation_id = conversation_id_of(click)
+    if conversation_id is None:
+        _tell(
+            client, click.channel, click.user_id, click.thread_ts, "This button is no longer valid."
+        )
+        return
+    result = mark_solved(
+        engine=runtime_of(context).engine,
+        conversation_id=conversation_id,
+        user_id=click.user_id,
+        user_team=click.user_team,
+    )
+    if not result.changed:
+        _tell(client, click.channel, click.user_id, click.thread_ts, result.notice)
+        return
+    note = f"<@{click.user_id}> marked this as solved. Glad it helped!"
+    blocks = answer_closed_blocks(click.message_blocks, note=note)
+    try:
+        client.chat_update(
+            channel=click.channel,
+            ts=click.message_ts,
+            text=note,
+            blocks=[block.to_dict() for block in blocks],
+        )
+    except SlackApiError as exc:
+        logger.warning("answer %s not updated: %s", click.message_ts, exc.response.get("error"))
+
+
+def _tell(client: WebClient, channel: str, user: str, thread_ts: str | None, text: str) -> None:
+    try:
+        client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
+    except SlackApiError as exc:
+        logger.warning("ephemeral notice not shown: %s", exc.response.get("error"))

@@ -1,0 +1,57 @@
+"""Builds the triage engine the settings ask for: OpenAI when a key is set, else offline."""
+
+from __future__ import annotations
+
+import logging
+
+from app.config import Settings
+from app.config_file import EscalationConfig
+from app.errors import StartupError
+from app.knowledge import KnowledgeBaseError, KnowledgeIndex, load_articles
+from app.triage.engine import OfflineTriageEngine, TriageEngine
+
+logger = logging.getLogger(__name__)
+
+
+def build_knowledge_index(config: EscalationConfig) -> KnowledgeIndex:
+    """Load and index the configured knowledge base; broken articles are logged and skipped."""
+    path = config.knowledge_base.path
+    try:
+        loaded = load_articles(path)
+    except KnowledgeBaseError as exc:
+        raise StartupError(f"knowledge_base.path: {exc}") from None
+    for problem in loaded.problems:
+        logger.warning("knowledge base: skipped %s", problem)
+    if not loaded.articles:
+        raise StartupError(f"knowledge_base.path: no usable articles in {path}")
+    logger.info("knowledge base: %d articles indexed from %s", len(loaded.articles), path)
+    return KnowledgeIndex.build(loaded.articles)
+
+
+def build_offline_engine(config: EscalationConfig, index: KnowledgeIndex) -> OfflineTriageEngine:
+    from app.triage.offline import OfflineTriageBackend
+
+    backend = OfflineTriageBackend(taxonomy=config.taxonomy)
+    backend.warm_up()
+    return OfflineTriageEngine(backend=backend, index=index)
+
+
+def build_triage_engine(
+    settings: Settings, config: EscalationConfig, *, offline_only: bool = False
+) -> TriageEngine:
+    index = build_knowledge_index(config)
+    offline = build_offline_engine(config, index)
+    if offline_only or settings.openai_api_key is None:
+        return offline
+    from app.triage.openai_backend import OpenAITriageEngine
+
+    return OpenAITriageEngine(
+        api_key=settings.openai_api_key.get_secret_value(),
+        base_url=settings.openai_base_url,
+        model=settings.openai_model,
+        timeout_seconds=settings.openai_timeout_seconds,
+        max_retries=settings.openai_max_retries,
+        index=index,
+        fallback=offline,
+        taxonomy=config.taxonomy,
+    )

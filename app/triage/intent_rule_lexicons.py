@@ -1,0 +1,514 @@
+"""Unmistakable phrasings per intent and language (regex fragments).
+
+A match overrides the statistical classifier. Keep these narrow: a phrase belongs here
+only if it means the intent whatever else the message says.
+"""
+
+from __future__ import annotations
+
+from app.triage.patterns import Lexicon
+
+_ACCOUNT_NOUN = r"(?:account|subscription|plan|contract|membership|workspace|org|organi[sz]ation)"
+_DET = r"(?:my|our|the|this|your|its)"
+#: An optional adjective before the account noun, but not one naming somebody else's account.
+_MODIFIER = r"(?:(?!users?\b|guests?\b|members?\b|teammates?\b|test\b|service\b)\w+ )?"
+#: "cancel" followed by an everyday object (a task, a meeting) is not about the subscription.
+_NOT_AN_OBJECT = (
+    r"(?!\s+(?:(?:a|an|the|this|that|my|our|these|those)\s+)?(?:\w+\s+)?(?:tasks?|meetings?"
+    r"|invites?|invitations?|exports?|imports?|jobs?|syncs?|requests?|orders?|events?"
+    r"|automations?|reminders?|notifications?|runs?)\b)"
+)
+
+LEGAL: Lexicon = {
+    "en": (
+        r"gdpr",
+        r"ccpa",
+        r"lgpd",
+        r"dpa",
+        r"dpo",
+        r"data processing (?:agreement|addendum)",
+        r"sub-?processors?",
+        r"subpoena(?:ed)?",
+        r"court order",
+        r"lawsuit",
+        r"legal (?:action|proceedings|request|notice|department|team)",
+        r"(?:our|my) (?:lawyers?|attorneys?|counsel|solicitors?|legal team|legal department)",
+        r"breach of (?:contract|the agreement|our agreement|the msa)",
+        r"right to (?:be forgotten|erasure)",
+        r"data subject (?:access )?request",
+        r"dsar",
+        r"nda",
+        r"data residency",
+        r"sue (?:you|your company)",
+    ),
+    "es": (
+        r"rgpd",
+        r"abogad[oa]s?",
+        r"(?:demanda|orden|acci[oó]n(?:es)?) (?:judicial|judiciales|legal|legales)",
+        r"incumplimiento (?:de|del) contrato",
+        r"(?:acuerdo|contrato) de (?:tratamiento|encargo) de datos",
+        r"departamento (?:legal|jurídico)",
+        r"protecci[oó]n de datos",
+    ),
+    "de": (
+        r"dsgvo",
+        r"anw[aä]lt\w*",
+        r"rechtsabteilung",
+        r"auftragsverarbeitung\w*",
+        r"avv",
+        r"klage\w*",
+        r"rechtliche schritte",
+        r"vertragsbruch",
+        r"gerichtliche\w* (?:anordnung|verfügung)",
+    ),
+    "fr": (
+        r"rgpd",
+        r"avocats?",
+        r"service juridique",
+        r"juridiques?",
+        r"assignation",
+        r"poursuites?",
+        r"rupture de contrat",
+        r"(?:accord|contrat) de (?:traitement|sous-traitance) des données",
+    ),
+    "pt": (
+        r"lgpd",
+        r"advogad[oa]s?",
+        r"jurídico",
+        r"(?:processo|medidas?|ação) (?:judicial|judiciais|legal|legais)",
+        r"quebra de contrato",
+        r"(?:acordo|contrato) de tratamento de dados",
+    ),
+    "it": (
+        r"gdpr",
+        r"avvocat[oi]",
+        r"ufficio legale",
+        r"azioni? legal[ei]",
+        r"violazione del contratto",
+        r"(?:accordo|contratto) (?:sul|per il) trattamento dei dati",
+    ),
+    "nl": (
+        r"avg",
+        r"advoca(?:at|ten)",
+        r"juridische?",
+        r"verwerkersovereenkomst",
+        r"contractbreuk",
+        r"rechtszaak",
+    ),
+    "ja": (
+        r"弁護士",
+        r"法的(?:措置|手段|な対応)",
+        r"訴訟",
+        r"個人情報保護法",
+        r"契約違反",
+        r"データ処理契約",
+        r"GDPR",
+    ),
+}
+
+SECURITY: Lexicon = {
+    "en": (
+        r"unauthori[sz]ed (?:access|login|logins|user|users|sign-?ins?)",
+        r"security (?:breach|incident|leak|issue|vulnerability|researcher|report|problem)",
+        r"data (?:breach|leak)",
+        r"breach(?! of (?:contract|the agreement|our agreement|the msa))",
+        r"vulnerabilit(?:y|ies)",
+        r"cve-\d{4}-\d+",
+        r"xss",
+        r"sql injection",
+        r"csrf",
+        r"exploit(?:ed|s)?",
+        r"phishing",
+        r"compromised",
+        r"(?:suspected|possible|potential) compromise",
+        r"hacked",
+        r"(?:leaked|exposed|stolen) (?:api |access )?(?:key|token|credentials?|password)s?",
+        r"(?:api |access )?(?:key|token|credentials?|password)s? (?:was |were |got |has been )?"
+        r"(?:leaked|exposed|stolen|pushed to (?:a )?public)",
+        r"pushed (?:an? |our )?(?:api |access )?(?:key|token|secret)s? to (?:a )?public",
+        r"suspicious (?:login|logins|activity|access|sign-?ins?|email)",
+        r"pen(?:etration)? ?test\w*",
+        r"soc ?2",
+        r"iso ?27001",
+        r"belongs? to (?:a |an )?(?:different|another|other) (?:company|customer|org"
+        r"|organi[sz]ation|tenant)",
+        r"(?:data|projects?|tasks?|files?) (?:from|of) (?:a |an )?(?:different|another|other)"
+        r" (?:company|customer|org|organi[sz]ation|tenant)",
+        r"(?:former|ex-?) ?(?:employee|contractor|colleague|member|staff)\w*[^.?!]{0,40}"
+        r"\bstill (?:has|have) access",
+        r"(?:login|logins|sign-?ins?|logged in|signed in)[^.?!]{0,40}\bfrom (?:an? )?"
+        r"(?:ip (?:address )?)?(?:in )?(?:a |another |an unknown |a foreign |a different )?"
+        r"(?:country|countries|unknown location|foreign ip)",
+        r"asking (?:us |me )?to (?:re-?enter|confirm|verify|provide) (?:our|my) (?:\w+ )?"
+        r"(?:password|credentials)",
+        r"(?:tell|give|send|show) me (?:the |your )?(?:admin |root )?(?:password|credentials)",
+    ),
+    "es": (
+        r"sin autorizaci[oó]n",
+        r"acceso no autorizado",
+        r"vulnerabilidad(?:es)?",
+        r"(?:fallo|falla|brecha|agujero) de seguridad",
+        r"(?:se )?filtr(?:ó|aron|ado|ada|ación)",
+        r"inicios? de sesi[oó]n sospechos[oa]s?",
+        r"hacke(?:ado|aron|o)",
+        r"comprometid[oa]s?",
+    ),
+    "de": (
+        r"unbefugt\w*",
+        r"sicherheitslücke\w*",
+        r"verdächtig\w* (?:login|logins|anmeldung\w*|zugriff\w*|aktivität\w*)",
+        r"geleakt",
+        r"datenleck",
+        r"kompromittiert",
+        r"gehackt",
+    ),
+    "fr": (
+        r"non autorisée?s?",
+        r"faille(?: de sécurité)?",
+        r"(?:a |ont )?fuité",
+        r"fuite de données",
+        r"connexions? suspectes?",
+        r"piraté",
+        r"(?:a|ont) été compromise?s?",
+    ),
+    "pt": (
+        r"sem autorização",
+        r"não autorizad[oa]",
+        r"vulnerabilidades?",
+        r"falha de segurança",
+        r"vaz(?:ou|aram|amento)",
+        r"(?:logins?|acessos?) suspeitos?",
+        r"comprometid[oa]",
+        r"(?:hackead|invadid)[oa]",
+    ),
+    "it": (
+        r"non autorizzat[oi]",
+        r"vulnerabilità",
+        r"trapelat[oa]",
+        r"(?:accessi|login) sospett[oi]",
+        r"compromess[oa]",
+        r"violazione dei dati",
+    ),
+    "nl": (
+        r"onbevoegd\w*",
+        r"beveiligingslek",
+        r"datalek",
+        r"uitgelekt",
+        r"verdachte (?:login|logins|activiteit|toegang)",
+        r"gehackt",
+        r"gecompromitteerd",
+    ),
+    "ja": (r"不正アクセス", r"脆弱性", r"漏洩", r"漏えい", r"流出", r"乗っ取", r"不審なログイン"),
+}
+
+BILLING_DISPUTE: Lexicon = {
+    "en": (
+        r"refund(?:ed|s|ing)?(?! polic)",
+        r"money back",
+        r"charge-?backs?",
+        r"(?:charged|billed|debited|invoiced) (?:us |me )?(?:twice|double|two times)",
+        r"double[- ](?:charged|billed|charge)",
+        r"duplicate (?:charge|payment|invoice)",
+        r"over-?(?:charged|billed|charging|billing)",
+        r"dispute (?:the |this |a |an )?(?:charge|invoice|amount|payment|bill)",
+        r"(?:did not|didn't|never) (?:authori[sz]e|approve|order|agree to)",
+        r"unauthori[sz]ed (?:charge|payment|transaction|debit)s?",
+        r"(?:charged|billed) (?:us |me )?after (?:we |i )?(?:cancel|cancelled|canceled)",
+        r"charged after cancel\w*",
+        r"revers(?:e|ed|al of) (?:the |this |that )?(?:charge|payment|transaction|invoice)",
+        r"(?:need|want) (?:that|this|it) reversed",
+        r"reimburs\w*",
+        r"compensations?",
+        r"restitutions?",
+        r"(?:ask|demand|request|get|receive|obtain|claim)(?:s|ed|ing)? (?:for )?"
+        r"(?:a |an |my |our |the )?rebates?",
+        r"rebat\w* \$?\d[\d,.]*",
+        r"(?:won't|will not|refuse to|not going to) pay (?:for )?(?:that|this|it|the invoice)",
+        r"(?:paying|charged|billed|charging|billing|invoiced) (?:us |me )?for \d+ (?:seats|users"
+        r"|licen[cs]es)[^.?!]{0,30}\b(?:but|when|although|while|yet)\b",
+        r"(?:renewed|charged|billed|raised|increased)\b[^.?!]{0,40}\bwithout (?:telling|notice"
+        r"|notifying|warning|asking|consent|any notice)",
+        r"don't recogni[sz]e (?:this|the|a) (?:charge|payment|transaction)",
+    ),
+    "es": (
+        r"reembols\w*",
+        r"devoluci[oó]n del? (?:dinero|cobro|importe|pago)",
+        r"devuelvan (?:el|mi|nuestro) dinero",
+        r"cobr(?:ado|aron|an|ó) dos veces",
+        r"(?:cobro|cargo)s? (?:duplicado|indebido|no autorizado)s?",
+        r"no reconozco (?:este|el|ese) (?:cargo|cobro)",
+        r"contracargo",
+    ),
+    "de": (
+        r"rückerstattung",
+        r"erstatten",
+        r"(?:geld|betrag) zurück",
+        r"doppelt (?:belastet|abgebucht|berechnet|bezahlt)",
+        r"(?:abbuchung|belastung) (?:haben wir )?nicht autorisiert",
+        r"rückbuchung",
+        r"zu viel berechnet",
+    ),
+    "fr": (
+        r"rembours\w*",
+        r"(?:prélevés?|facturés?|débités?) deux fois",
+        r"contest(?:ons|er|e) (?:ce|le|la|cette) (?:prélèvement|paiement|facture|débit)",
+        r"récupérer (?:mon|notre) argent",
+        r"trop[- ]perçu",
+    ),
+    "pt": (
+        r"reembols\w*",
+        r"estorno",
+        r"dinheiro de volta",
+        r"cobr(?:ados?|aram|ou) (?:duas vezes|em dobro)",
+        r"cobrança (?:duplicada|indevida)",
+        r"contestar (?:a|essa|esta) cobrança",
+    ),
+    "it": (
+        r"rimbors\w*",
+        r"addebitat\w* due volte",
+        r"addebito non autorizzato",
+        r"contestiamo (?:questo|l')\s?addebito",
+        r"soldi indietro",
+    ),
+    "nl": (
+        r"terugbetal\w*",
+        r"terugstort\w*",
+        r"geld terug",
+        r"dubbel (?:gefactureerd|afgeschreven|betaald|gerekend)",
+        r"(?:afschrijving|betaling|transactie)[^.?!]{0,30}niet goedgekeurd",
+    ),
+    "ja": (r"返金", r"二重(?:に)?請求", r"身に覚えのない請求", r"請求を取り消"),
+}
+
+CANCELLATION: Lexicon = {
+    "en": (
+        rf"cancel(?:l?ing)? (?:{_DET} )?{_MODIFIER}(?:{_ACCOUNT_NOUN}|seats|renewal)s?",
+        rf"(?:clos(?:e|ing)|delet(?:e|ing)|terminat(?:e|ing)|deactivat(?:e|ing)|remov(?:e|ing)"
+        rf"|end(?:ing)?|shut(?:ting)? down) (?:{_DET}|an?) {_MODIFIER}{_ACCOUNT_NOUN}s?",
+        r"(?:account|subscription|workspace)\b[^.?!]{0,40}\b(?:clos(?:e|ing)|delet(?:e|ing)"
+        r"|terminat(?:e|ing)|cancel(?:l?ing)?|remov(?:e|ing)) it\b",
+        rf"{_ACCOUNT_NOUN} (?:deletion|removal|termination|closure|cancellation)s?",
+        rf"(?:termination|cancellation|closure|deletion|removal) (?:{_MODIFIER}){{1,3}}"
+        rf"{_ACCOUNT_NOUN}",
+        r"(?:don't|do not|won't|will not|not going to|won't be|not) renew(?:ing)?",
+        r"(?:turn off|disable|stop|cancel) (?:the )?auto-?renew(?:al)?",
+        rf"(?:want|like|need|wish|going|how) to cancel{_NOT_AN_OBJECT}",
+        rf"how (?:do|can|should) (?:i|we) cancel{_NOT_AN_OBJECT}",
+        r"cancel everything",
+        r"unsubscribe from (?:the |our )?(?:paid|pro|business|team)",
+    ),
+    "es": (
+        r"cancelar (?:la |mi |nuestra |el |nuestro )?(?:suscripci[oó]n|cuenta|contrato|plan"
+        r"|abono)",
+        r"(?:dar|den|darme|darnos|demos) de baja",
+        r"no (?:vamos a|queremos) renovar",
+        r"(?:eliminar|borrar|cerrar|cierren|elimino|borro|cierro) (?:mi|nuestra|la|nuestro|el)"
+        r" (?:cuenta|espacio)",
+        r"rescindir",
+    ),
+    "de": (
+        r"kündig\w*",
+        r"nicht (?:mehr )?verlängern",
+        r"(?:konto|account|workspace|abo|abonnement) (?:löschen|schließen|beenden)",
+        r"lösche ich (?:mein|unser)",
+    ),
+    "fr": (
+        r"résili\w*",
+        r"annuler (?:mon |notre |l'|le |la )?(?:abonnement|compte|contrat|souscription)",
+        r"ne (?:pas )?(?:le )?renouvel\w*",
+        r"ne renouvellerons pas",
+        r"(?:supprimer|fermer|clôturer) (?:mon|notre) (?:compte|espace)",
+    ),
+    "pt": (
+        r"cancelar (?:a |o |minha |nossa |meu |nosso )?(?:assinatura|conta|plano|contrato)",
+        r"não vamos renovar",
+        r"(?:excluir|excluo|encerrar|encerrem|fechar|apagar) (?:a |minha |nossa )?conta",
+        r"rescindir",
+    ),
+    "it": (
+        r"disdir\w*",
+        r"disdetta",
+        r"(?:cancellare|cancello|chiudere|chiudete|eliminare) (?:il mio |il nostro |l')?"
+        r"(?:account|abbonamento|spazio)",
+        r"non rinnover\w*",
+    ),
+    "nl": (
+        r"opzeg\w*",
+        r"(?:account|abonnement) (?:verwijderen|opheffen|beëindigen)",
+        r"niet (?:meer )?verlengen",
+        r"verwijder ik (?:mijn|ons) account",
+    ),
+    "ja": (
+        r"解約",
+        r"退会",
+        r"契約を更新しない",
+        r"アカウント(?:を)?削除",
+        r"(?:サブスクリプション|契約)を(?:キャンセル|終了)",
+    ),
+}
+
+_PERSON = (
+    r"(?:a |an |the |some |your |our |one of your )?(?:real |actual |live |human |proper )?"
+    r"(?:human|person|people|agent|operator|representative|rep|somebody|someone|manager"
+    r"|supervisor|support engineer|engineer|account manager|csm|assistant|staff member"
+    r"|customer (?:service|support|care|assistance))"
+)
+
+HUMAN_REQUEST: Lexicon = {
+    "en": (
+        rf"(?:talk|speak|chat|(?:get|hop|jump) on a call|call) (?:to|with) {_PERSON}",
+        rf"(?:get|put|transfer|connect|escalate|pass) (?:me |us |this )?(?:to |with )?{_PERSON}",
+        rf"(?:reach|contact|contacting|get in touch with|call|calling) {_PERSON}",
+        r"(?:is|are) (?:there|anyone) (?:a |an |any )?(?:real |actual |live )?(?:human|person"
+        r"|people)",
+        r"(?:can|could|would|will) (?:a|an|some) ?(?:real |actual )?(?:human|person|agent"
+        r"|engineer) (?:please )?(?:respond|reply|help|answer|look)",
+        r"not (?:a|the|your) (?:bot|robot|ai)",
+        r"(?:someone|somebody|anyone|anybody) from (?:your |the )?(?:support )?(?:team|support"
+        r"|staff|side)[^.?!]{0,40}\b(?:call|phone|live|screen ?share|meeting|zoom|talk|speak"
+        r"|chat|reach out|get in touch|contact (?:me|us)|with me|with us)",
+        r"(?:account manager|csm|customer success manager)[^.?!]{0,20}\b(?:reach out|call"
+        r"|contact|get in touch)",
+        r"get me your (?:supervisor|manager|boss)",
+        r"(?<!our )(?<!my )customer ?(?:service|support|care|assistance)",
+    ),
+    "es": (
+        r"hablar con (?:una |un |alguien|algún |el |la )?(?:persona|humano|agente|responsable"
+        r"|operador|asesor|encargado|supervisor|alguien)",
+        r"p[aá]s(?:e|a)nme con",
+        r"atenci[oó]n al cliente",
+        r"no (?:con )?(?:un )?bot",
+    ),
+    "de": (
+        r"mit (?:einem|einer)(?: echten| realen| menschlichen)? (?:menschen|person"
+        r"|mitarbeiter\w*|berater\w*|ansprechpartner\w*|agenten)",
+        r"mit jemandem (?:vom support |von ihnen |aus ihrem team )?(?:sprechen|reden)",
+        r"verbinden sie mich",
+        r"(?:kann|könnte) mich (?:bitte )?jemand[^.?!]{0,20}\banrufen",
+    ),
+    "fr": (
+        r"parler (?:à|a|avec) (?:un |une |quelqu'un|un vrai |une vraie )?(?:humain|personne"
+        r"|conseiller|conseillère|agent|opérateur|responsable|quelqu'un)",
+        r"passez-moi",
+        r"quelqu'un[^.?!]{0,30}\bm'appeler",
+    ),
+    "pt": (
+        r"falar com (?:uma |um |alguém|algum )?(?:pessoa|humano|atendente|agente|responsável"
+        r"|alguém)",
+        r"me pass(?:em|e|a) para",
+        r"atendente humano",
+        r"alguém[^.?!]{0,30}\bme ligar",
+    ),
+    "it": (
+        r"parlare con (?:una |un |qualcuno)?(?:persona|umano|operatore|agente|responsabile"
+        r"|qualcuno)",
+        r"passatemi",
+        r"qualcuno[^.?!]{0,30}\bchiamarmi",
+    ),
+    "nl": (
+        r"(?:praten|spreken) met (?:een|iemand)",
+        r"iemand[^.?!]{0,30}\b(?:spreken|bellen|praten)",
+        r"met een mens",
+        r"verbind me door",
+        r"doorverbinden",
+    ),
+    "ja": (
+        r"(?:担当者|オペレーター|人間|スタッフ|サポートの方)(?:の方)?(?:と|に)(?:直接)?"
+        r"(?:話|つな|繋|相談|代わ)",
+        r"電話(?:を)?(?:ください|もらえ|いただけ)",
+    ),
+}
+
+OUTAGE: Lexicon = {
+    "en": (
+        r"outages?",
+        r"(?:is|are) (?:the |your )?(?:\w+ )?(?:site|app|service|platform|api|orbitly|server"
+        r"|servers|system|everything|it|you) (?:down|offline|unreachable|unavailable)",
+        r"(?:site|app|service|platform|api|server|servers|system|everything|dashboards?"
+        r"|web app) (?:is |are |seems |looks |went |has been |have been )(?:completely |totally "
+        r"|still )?(?:down|offline|unreachable|unavailable)",
+        r"down (?:again|for (?:everyone|everybody|all|us all))",
+        r"(?:down|unavailable|unreachable|times? out|timing out|not loading|won't load)"
+        r" for (?:everyone|everybody|all (?:of )?(?:our |the )?users|anyone|the whole)",
+        r"(?:nothing|no ?one|nobody) (?:is )?(?:loading|loads|can (?:log in|load|access|get in"
+        r"|open))",
+        r"(?:50[234]|bad gateway|gateway time-?outs?|service unavailable)",
+        r"(?:service disruption|degraded performance|known incident|an incident)",
+    ),
+    "es": (
+        r"ca[ií]d[oa]",
+        r"fuera de servicio",
+        r"nadie (?:en|de|del) [^.?!]{0,30}\bpuede",
+        r"interrupci[oó]n del servicio",
+    ),
+    "de": (
+        r"ausgefallen",
+        r"störung",
+        r"nicht erreichbar",
+        r"(?:ist|sind) [^.?!]{0,20}\bdown",
+        r"niemand [^.?!]{0,30}\b(?:kann|können)",
+        r"überall 50[234]",
+    ),
+    "fr": (
+        r"en panne",
+        r"une panne",
+        r"(?:site|service|plateforme) (?:est )?(?:inaccessible|indisponible)",
+        r"personne [^.?!]{0,20}\bne peut",
+    ),
+    "pt": (
+        r"fora do ar",
+        r"(?:sistema|site|plataforma|serviço) (?:caiu|está indisponível)",
+        r"ninguém [^.?!]{0,30}\bconsegue",
+    ),
+    "it": (
+        r"non (?:è )?raggiungibile",
+        r"è giù",
+        r"disservizio",
+        r"nessuno [^.?!]{0,30}\briesce",
+    ),
+    "nl": (r"storing", r"onbereikbaar", r"(?:is|ligt) (?:\w+ )?plat", r"niemand [^.?!]{0,30}\bkan"),
+    "ja": (
+        r"障害",
+        r"落ちて",
+        r"ダウンして",
+        r"(?:繋|つな)がらな",
+        r"全員[^。]{0,20}(?:開け|使え)",
+    ),
+}
+
+#: Billing vocabulary: a how-to question about these is a billing question.
+BILLING_TOPIC: Lexicon = {
+    "en": (
+        r"invoices?",
+        r"bills?",
+        r"billing",
+        r"receipts?",
+        r"payment (?:methods?|options?|modalities|modes?|types?)",
+        r"(?:vat|tax) (?:id|number)",
+    ),
+    "es": (r"facturas?", r"facturaci[oó]n", r"m[eé]todos? de pago", r"formas? de pago"),
+    "de": (r"rechnung\w*", r"zahlungsmethode\w*", r"zahlungsart\w*"),
+    "fr": (r"factures?", r"facturation", r"moyens? de paiement"),
+    "pt": (r"faturas?", r"cobrança", r"formas? de pagamento", r"nota fiscal"),
+    "it": (r"fattur[ae]", r"metodi di pagamento", r"metodo di pagamento"),
+    "nl": (r"factu(?:ur|ren)", r"facturatie", r"betaalmethoden?"),
+    "ja": (r"請求書", r"支払い方法", r"領収書"),
+}
+
+#: A negation ending right where a cancellation or human-request phrase starts
+#: ("we don't want to | cancel", "no need to | talk to a human") cancels the match.
+NEGATION_BEFORE: Lexicon = {
+    "en": (
+        r"(?:don't|dont|do not|doesn't|does not|didn't|did not|not|never|won't|will not)"
+        r"(?: (?:want|need|plan|planning|intend|intending|wish|going|trying|looking|asking"
+        r"|mean|meaning|have))?(?: to)?",
+        r"no need to",
+        r"without (?:having to|needing to)",
+    ),
+    "de": (r"(?:nicht|kein\w*)(?: vor| geplant)?",),
+    "fr": (r"pas (?:l'intention|besoin) de", r"ne (?:veux|voulons) pas"),
+    "es": (r"no (?:quiero|queremos|necesito|necesitamos|pensamos|vamos a)",),
+    "pt": (r"não (?:quero|queremos|preciso|precisamos|pretendemos|vamos)",),
+    "it": (r"non (?:voglio|vogliamo|intendiamo|abbiamo bisogno di)",),
+    "nl": (r"(?:niet|geen) (?:van plan|nodig)",),
+}
