@@ -22,10 +22,11 @@ SIGNING_SECRET = "cli-test-secret"
 
 
 def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60, input_text: str = ""
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app", *args],
+        input=input_text,
         capture_output=True,
         text=True,
         env={**_base_env(), **(env or {})},

@@ -1,0 +1,39 @@
+"""Triage quality on the project's labelled set and on the public Bitext sample (mapped to the
+taxonomy; never trained on): intent accuracy, must-escalate recall, false escalations.
+
+    .venv/bin/python benchmarks/triage_quality.py [path/to/shared]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from app.triage.evaluation import BITEXT_RELATIVE_PATH, evaluate, load_bitext, load_labelled
+from app.triage.offline import OfflineTriageBackend
+
+
+def main() -> int:
+    shared = (
+        Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared"
+    )
+    backend = OfflineTriageBackend()
+    backend.warm_up()
+    sets = [("labelled set (project)", load_labelled())]
+    bitext = shared / BITEXT_RELATIVE_PATH
+    if bitext.exists():
+        sets.append(("Bitext sample (mapped)", load_bitext(bitext)))
+    else:
+        print(f"(Bitext sample not found at {bitext}; skipped)")
+    print(f"{'set':<26}{'rows':>6}{'intent acc':>12}{'must-esc recall':>17}{'false esc':>11}")
+    for name, rows in sets:
+        report = evaluate(rows, backend)
+        print(
+            f"{name:<26}{report.total:>6}{report.intent_accuracy:>12.1%}"
+            f"{report.must_escalate_recall:>17.1%}{report.false_escalation_rate:>11.1%}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
