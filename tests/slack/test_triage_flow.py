@@ -169,3 +169,19 @@ def test_failed_reply_is_retried_with_the_stored_decision(slack: LocalSlack, row
     [decision] = decisions(slack)
     assert decision.reply_ts is not None
     assert len(bot_replies(slack, GLOBEX, sent.ts)) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "🙏🙏🔥",
+        "```\nTraceback (most recent call last):\n  File \"sync.py\", line 3\nKeyError: 'id'\n```",
+        "Hola! how do I exportar un board a CSV, por favor?",
+        "x " * 20_000,
+    ],
+)
+def test_odd_messages_always_get_a_reply(slack: LocalSlack, text: str) -> None:
+    _ts, reply = ask(slack, INITECH, text)
+    assert reply["text"]
+    [decision] = decisions(slack)
+    assert decision.reply_ts == reply["ts"]
