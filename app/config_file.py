@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.errors import StartupError
+from app.escalations.messages import validate_overrides
 from app.knowledge import SAMPLE_KB_PATH
 from app.triage.intents import DEFAULT_TAXONOMY, IntentSpec, Taxonomy
 
@@ -106,6 +107,20 @@ class PolicyConfig(_Strict):
     repeat: RepeatTriggerConfig = Field(default_factory=RepeatTriggerConfig)
 
 
+def _default_claim_windows() -> dict[Tier, int]:
+    return {"enterprise": 5, "pro": 15, "free": 60}
+
+
+class SlaConfig(_Strict):
+    """How long an escalation may wait for a claim before it overflows (minutes, per tier), and
+    the follow-up window when the customer chose "Follow up later"."""
+
+    claim_window_minutes: dict[Tier, Annotated[int, Field(ge=1, le=7 * 24 * 60)]] = Field(
+        default_factory=_default_claim_windows
+    )
+    async_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60)
+
+
 class KnowledgeBaseConfig(_Strict):
     """A folder of Markdown articles (front matter: title, url); relative to the config file."""
 
@@ -124,6 +139,11 @@ class EscalationConfig(_Strict):
     intents: dict[str, str] = Field(default_factory=dict)  # intent id -> skill (adds or overrides)
     knowledge_base: KnowledgeBaseConfig = Field(default_factory=KnowledgeBaseConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    sla: SlaConfig = Field(default_factory=SlaConfig)
+    # Link for the CRM id on handoff cards, e.g. https://acme.lightning.force.com/{crm_id}
+    crm_url_template: str | None = Field(default=None, pattern=r"^https?://.*\{crm_id\}")
+    # Customer-facing wording per language (en, es, de, fr, pt, ja built in): key -> template
+    messages: dict[LanguageCode, dict[str, str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> EscalationConfig:
@@ -142,6 +162,11 @@ class EscalationConfig(_Strict):
                     ("intents", intent),
                     f"unknown skill {skill!r} (skills are: {', '.join(sorted(self.skills))})",
                 )
+        try:
+            validate_overrides(self.messages)
+        except ValueError as exc:
+            key = str(exc).split(":", 1)[0].split(".")
+            raise _LocatedError(tuple(key), str(exc).split(": ", 1)[-1]) from None
         known_intents = set(self.taxonomy.ids)
         for position, intent in enumerate(self.policy.intent.always_escalate):
             if intent not in known_intents:
@@ -178,6 +203,12 @@ class EscalationConfig(_Strict):
 
     def is_lead(self, user_id: str) -> bool:
         return user_id in self.leads
+
+    def agent(self, user_id: str) -> AgentConfig | None:
+        return next((agent for agent in self.agents if agent.user == user_id), None)
+
+    def claim_window_minutes(self, tier: str) -> int:
+        return self.sla.claim_window_minutes.get(tier, 60)  # type: ignore[call-overload, no-any-return]
 
 
 class _LocatedError(ValueError):

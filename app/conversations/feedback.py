@@ -11,13 +11,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from app.config_file import EscalationConfig
-from app.conversations.replies import BotReply, ReplyKind
+from app.conversations.replies import BotReply
 from app.db.decisions import add_decision, latest_decision
 from app.db.engine import session_scope
+from app.db.escalations import open_escalation_for
 from app.db.models import Account, Conversation, TriageDecision, utcnow
+from app.escalations.customer import handoff_reply
+from app.escalations.service import open_escalation
 from app.policy.matrix import RepeatContext, decide
 from app.triage.signals import Signals, sentiment_label
 
@@ -32,6 +35,7 @@ class FeedbackResult:
     thread_ts: str = ""
     handoff: BotReply | None = None  # set when the support team must be brought in
     decision_id: int | None = None
+    escalation_id: int | None = None
 
 
 def _customer_may_answer(
@@ -89,17 +93,28 @@ def request_human(
         if not result.rowcount:  # type: ignore[attr-defined]
             return FeedbackResult(False, "Our support team is already on this conversation.")
         previous = latest_decision(session=session, conversation_id=conversation_id)
-        account_tier = _tier(session, conversation)
+        account = session.get(Account, conversation.account_id)
+        assert account is not None
         row = add_decision(
             session=session,
-            decision=_repeat_decision(config, previous, account_tier, conversation_id),
+            decision=_repeat_decision(config, previous, account.tier, conversation_id),
         )
-        handoff = BotReply(
-            kind=ReplyKind.HANDOFF,
-            conversation_id=conversation_id,
-            customer_user_id=conversation.customer_user_id,
-            language=row.language,
-            skill=config.taxonomy.skill_map.get(row.intent, "general"),
+        now = utcnow()
+        escalation = open_escalation_for(session=session, conversation_id=conversation_id)
+        if escalation is None:
+            escalation = open_escalation(
+                session=session,
+                config=config,
+                conversation=conversation,
+                account=account,
+                skill=config.taxonomy.skill_map.get(row.intent, "general"),
+                language=row.language if len(row.language) == 2 else account.language,
+                decision_id=row.id,
+                page_url=None,
+                now=now,
+            )
+        handoff = handoff_reply(
+            session, config, escalation, customer_user_id=conversation.customer_user_id, now=now
         )
         return FeedbackResult(
             True,
@@ -108,12 +123,8 @@ def request_human(
             conversation.thread_ts,
             handoff,
             row.id,
+            escalation.id,
         )
-
-
-def _tier(session: Session, conversation: Conversation) -> str:
-    account = session.get(Account, conversation.account_id)
-    return account.tier if account is not None else "free"
 
 
 def _repeat_decision(

@@ -21,8 +21,14 @@ from app.db.accounts import account_for_channel
 from app.db.conversations import add_message, conversation_for_thread, open_conversation
 from app.db.decisions import add_decision, decision_for_message
 from app.db.engine import session_scope
+from app.db.escalations import escalation_for_decision, open_escalation_for
 from app.db.messages import message_by_ts
 from app.db.models import Account, Conversation, Message, TriageDecision, utcnow
+from app.escalations.customer import handoff_reply
+from app.escalations.handoff import AgentDesk, post_card
+from app.escalations.messages import transition_text
+from app.escalations.page_url import page_url
+from app.escalations.service import open_escalation
 from app.knowledge.answer import Answer, Citation
 from app.policy.matrix import Decision, RepeatContext, decide
 from app.triage.engine import TriageEngine, TriageOutcome
@@ -30,7 +36,7 @@ from app.triage.signals import Cue, SentimentLabel
 
 logger = logging.getLogger(__name__)
 
-FOLLOW_UP_STATUSES = ("answered", "contained")
+FOLLOW_UP_STATUSES = ("answered", "contained", "resolved")
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ def process_message(
     message: IncomingMessage,
     bot: BotIdentity,
     replier: ThreadReplier,
+    desk: AgentDesk,
 ) -> Outcome:
     intake = classify(message, bot=bot)
     if intake.action is Action.IGNORE:
@@ -93,18 +100,24 @@ def process_message(
             repeat=_repeat_context(outcome, follow_up=pending.follow_up),
         )
         with session_scope(engine) as session:
-            decision_row = _record_decision(session, pending, outcome, decision, confidence)
-    if decision_row.reply_ts is not None:
+            decision_row = _record_decision(
+                session, config, pending, outcome, decision, confidence, message.text
+            )
+    if decision_row.reply_ts is None:
+        with session_scope(engine) as session:
+            reply = _reply_for(session, decision_row, pending, config)
+        posted = replier.post_reply(channel=message.channel, thread_ts=message.root_ts, reply=reply)
+        record_reply(
+            engine=engine,
+            decision_id=decision_row.id,
+            conversation_id=pending.conversation_id,
+            posted=posted,
+            bot=bot,
+        )
+    elif not decision_row.escalate:
         return Outcome("duplicate", "already answered", pending.conversation_id)
-    reply = _reply_for(decision_row, pending, config)
-    posted = replier.post_reply(channel=message.channel, thread_ts=message.root_ts, reply=reply)
-    record_reply(
-        engine=engine,
-        decision_id=decision_row.id,
-        conversation_id=pending.conversation_id,
-        posted=posted,
-        bot=bot,
-    )
+    if decision_row.escalate:
+        _post_card(engine, config, desk, decision_row)
     action = "escalated" if decision_row.escalate else "answered"
     logger.info(
         "conversation %s %s (triggers: %s)",
@@ -112,7 +125,17 @@ def process_message(
         action,
         decision_row.fired_triggers or "none",
     )
-    return Outcome(action, decision_row.fired_triggers, pending.conversation_id, posted.ts)
+    return Outcome(action, decision_row.fired_triggers, pending.conversation_id)
+
+
+def _post_card(
+    engine: Engine, config: EscalationConfig, desk: AgentDesk, decision_row: TriageDecision
+) -> None:
+    with session_scope(engine) as session:
+        escalation = escalation_for_decision(session=session, decision_id=decision_row.id)
+        escalation_id = escalation.id if escalation else None
+    if escalation_id is not None:
+        post_card(engine=engine, config=config, desk=desk, escalation_id=escalation_id)
 
 
 def _conversation(
@@ -200,10 +223,12 @@ def _repeat_context(outcome: TriageOutcome, *, follow_up: bool) -> RepeatContext
 
 def _record_decision(
     session: Session,
+    config: EscalationConfig,
     pending: _Pending,
     outcome: TriageOutcome,
     decision: Decision,
     confidence: float,
+    text: str,
 ) -> TriageDecision:
     signals = outcome.signals
     answer = None if decision.escalate or outcome.answer is None else outcome.answer
@@ -231,8 +256,23 @@ def _record_decision(
     conversation.intent = row.intent
     conversation.language = row.language
     if row.escalate and conversation.status != "escalated":
+        now = utcnow()
         conversation.status = "escalated"
-        conversation.escalated_at = utcnow()
+        conversation.escalated_at = now
+        account = session.get(Account, conversation.account_id)
+        assert account is not None
+        if open_escalation_for(session=session, conversation_id=pending.conversation_id) is None:
+            open_escalation(
+                session=session,
+                config=config,
+                conversation=conversation,
+                account=account,
+                skill=config.taxonomy.skill_map.get(row.intent, "general"),
+                language=_customer_language(row.language, account.language),
+                decision_id=row.id,
+                page_url=page_url(text),
+                now=now,
+            )
     elif not row.escalate:
         conversation.status = "answered"
     conversation.updated_at = utcnow()
@@ -240,16 +280,42 @@ def _record_decision(
     return row
 
 
-def _reply_for(row: TriageDecision, pending: _Pending, config: EscalationConfig) -> BotReply:
+def _customer_language(detected: str, account_language: str) -> str:
+    """The message's language when it was recognised, else the account's."""
+    return detected if len(detected) == 2 and detected.isalpha() else account_language
+
+
+def _reply_for(
+    session: Session, row: TriageDecision, pending: _Pending, config: EscalationConfig
+) -> BotReply:
     assert row.id is not None
     skill = config.taxonomy.skill_map.get(row.intent, "general")
     if row.escalate or row.answer is None:
+        escalation = escalation_for_decision(session=session, decision_id=row.id)
+        if escalation is None:
+            escalation = open_escalation_for(
+                session=session, conversation_id=pending.conversation_id
+            )
+        if escalation is not None:
+            return handoff_reply(
+                session,
+                config,
+                escalation,
+                customer_user_id=pending.customer_user_id,
+                now=utcnow(),
+            )
         return BotReply(
             kind=ReplyKind.HANDOFF,
             conversation_id=pending.conversation_id,
             customer_user_id=pending.customer_user_id,
             language=row.language,
             skill=skill,
+            text=transition_text(
+                skill,
+                language=row.language,
+                customer=f"<@{pending.customer_user_id}>",
+                overrides=config.messages,
+            ),
         )
     data = json.loads(row.answer)
     answer = Answer(

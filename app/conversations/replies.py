@@ -22,6 +22,9 @@ class BotReply:
     language: str
     skill: str
     answer: Answer | None = None
+    text: str = ""  # the hand-off's transition message, in the customer's language
+    wait_text: str | None = None
+    follow_up_label: str | None = None  # "Follow up later", offered while nobody has claimed
 
 
 @dataclass(frozen=True)

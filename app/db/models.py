@@ -112,3 +112,56 @@ class TriageDecision(SQLModel, table=True):
     answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
     reply_ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column(index=True))
+
+
+class Escalation(SQLModel, table=True):
+    """A hand-off of a conversation to a person: routed, carded, claimed once, resolved."""
+
+    __tablename__ = "escalations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id", index=True)
+    decision_id: int | None = Field(default=None, foreign_key="triage_decisions.id")
+    account_id: int = Field(foreign_key="accounts.id", index=True)
+    skill: str = Field(max_length=40, index=True)
+    language: str = Field(max_length=8)
+    tier: str = Field(max_length=16, index=True)
+    status: str = Field(default="pending", max_length=16, index=True)  # pending|claimed|resolved
+    routed_channel: str = Field(max_length=32)
+    overflow: bool = False
+    routing_reasons: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON
+    mentions: str = Field(default="", max_length=500)  # comma-separated user ids
+    page_url: str | None = Field(default=None, max_length=2000)
+    card_channel: str | None = Field(default=None, max_length=32)
+    card_ts: str | None = Field(default=None, max_length=32)
+    card_attempts: int = 0
+    card_error: str | None = Field(default=None, max_length=200)
+    overflow_card_ts: str | None = Field(default=None, max_length=32)
+    claim_deadline: datetime = Field(sa_column=_ts_column(index=True))
+    overflowed_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+    leads_alerted_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+    claimed_by: str | None = Field(default=None, max_length=32)
+    claimed_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+    resolved_by: str | None = Field(default=None, max_length=32)
+    resolved_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+    resolution_tag: str | None = Field(default=None, max_length=32)
+    resolution_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    follow_up_later: bool = False
+    follow_up_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column(index=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
+
+
+class AgentShift(SQLModel, table=True):
+    """An agent's own on/off shift switch (agents without a row are on shift)."""
+
+    __tablename__ = "agent_shifts"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    on_shift: bool = True
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
+
+
+def as_utc(value: datetime) -> datetime:
+    """Stored times are UTC; SQLite hands them back without a zone."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -15,6 +15,7 @@ from app.conversations.intake import BotIdentity
 from app.db.engine import session_scope
 from app.db.events import fail_event, finish_event
 from app.runtime import Runtime
+from app.slack.agent_desk import SlackAgentDesk
 from app.slack.parsing import incoming_message
 from app.slack.replier import SlackThreadReplier
 
@@ -59,6 +60,7 @@ def _dispatch(
             message=incoming_message(event),
             bot=bot,
             replier=SlackThreadReplier(client),
+            desk=SlackAgentDesk(client),
         )
         logger.info(
             "message %s in %s: %s (%s)",

@@ -7,7 +7,7 @@ from slack_sdk.models.blocks import Block
 
 from app.conversations.replies import BotReply, Posted, ReplyKind
 from app.slack.blocks.answer import answer_blocks, answer_text
-from app.slack.blocks.handoff_notice import handoff_blocks, handoff_text
+from app.slack.blocks.customer_handoff import plain_message_blocks, transition_blocks
 from app.slack.mrkdwn import escape
 
 
@@ -23,9 +23,23 @@ class SlackThreadReplier:
             sent_text = escape(text)
             blocks = answer_blocks(reply.answer, conversation_id=reply.conversation_id)
         else:
-            text = handoff_text(customer_user_id=reply.customer_user_id, skill=reply.skill)
-            sent_text = text
-            blocks = handoff_blocks(customer_user_id=reply.customer_user_id, skill=reply.skill)
+            text = sent_text = reply.text
+            blocks = transition_blocks(
+                text=reply.text,
+                wait_text=reply.wait_text,
+                conversation_id=reply.conversation_id,
+                follow_up_label=reply.follow_up_label or "",
+                offer_follow_up=reply.follow_up_label is not None,
+            )
+        return self._post(channel, thread_ts, sent_text, blocks, text)
+
+    def post_text(self, *, channel: str, thread_ts: str, text: str) -> Posted:
+        """A product-written line (who joined, the closing message) in the thread."""
+        return self._post(channel, thread_ts, text, plain_message_blocks(text), text)
+
+    def _post(
+        self, channel: str, thread_ts: str, sent_text: str, blocks: list[Block], text: str
+    ) -> Posted:
         response = self._client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.escalations.messages import transition_text
 from app.sandbox.local_slack import OUR_TEAM, Customer, LocalSlack
 from tests.slack.conftest import Rows
 from tests.slack.test_triage_flow import bot_replies, decisions
@@ -65,7 +66,9 @@ def test_still_need_help_escalates_with_the_repeat_trigger(slack: LocalSlack, ro
     _click(slack, answer, "answer_needs_help", user=customer.user_id, team=customer.team_id)
     slack.standin.wait_for(lambda: len(bot_replies(slack, INITECH, root)) == 2)
     handoff = bot_replies(slack, INITECH, root)[1]
-    assert "bringing in someone from our technical support team" in handoff["text"]
+    assert handoff["text"] == transition_text(
+        "technical", language="en", customer=f"<@{customer.user_id}>"
+    )
     _, repeat = slack.standin.wait_for(
         lambda: len(decisions(slack)) == 2 and decisions(slack)[1].reply_ts and decisions(slack)
     )

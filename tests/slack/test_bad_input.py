@@ -85,7 +85,7 @@ def test_long_unicode_and_markup_text_is_stored_as_is(
     assert sent.result.status == 200
     slack.standin.wait_for(lambda: len(rows.messages()) == 2)
     assert rows.messages()[0].text == text
-    [post] = slack.standin.calls_to("chat.postMessage")
+    [post] = [c for c in slack.standin.calls_to("chat.postMessage") if c.args["channel"] == ACME]
     assert post.ok
     assert "<!channel>" not in str(post.args)  # customer markup is never echoed
 

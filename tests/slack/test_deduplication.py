@@ -10,6 +10,10 @@ from tests.slack.conftest import Rows
 ACME = "C0ACME"
 
 
+def _posts_in(slack: LocalSlack, channel: str) -> list[object]:
+    return [c for c in slack.standin.calls_to("chat.postMessage") if c.args["channel"] == channel]
+
+
 def test_retries_of_one_event_record_and_reply_once(slack: LocalSlack, rows: Rows) -> None:
     assert slack.sender is not None
     jordan = slack.customer_of(ACME)
@@ -28,7 +32,7 @@ def test_retries_of_one_event_record_and_reply_once(slack: LocalSlack, rows: Row
     slack.standin.wait_for(lambda: len(rows.messages()) == 2)
     assert len(rows.conversations()) == 1
     assert [m.author for m in rows.messages()] == ["customer", "bot"]
-    assert len(slack.standin.calls_to("chat.postMessage")) == 1
+    assert len(_posts_in(slack, ACME)) == 1
     assert len(rows.events()) == 1
 
 
@@ -61,4 +65,4 @@ def test_concurrent_deliveries_of_one_event(slack: LocalSlack, rows: Rows) -> No
     assert statuses == [200] * 4
     slack.standin.wait_for(lambda: len(rows.messages()) == 2)
     assert len(rows.conversations()) == 1
-    assert len(slack.standin.calls_to("chat.postMessage")) == 1
+    assert len(_posts_in(slack, ACME)) == 1

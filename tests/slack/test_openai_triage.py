@@ -10,7 +10,7 @@ import pytest
 
 from app.sandbox.local_slack import LocalSlack
 from app.sandbox.openai_standin import OpenAIStandin
-from tests.slack.test_triage_flow import ask, decisions
+from tests.slack.test_triage_flow import ask, decisions, is_handoff
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_model_triage_is_used_and_recorded(
     assert decision.backend == "openai" and decision.fallback_reason is None
     assert len(model.requests) == 1
     assert "<customer_message>" in model.last_text("user")
-    assert ("bringing in" in reply["text"]) is decision.escalate
+    assert is_handoff(reply) is decision.escalate
 
 
 @pytest.mark.parametrize(

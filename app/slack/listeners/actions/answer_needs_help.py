@@ -11,6 +11,8 @@ from slack_sdk.errors import SlackApiError
 
 from app.conversations.feedback import request_human
 from app.conversations.flow import record_reply
+from app.escalations.handoff import post_card
+from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.answer import answer_closed_blocks
 from app.slack.identity import bot_identity
 from app.slack.listeners.actions.answer_solved import _tell
@@ -63,3 +65,10 @@ def answer_needs_help(
         posted=posted,
         bot=bot_identity(context),
     )
+    if result.escalation_id is not None:
+        post_card(
+            engine=runtime.engine,
+            config=runtime.config,
+            desk=SlackAgentDesk(client),
+            escalation_id=result.escalation_id,
+        )

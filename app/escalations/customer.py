@@ -1,0 +1,78 @@
+"""What the customer is told about their escalation, in their language: the warm transition with
+a wait estimate and "Follow up later", who joined, and the closing line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app.config_file import EscalationConfig
+from app.conversations.replies import BotReply, ReplyKind
+from app.db.escalations import on_shift_agents, queue_ahead, recent_claim_seconds
+from app.db.models import Escalation, as_utc
+from app.escalations.messages import format_window, render, transition_text
+from app.routing.wait_estimate import estimate_wait, wait_text
+
+
+def handoff_reply(
+    session: Session,
+    config: EscalationConfig,
+    escalation: Escalation,
+    *,
+    customer_user_id: str,
+    now: datetime,
+) -> BotReply:
+    language = escalation.language
+    overrides = config.messages
+    agents = [
+        user
+        for user in on_shift_agents(session=session, config=config)
+        if (agent := config.agent(user)) is not None and escalation.skill in agent.skills
+    ]
+    estimate = estimate_wait(
+        recent_claim_seconds=recent_claim_seconds(
+            session=session, skill=escalation.skill, tier=escalation.tier, now=now
+        ),
+        queue_ahead=queue_ahead(
+            session=session, skill=escalation.skill, created_before=as_utc(escalation.created_at)
+        ),
+        agents_on_shift=len(agents),
+    )
+    wait = render(
+        "wait",
+        language=language,
+        overrides=overrides,
+        wait=wait_text(estimate, language=language, overrides=overrides),
+    )
+    assert escalation.id is not None
+    return BotReply(
+        kind=ReplyKind.HANDOFF,
+        conversation_id=escalation.conversation_id,
+        customer_user_id=customer_user_id,
+        language=language,
+        skill=escalation.skill,
+        text=transition_text(
+            escalation.skill,
+            language=language,
+            customer=f"<@{customer_user_id}>",
+            overrides=overrides,
+        ),
+        wait_text=wait,
+        follow_up_label=render("follow_up.button", language=language, overrides=overrides),
+    )
+
+
+def follow_up_note(config: EscalationConfig, *, language: str) -> str:
+    window = format_window(config.sla.async_minutes, language=language)
+    return render("follow_up.chosen", language=language, overrides=config.messages, window=window)
+
+
+def joined_text(config: EscalationConfig, *, language: str, agent_user_id: str) -> str:
+    return render(
+        "joined", language=language, overrides=config.messages, agent=f"<@{agent_user_id}>"
+    )
+
+
+def closing_text(config: EscalationConfig, *, language: str) -> str:
+    return render("closing", language=language, overrides=config.messages)

@@ -1,0 +1,200 @@
+"""Posting and refreshing the handoff card in the agent channels.
+
+The escalation is stored before the card is posted. A card that failed to post (Slack down,
+rate limited beyond the retries) is posted later by the worker; a channel the bot cannot post in
+sends the card to the overflow channel and tells the leads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Protocol
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from app.config_file import EscalationConfig
+from app.db.engine import session_scope
+from app.db.models import Account, Conversation, Escalation, TriageDecision, as_utc, utcnow
+from app.escalations.card import CardState, HandoffCard, TriggerLine
+
+logger = logging.getLogger(__name__)
+
+
+class ChannelUnavailableError(Exception):
+    """The bot cannot post in the channel (removed, archived, never invited)."""
+
+    def __init__(self, channel: str, error: str) -> None:
+        super().__init__(f"{channel}: {error}")
+        self.channel = channel
+        self.error = error
+
+
+class AgentDesk(Protocol):
+    """Where agents work: the handoff cards and notices in internal channels."""
+
+    def permalink(self, *, channel: str, ts: str) -> str | None: ...
+
+    def post_card(self, *, channel: str, card: HandoffCard) -> str: ...
+
+    def update_card(self, *, channel: str, ts: str, card: HandoffCard) -> None: ...
+
+    def post_notice(self, *, channel: str, text: str) -> str: ...
+
+
+def build_card(
+    session: Session,
+    escalation: Escalation,
+    config: EscalationConfig,
+    *,
+    thread_url: str | None,
+    routing_note: str | None = None,
+) -> HandoffCard:
+    conversation = session.get(Conversation, escalation.conversation_id)
+    account = session.get(Account, escalation.account_id)
+    decision = (
+        session.get(TriageDecision, escalation.decision_id) if escalation.decision_id else None
+    )
+    assert conversation is not None and account is not None and escalation.id is not None
+    triggers = tuple(
+        TriggerLine(
+            type=t["type"],
+            value=_fmt(t["value"]),
+            threshold=_fmt(t["threshold"]),
+            reason=t["reason"],
+        )
+        for t in (json.loads(decision.triggers) if decision else [])
+        if t.get("fired")
+    )
+    reasons = json.loads(escalation.routing_reasons or "[]")
+    note = routing_note or ("; ".join(reasons) if escalation.overflow and reasons else None)
+    crm_url = (
+        config.crm_url_template.replace("{crm_id}", account.crm_id)
+        if config.crm_url_template and account.crm_id
+        else None
+    )
+    state = {
+        "pending": CardState.OPEN,
+        "claimed": CardState.CLAIMED,
+        "resolved": CardState.RESOLVED,
+    }[escalation.status]
+    return HandoffCard(
+        escalation_id=escalation.id,
+        account_name=account.name,
+        tier=account.tier,
+        summary=decision.summary if decision and decision.summary else "(no summary)",
+        intent=decision.intent if decision else (conversation.intent or "human_request"),
+        skill=escalation.skill,
+        sentiment=decision.sentiment if decision else 0.0,
+        confidence=decision.confidence if decision else 0.0,
+        language=escalation.language,
+        triggers=triggers,
+        arr=account.arr,
+        crm_id=account.crm_id,
+        crm_url=crm_url,
+        page_url=escalation.page_url,
+        thread_url=thread_url,
+        mentions=tuple(m for m in escalation.mentions.split(",") if m),
+        routing_note=note,
+        state=state,
+        claimed_by=escalation.claimed_by,
+        claimed_at=as_utc(escalation.claimed_at) if escalation.claimed_at else None,
+        resolved_by=escalation.resolved_by,
+        resolved_at=as_utc(escalation.resolved_at) if escalation.resolved_at else None,
+        resolution_tag=escalation.resolution_tag,
+        resolution_note=escalation.resolution_note,
+        follow_up_later=escalation.follow_up_later,
+        reassign_skills=tuple(s for s in config.skills if s != escalation.skill),
+    )
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:+.2f}" if value < 0 else f"{value:.2f}"
+    return "" if value is None else str(value)
+
+
+def post_card(
+    *, engine: Engine, config: EscalationConfig, desk: AgentDesk, escalation_id: int
+) -> str | None:
+    """Post the escalation's card (once); returns its ts, or None if it could not be posted."""
+    with session_scope(engine) as session:
+        escalation = session.get(Escalation, escalation_id)
+        if escalation is None or escalation.card_ts is not None:
+            return escalation.card_ts if escalation else None
+        conversation = session.get(Conversation, escalation.conversation_id)
+        assert conversation is not None
+        channel, thread = conversation.channel_id, conversation.thread_ts
+        routed = escalation.routed_channel
+    thread_url = desk.permalink(channel=channel, ts=thread)
+    with session_scope(engine) as session:
+        escalation = session.get(Escalation, escalation_id)
+        assert escalation is not None
+        card = build_card(session, escalation, config, thread_url=thread_url)
+    try:
+        ts = desk.post_card(channel=routed, card=card)
+        posted_in = routed
+    except ChannelUnavailableError as exc:
+        posted_in = config.overflow_channel
+        note = f"Could not post in <#{exc.channel}> ({exc.error}): sent to overflow."
+        ts = desk.post_card(channel=posted_in, card=_with_note(card, note))
+        desk.post_notice(
+            channel=config.leads_channel,
+            text=(
+                f"I could not post an escalation in <#{exc.channel}> ({exc.error}), so it went "
+                f"to <#{posted_in}>. Please invite me to <#{exc.channel}>."
+            ),
+        )
+    with session_scope(engine) as session:
+        session.execute(
+            update(Escalation)
+            .where(col(Escalation.id) == escalation_id, col(Escalation.card_ts).is_(None))
+            .values(card_channel=posted_in, card_ts=ts, card_error=None, updated_at=utcnow())
+        )
+    return ts
+
+
+def record_card_failure(*, engine: Engine, escalation_id: int, error: str) -> None:
+    with session_scope(engine) as session:
+        session.execute(
+            update(Escalation)
+            .where(col(Escalation.id) == escalation_id)
+            .values(card_attempts=Escalation.card_attempts + 1, card_error=error[:200])
+        )
+
+
+def refresh_cards(
+    *, engine: Engine, config: EscalationConfig, desk: AgentDesk, escalation_id: int
+) -> None:
+    """Update every posted copy of the card in place (its channel and the overflow copy)."""
+    with session_scope(engine) as session:
+        escalation = session.get(Escalation, escalation_id)
+        if escalation is None:
+            return
+        card = build_card(session, escalation, config, thread_url=None)
+        copies = [
+            (escalation.card_channel, escalation.card_ts),
+            (config.overflow_channel, escalation.overflow_card_ts),
+        ]
+        conversation = session.get(Conversation, escalation.conversation_id)
+        assert conversation is not None
+        channel, thread = conversation.channel_id, conversation.thread_ts
+    thread_url = desk.permalink(channel=channel, ts=thread)
+    card = _with_thread(card, thread_url)
+    for copy_channel, ts in copies:
+        if copy_channel and ts:
+            desk.update_card(channel=copy_channel, ts=ts, card=card)
+
+
+def _with_note(card: HandoffCard, note: str) -> HandoffCard:
+    from dataclasses import replace
+
+    return replace(card, routing_note=note)
+
+
+def _with_thread(card: HandoffCard, thread_url: str | None) -> HandoffCard:
+    from dataclasses import replace
+
+    return replace(card, thread_url=thread_url)

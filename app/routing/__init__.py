@@ -1,0 +1,1 @@
+"""Routing: which agent channel and which agents get an escalation; how long the wait is."""

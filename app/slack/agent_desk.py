@@ -1,0 +1,61 @@
+"""The agent side of a hand-off over the Web API: cards and notices in internal channels."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from app.escalations.card import HandoffCard
+from app.escalations.handoff import ChannelUnavailableError
+from app.slack.blocks.handoff_card import handoff_card_blocks, handoff_card_text
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+
+
+class SlackAgentDesk:
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def permalink(self, *, channel: str, ts: str) -> str | None:
+        try:
+            response = self._client.chat_getPermalink(channel=channel, message_ts=ts)
+        except SlackApiError as exc:
+            logger.warning("no permalink for %s/%s: %s", channel, ts, exc.response.get("error"))
+            return None
+        link = response.get("permalink")
+        return str(link) if link else None
+
+    def post_card(self, *, channel: str, card: HandoffCard) -> str:
+        try:
+            response = self._client.chat_postMessage(
+                channel=channel,
+                text=handoff_card_text(card),
+                blocks=[block.to_dict() for block in handoff_card_blocks(card)],
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", ""))
+            if error in UNAVAILABLE:
+                raise ChannelUnavailableError(channel, error) from exc
+            raise
+        return str(response["ts"])
+
+    def update_card(self, *, channel: str, ts: str, card: HandoffCard) -> None:
+        try:
+            self._client.chat_update(
+                channel=channel,
+                ts=ts,
+                text=handoff_card_text(card),
+                blocks=[block.to_dict() for block in handoff_card_blocks(card)],
+            )
+        except SlackApiError as exc:
+            logger.warning("card %s not updated: %s", ts, exc.response.get("error"))
+
+    def post_notice(self, *, channel: str, text: str) -> str:
+        response = self._client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
+        return str(response["ts"])

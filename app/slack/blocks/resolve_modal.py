@@ -1,0 +1,86 @@
+"""The modal an agent fills in to resolve an escalation: why it needed a human, and a note."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from app.escalations.card import RESOLUTION_TAGS
+from app.slack.blocks.handoff_card import fit_escaped
+
+RESOLVE_MODAL_CALLBACK = "resolve_escalation_modal"
+TAG_BLOCK = TAG_ACTION = "tag"
+NOTE_BLOCK = NOTE_ACTION = "note"
+NOTE_LIMIT = 2000
+TAG_ERROR = "Pick why it needed a human"
+
+
+def resolve_modal(escalation_id: int, *, account_name: str) -> View:
+    """The modal; ``private_metadata`` carries the escalation id."""
+    return View(
+        type="modal",
+        callback_id=RESOLVE_MODAL_CALLBACK,
+        private_metadata=str(escalation_id),
+        title="Resolve escalation",
+        submit="Resolve",
+        close="Cancel",
+        blocks=[
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"Resolving the escalation for *{fit_escaped(account_name, 200)}*."
+                )
+            ),
+            InputBlock(
+                block_id=TAG_BLOCK,
+                label="Why did it need a human?",
+                element=RadioButtonsElement(
+                    action_id=TAG_ACTION,
+                    options=[
+                        Option(value=key, text=label) for key, label in RESOLUTION_TAGS.items()
+                    ],
+                ),
+            ),
+            InputBlock(
+                block_id=NOTE_BLOCK,
+                label="Note",
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=NOTE_ACTION,
+                    multiline=True,
+                    max_length=NOTE_LIMIT,
+                    placeholder="What did you do? What would have let the bot answer?",
+                ),
+            ),
+        ],
+    )
+
+
+def parse_resolve_submission(values: dict[str, Any]) -> tuple[str | None, str]:
+    """``(tag, note)`` from ``view.state.values``; a missing tag is None, a missing note ``""``."""
+    selected = _action(values, TAG_BLOCK, TAG_ACTION).get("selected_option")
+    tag = selected.get("value") if isinstance(selected, dict) else None
+    note = _action(values, NOTE_BLOCK, NOTE_ACTION).get("value")
+    return (
+        tag if isinstance(tag, str) and tag else None,
+        note.strip() if isinstance(note, str) else "",
+    )
+
+
+def resolve_errors(tag: str | None) -> dict[str, str]:
+    """The ``errors`` for ``response_action: errors`` when the tag is missing or unknown."""
+    return {} if tag in RESOLUTION_TAGS else {TAG_BLOCK: TAG_ERROR}
+
+
+def _action(values: dict[str, Any], block_id: str, action_id: str) -> dict[str, Any]:
+    block = values.get(block_id) if isinstance(values, dict) else None
+    action = block.get(action_id) if isinstance(block, dict) else None
+    return action if isinstance(action, dict) else {}
