@@ -43,6 +43,8 @@ class AgentDesk(Protocol):
 
     def post_notice(self, *, channel: str, text: str) -> str: ...
 
+    def retire_card(self, *, channel: str, ts: str, text: str) -> None: ...
+
 
 def build_card(
     session: Session,
@@ -138,7 +140,7 @@ def post_card(
         posted_in = routed
     except ChannelUnavailableError as exc:
         posted_in = config.overflow_channel
-        note = f"Could not post in <#{exc.channel}> ({exc.error}): sent to overflow."
+        note = f"Could not post in the {card.skill} channel ({exc.error}): sent to overflow."
         ts = desk.post_card(channel=posted_in, card=_with_note(card, note))
         desk.post_notice(
             channel=config.leads_channel,

@@ -98,19 +98,22 @@ def _overflow(
         escalation = session.get(Escalation, escalation_id)
         assert escalation is not None
         waited = _minutes_since(escalation.created_at, now)
-        leads = " ".join(f"<@{lead}>" for lead in config.leads)
         window = config.claim_window_minutes(escalation.tier)
-        note = f"Unclaimed for {waited} min ({escalation.tier} window {window} min). {leads}"
-        note = note.strip()
-        card = replace(build_card(session, escalation, config, thread_url=None), routing_note=note)
+        note = f"Unclaimed for {waited} min ({escalation.tier} window {window} min)."
+        card = replace(
+            build_card(session, escalation, config, thread_url=None),
+            routing_note=note,
+            mentions=tuple(config.leads),
+        )
         conversation = session.get(Conversation, escalation.conversation_id)
         assert conversation is not None
         already_in_overflow = escalation.card_channel == config.overflow_channel
         channel, thread = conversation.channel_id, conversation.thread_ts
     try:
         if already_in_overflow:
+            leads = " ".join(f"<@{lead}>" for lead in config.leads)
             desk.post_notice(
-                channel=config.overflow_channel, text=f"Escalation #{escalation_id}: {note}"
+                channel=config.overflow_channel, text=f"{leads} Escalation #{escalation_id}: {note}"
             )
             return 1
         card = replace(card, thread_url=desk.permalink(channel=channel, ts=thread))

@@ -270,8 +270,10 @@ class SlackRequestSender:
         action_type: str = "button",
         extra_actions: Sequence[dict[str, Any]] = (),
         response_url: str | None = None,
+        selected_option: dict[str, Any] | None = None,
     ) -> DeliveryResult:
-        """POST a ``block_actions`` payload (a button click by default)."""
+        """POST a ``block_actions`` payload (a button click by default; a select's choice with
+        ``action_type="static_select"`` and ``selected_option``)."""
         action: dict[str, Any] = {
             "type": action_type,
             "action_id": action_id,
@@ -282,6 +284,8 @@ class SlackRequestSender:
             action["text"] = {"type": "plain_text", "text": action_id, "emoji": True}
         if value is not None:
             action["value"] = value
+        if selected_option is not None:
+            action["selected_option"] = selected_option
         if container is None:
             if view is not None:
                 container = {"type": "view", "view_id": view.get("id", "")}

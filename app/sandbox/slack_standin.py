@@ -70,6 +70,7 @@ class _Fault:
     status: int
     error: str | None
     remaining: int
+    channel: str | None = None
 
 
 class SlackStandin:
@@ -215,15 +216,22 @@ class SlackStandin:
             return ts
 
     def fail_next(
-        self, method: str, *, status: int = 500, error: str | None = None, times: int = 1
+        self,
+        method: str,
+        *,
+        status: int = 500,
+        error: str | None = None,
+        times: int = 1,
+        channel: str | None = None,
     ) -> None:
-        """Fail the next ``times`` calls of ``method``: HTTP ``status`` (or 200 with ``error``)."""
+        """Fail the next ``times`` calls of ``method`` (only those for ``channel``, if given):
+        HTTP ``status``, or HTTP 200 with ``error``."""
         if method not in known_method_names():
             raise ValueError(f"not a Slack Web API method: {method!r}")
         if status == 200 and not error:
             raise ValueError("a failure with HTTP 200 needs an error code")
         with self._lock:
-            self._faults.setdefault(method, []).append(_Fault(status, error, times))
+            self._faults.setdefault(method, []).append(_Fault(status, error, times, channel))
 
     # -- record ------------------------------------------------------------------------------
 
@@ -309,7 +317,7 @@ class SlackStandin:
                 is_post=request.verb == "POST",
             )
             args = parsed.args
-            self._raise_injected_fault(method)
+            self._raise_injected_fault(method, args)
             if parsed.token is None:
                 raise SlackMethodError("not_authed")
             if parsed.token not in self.tokens:
@@ -329,14 +337,15 @@ class SlackStandin:
         )
         return HttpReply(status, json.dumps(body).encode(), {**JSON_HEADERS, **headers})
 
-    def _raise_injected_fault(self, method: str) -> None:
+    def _raise_injected_fault(self, method: str, args: dict[str, Any]) -> None:
         queue = self._faults.get(method)
-        if not queue:
+        channel = text_arg(args, "channel")
+        fault = next((f for f in queue or [] if f.channel in (None, channel)), None)
+        if queue is None or fault is None:
             return
-        fault = queue[0]
         fault.remaining -= 1
         if fault.remaining <= 0:
-            queue.pop(0)
+            queue.remove(fault)
         headers = {"Retry-After": "1"} if fault.status == 429 else {}
         default_error = "ratelimited" if fault.status == 429 else "fatal_error"
         raise SlackMethodError(fault.error or default_error, status=fault.status, headers=headers)

@@ -56,6 +56,13 @@ class SlackAgentDesk:
         except SlackApiError as exc:
             logger.warning("card %s not updated: %s", ts, exc.response.get("error"))
 
+    def retire_card(self, *, channel: str, ts: str, text: str) -> None:
+        """Replace a card that no longer applies (moved elsewhere) by a one-line note."""
+        try:
+            self._client.chat_update(channel=channel, ts=ts, text=text, blocks=[])
+        except SlackApiError as exc:
+            logger.warning("card %s not retired: %s", ts, exc.response.get("error"))
+
     def post_notice(self, *, channel: str, text: str) -> str:
         response = self._client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
         return str(response["ts"])

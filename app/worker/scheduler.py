@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from app.conversations.intake import BotIdentity
 from app.runtime import Runtime
+from app.worker.escalation_jobs import post_missing_cards, sweep_claim_windows
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
 
 logger = logging.getLogger(__name__)
@@ -27,6 +28,20 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
         "interval",
         seconds=60,
         id="retry_unfinished_events",
+        **defaults,
+    )
+    scheduler.add_job(
+        lambda: sweep_claim_windows(runtime=runtime, client=client, now=_now()),
+        "interval",
+        seconds=30,
+        id="sweep_claim_windows",
+        **defaults,
+    )
+    scheduler.add_job(
+        lambda: post_missing_cards(runtime=runtime, client=client, now=_now()),
+        "interval",
+        seconds=60,
+        id="post_missing_cards",
         **defaults,
     )
     scheduler.add_job(

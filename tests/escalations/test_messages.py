@@ -7,6 +7,7 @@ import string
 import pytest
 
 from app.config_file import parse_config
+from app.errors import StartupError
 from app.escalations.messages import (
     DEFAULT_TEMPLATES,
     PLACEHOLDERS,
@@ -195,9 +196,8 @@ def test_unvalidated_bad_override_still_fails_when_rendered() -> None:
 
 
 def test_validates_the_config_files_messages() -> None:
-    config = parse_config(BASE_CONFIG + "messages:\n  es:\n    joined: '{agente} se ha unido'\n")
-    with pytest.raises(ValueError, match=r"messages\.es\.joined.*\{agente\}"):
-        validate_overrides(config.messages)
+    with pytest.raises(StartupError, match=r"messages\.es\.joined: unknown placeholder \{agente\}"):
+        parse_config(BASE_CONFIG + "messages:\n  es:\n    joined: '{agente} se ha unido'\n")
     good = parse_config(BASE_CONFIG + "messages:\n  es:\n    joined: '{agent} está aquí'\n")
     validate_overrides(good.messages)
     assert render("joined", language="es", overrides=good.messages, agent="Ana") == "Ana está aquí"

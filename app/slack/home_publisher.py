@@ -1,0 +1,45 @@
+"""Publishes a person's App Home tab: their role, shift switch (agents) and the activity."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from app.db.engine import session_scope
+from app.db.escalations import on_shift_agents
+from app.db.models import Escalation
+from app.metrics.activity import activity_summary
+from app.runtime import Runtime
+from app.slack.blocks.agent_home import agent_home_view
+
+logger = logging.getLogger(__name__)
+
+
+def publish_home(*, client: WebClient, runtime: Runtime, user_id: str) -> None:
+    config = runtime.config
+    agent = config.agent(user_id)
+    role = "lead" if config.is_lead(user_id) else "agent" if agent else "member"
+    with session_scope(runtime.engine) as session:
+        summary = activity_summary(session=session, days=7)
+        on_shift = user_id in on_shift_agents(session=session, config=config) if agent else None
+        open_count = session.exec(
+            select(func.count(col(Escalation.id))).where(
+                col(Escalation.status).in_(["pending", "claimed"])
+            )
+        ).one()
+    view = agent_home_view(
+        role=role,
+        on_shift=on_shift,
+        skills=list(agent.skills) if agent else [],
+        languages=list(agent.languages) if agent else [],
+        summary=summary,
+        open_escalations=int(open_count),
+    )
+    try:
+        client.views_publish(user_id=user_id, view=view.to_dict())
+    except SlackApiError as exc:
+        logger.warning("App Home for %s not published: %s", user_id, exc.response.get("error"))

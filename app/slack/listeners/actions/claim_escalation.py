@@ -1,0 +1,48 @@
+"""**Claim** on a handoff card: one owner, however many agents click at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from app.db.models import utcnow
+from app.escalations.lifecycle import after_claim
+from app.escalations.service import claim
+from app.slack.agent_desk import SlackAgentDesk
+from app.slack.listeners.actions.clicks import click_of, conversation_id_of
+from app.slack.listeners.actions.escalation_clicks import tell
+from app.slack.middleware.runtime import runtime_of
+from app.slack.replier import SlackThreadReplier
+
+
+def claim_escalation(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    ack()
+    click = click_of(body, action)
+    escalation_id = conversation_id_of(click)  # the button's value is the escalation id
+    if escalation_id is None:
+        tell(
+            client, channel=click.channel, user=click.user_id, text="This card is no longer valid."
+        )
+        return
+    runtime = runtime_of(context)
+    result = claim(
+        engine=runtime.engine,
+        config=runtime.config,
+        escalation_id=escalation_id,
+        user_id=click.user_id,
+        now=utcnow(),
+    )
+    if not result.changed:
+        tell(client, channel=click.channel, user=click.user_id, text=result.notice)
+        return
+    after_claim(
+        engine=runtime.engine,
+        config=runtime.config,
+        desk=SlackAgentDesk(client),
+        poster=SlackThreadReplier(client),
+        escalation_id=escalation_id,
+    )

@@ -1,0 +1,84 @@
+""" "Follow up later" under the transition message: the customer need not wait in the thread."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from app.db.engine import session_scope
+from app.db.models import Escalation, utcnow
+from app.escalations.customer import follow_up_note
+from app.escalations.handoff import refresh_cards
+from app.escalations.service import follow_up_later as choose_follow_up_later
+from app.slack.agent_desk import SlackAgentDesk
+from app.slack.blocks.customer_handoff import follow_up_chosen_blocks
+from app.slack.listeners.actions.clicks import click_of, conversation_id_of
+from app.slack.listeners.actions.escalation_clicks import tell
+from app.slack.middleware.runtime import runtime_of
+
+logger = logging.getLogger(__name__)
+
+
+def follow_up_later(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    ack()
+    click = click_of(body, action)
+    conversation_id = conversation_id_of(click)
+    if conversation_id is None:
+        tell(
+            client,
+            channel=click.channel,
+            user=click.user_id,
+            text="This button is no longer valid.",
+        )
+        return
+    runtime = runtime_of(context)
+    result = choose_follow_up_later(
+        engine=runtime.engine,
+        config=runtime.config,
+        conversation_id=conversation_id,
+        user_id=click.user_id,
+        user_team=click.user_team,
+        now=utcnow(),
+    )
+    if not result.changed or result.escalation_id is None:
+        tell(
+            client,
+            channel=click.channel,
+            user=click.user_id,
+            text=result.notice,
+            thread_ts=click.thread_ts,
+        )
+        return
+    with session_scope(runtime.engine) as session:
+        escalation = session.get(Escalation, result.escalation_id)
+        language = escalation.language if escalation else "en"
+    note = follow_up_note(runtime.config, language=language)
+    text = _first_section_text(click.message_blocks)
+    try:
+        client.chat_update(
+            channel=click.channel,
+            ts=click.message_ts,
+            text=text or note,
+            blocks=[b.to_dict() for b in follow_up_chosen_blocks(text=text, note=note)],
+        )
+    except SlackApiError as exc:
+        logger.warning("transition message not updated: %s", exc.response.get("error"))
+    refresh_cards(
+        engine=runtime.engine,
+        config=runtime.config,
+        desk=SlackAgentDesk(client),
+        escalation_id=result.escalation_id,
+    )
+
+
+def _first_section_text(blocks: list[dict[str, Any]]) -> str:
+    for block in blocks:
+        if block.get("type") == "section":
+            return str((block.get("text") or {}).get("text") or "")
+    return ""

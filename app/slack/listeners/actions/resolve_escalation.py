@@ -1,0 +1,59 @@
+"""**Resolve** on a claimed card: opens the resolution modal for the owner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from app.db.engine import session_scope
+from app.db.models import Account, Escalation
+from app.slack.blocks.resolve_modal import resolve_modal
+from app.slack.listeners.actions.clicks import click_of, conversation_id_of
+from app.slack.listeners.actions.escalation_clicks import tell
+from app.slack.middleware.runtime import runtime_of
+
+
+def resolve_escalation(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    ack()
+    click = click_of(body, action)
+    escalation_id = conversation_id_of(click)
+    runtime = runtime_of(context)
+    refusal = None
+    account_name = ""
+    if escalation_id is None:
+        refusal = "This card is no longer valid."
+    elif not runtime.config.is_agent(click.user_id):
+        refusal = "Only support agents can resolve escalations."
+    else:
+        with session_scope(runtime.engine) as session:
+            escalation = session.get(Escalation, escalation_id)
+            if escalation is None:
+                refusal = "This escalation no longer exists."
+            elif escalation.status == "resolved":
+                refusal = f"Already resolved by <@{escalation.resolved_by}>."
+            elif escalation.claimed_by != click.user_id:
+                refusal = "Only the agent who claimed it can resolve it."
+            else:
+                account = session.get(Account, escalation.account_id)
+                account_name = account.name if account else ""
+    if refusal is not None or escalation_id is None:
+        tell(client, channel=click.channel, user=click.user_id, text=refusal or "")
+        return
+    trigger_id = str(body.get("trigger_id") or "")
+    try:
+        client.views_open(
+            trigger_id=trigger_id,
+            view=resolve_modal(escalation_id, account_name=account_name).to_dict(),
+        )
+    except SlackApiError as exc:
+        tell(
+            client,
+            channel=click.channel,
+            user=click.user_id,
+            text=f"I couldn't open the resolution form ({exc.response.get('error')}). Try again.",
+        )
