@@ -121,6 +121,27 @@ class SlaConfig(_Strict):
     async_minutes: int = Field(default=120, ge=1, le=7 * 24 * 60)
 
 
+class KpiTargetsConfig(_Strict):
+    """Monthly targets shown beside the actual KPIs (rates and shares in [0, 1])."""
+
+    escalation_rate_max: Probability | None = None
+    containment_rate_min: Probability | None = None
+    resolution_hours_median_max: float | None = Field(default=None, gt=0)
+    csat_mean_min: float | None = Field(default=None, ge=1, le=5)
+    repeat_rate_max: Probability | None = None
+
+
+class ReportsConfig(_Strict):
+    """Reports, digests and the KPI definitions that take a parameter."""
+
+    repeat_window_days: int = Field(default=14, ge=1, le=365)
+    gap_digest_cron: str = "0 9 * * mon"  # crontab (UTC): the weekly knowledge-gap digest
+    leads_digest_cron: str = "0 8 * * mon"  # crontab (UTC): the weekly KPI digest to leads
+    gap_flag_threshold: int = Field(default=5, ge=2, le=1000)  # gaps on a topic in 7 days
+    csat_survey_hours: int = Field(default=72, ge=1, le=24 * 30)  # a survey expires after
+    targets: KpiTargetsConfig = Field(default_factory=KpiTargetsConfig)
+
+
 class KnowledgeBaseConfig(_Strict):
     """A folder of Markdown articles (front matter: title, url); relative to the config file."""
 
@@ -140,6 +161,8 @@ class EscalationConfig(_Strict):
     knowledge_base: KnowledgeBaseConfig = Field(default_factory=KnowledgeBaseConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     sla: SlaConfig = Field(default_factory=SlaConfig)
+    kb_channel: ChannelId | None = None  # where the knowledge-gap digest goes (default: leads)
+    reports: ReportsConfig = Field(default_factory=lambda: ReportsConfig())
     # Link for the CRM id on handoff cards, e.g. https://acme.lightning.force.com/{crm_id}
     crm_url_template: str | None = Field(default=None, pattern=r"^https?://.*\{crm_id\}")
     # Customer-facing wording per language (en, es, de, fr, pt, ja built in): key -> template

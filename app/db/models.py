@@ -165,3 +165,43 @@ class AgentShift(SQLModel, table=True):
 def as_utc(value: datetime) -> datetime:
     """Stored times are UTC; SQLite hands them back without a zone."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class CsatRating(SQLModel, table=True):
+    """A customer's rating: of the hand-off (kind ``escalation``) or of a bot answer that solved
+    it (kind ``ai``), kept apart so post-escalation CSAT is never mixed with AI CSAT."""
+
+    __tablename__ = "csat_ratings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=40, unique=True)  # "escalation:<id>" | "conversation:<id>"
+    kind: str = Field(max_length=16, index=True)  # escalation | ai
+    conversation_id: int = Field(foreign_key="conversations.id", index=True)
+    escalation_id: int | None = Field(default=None, foreign_key="escalations.id")
+    rating: int | None = None  # 1-5; None while the survey waits for an answer
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    user_id: str | None = Field(default=None, max_length=32)
+    survey_channel: str | None = Field(default=None, max_length=32)
+    survey_ts: str | None = Field(default=None, max_length=32)
+    expires_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column(index=True))
+    rated_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+
+
+class KnowledgeGap(SQLModel, table=True):
+    """An escalation resolved as an AI knowledge gap, queued for a knowledge-base article."""
+
+    __tablename__ = "knowledge_gaps"
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalations.id", unique=True)
+    intent: str = Field(max_length=40, index=True)
+    topic: str = Field(max_length=200, index=True)  # key grouping similar questions
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    resolution_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    status: str = Field(default="open", max_length=16, index=True)  # open | article_written
+    flagged_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+    digested_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+    article_written_by: str | None = Field(default=None, max_length=32)
+    article_written_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column(index=True))
