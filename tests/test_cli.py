@@ -112,6 +112,9 @@ def test_demo_prints_a_transcript() -> None:
     assert "decision: escalate; intent billing_dispute" in out
     assert "repeat (the customer said the answer did not help)" in out
     assert "acknowledged, already handled" in out
+    assert "bot posted in #support-billing:" in out  # the handoff card
+    assert "(Claimed by @u0agent1 at" in out
+    assert "Resolved by @u0agent1 · Policy exception" in out
     assert "Stored: 3 conversations, 8 messages" in out
 
 

@@ -31,7 +31,7 @@ from app.escalations.page_url import page_url
 from app.escalations.service import open_escalation
 from app.knowledge.answer import Answer, Citation
 from app.policy.matrix import Decision, RepeatContext, decide
-from app.triage.engine import TriageEngine, TriageOutcome
+from app.triage.engine import TriageEngine, TriageOutcome, extractive_summary
 from app.triage.signals import Cue, SentimentLabel
 
 logger = logging.getLogger(__name__)
@@ -245,7 +245,7 @@ def _record_decision(
             language=signals.language,
             frustration=signals.frustration,
             confidence=confidence,
-            summary=outcome.summary,
+            summary=_summary(session, pending, outcome.summary),
             backend=outcome.backend,
             fallback_reason=outcome.fallback_reason,
             answer=json.dumps(asdict(answer)) if answer is not None else None,
@@ -283,6 +283,25 @@ def _record_decision(
 def _customer_language(detected: str, account_language: str) -> str:
     """The message's language when it was recognised, else the account's."""
     return detected if len(detected) == 2 and detected.isalpha() else account_language
+
+
+def _summary(session: Session, pending: _Pending, latest: str) -> str:
+    """The decision's summary: for a follow-up, the original request comes first."""
+    if not pending.follow_up:
+        return latest
+    conversation = session.get(Conversation, pending.conversation_id)
+    first = (
+        message_by_ts(
+            session=session,
+            conversation_id=pending.conversation_id,
+            slack_ts=conversation.thread_ts,
+        )
+        if conversation
+        else None
+    )
+    if first is None:
+        return latest
+    return f"{extractive_summary(first.text, limit=150)}\nFollow-up: {latest}"
 
 
 def _reply_for(

@@ -108,7 +108,7 @@ def decide(
     sentiment_trigger = Trigger(
         "sentiment",
         upset or frustrated,
-        round(signals.sentiment, 3),
+        signals.sentiment,
         sentiment_bar,
         sentiment_reason,
     )
@@ -117,7 +117,7 @@ def decide(
     confidence_trigger = Trigger(
         "confidence",
         unsure,
-        round(confidence, 3),
+        confidence,
         confidence_bar,
         f"answer confidence {confidence:.2f} below {confidence_bar:.2f}"
         if unsure
@@ -179,7 +179,7 @@ def _account_trigger(
         return Trigger(
             "account",
             True,
-            round(sentiment, 3),
+            sentiment,
             tier_s,
             f"{tier} bar: sentiment {sentiment:+.2f} at or below {tier_s:+.2f}",
         )
@@ -187,7 +187,7 @@ def _account_trigger(
         return Trigger(
             "account",
             True,
-            round(confidence, 3),
+            confidence,
             tier_c,
             f"{tier} bar: answer confidence {confidence:.2f} below {tier_c:.2f}",
         )

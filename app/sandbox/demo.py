@@ -129,6 +129,7 @@ def _script(local: LocalSlack, out: TextIO) -> None:
     local.say(pro.channel, user=maria.user_id, team=maria.team_id, text=text)
     printer.person(f"Maria ({pro.name})", pro.channel, text, in_thread=False)
     printer.decision()
+    _agent_takes_it(local, printer, pro.channel)
 
     enterprise = by_tier.get("enterprise", first)
     jordan = local.customer_of(enterprise.channel, name="Jordan")
@@ -179,6 +180,68 @@ def _script(local: LocalSlack, out: TextIO) -> None:
         f"\nStored: {conversations} conversations, {messages} messages and every decision "
         "with its triggers; each Slack event handled once.\n"
     )
+
+
+def _agent_takes_it(local: LocalSlack, printer: _Printer, customer_channel: str) -> None:
+    """An agent claims the newest handoff card and resolves it through the modal."""
+    assert local.sender is not None
+    card_channel, card = _newest_card(local)
+    agent = next(
+        (a.user for a in local.config.agents if card_channel in _channels_of(local, a.user)), None
+    )
+    agent = agent or local.config.agents[0].user
+    printer.step(f"@{agent.lower()} presses [ Claim ] on the card")
+    posts = _ok_posts(local)
+    _press(local, card, "claim_escalation", agent, OUR_TEAM, card_channel)
+    local.standin.wait_for(
+        lambda: _ok_posts(local) > posts, timeout=10
+    )  # the customer is told who joined
+    printer.bot_activity()
+    printer.step(f"@{agent.lower()} resolves it: [ Resolve ] -> tag 'Policy exception' -> Resolve")
+    claimed = next(m for m in local.standin.messages_in(card_channel) if m["ts"] == card["ts"])
+    _press(local, claimed, "resolve_escalation", agent, OUR_TEAM, card_channel)
+    [modal] = local.standin.wait_for(local.standin.opened_views, timeout=10)
+    before_resolve = _ok_posts(local)
+    local.sender.view_submission(
+        user=agent,
+        user_team=OUR_TEAM,
+        callback_id=modal["callback_id"],
+        private_metadata=modal["private_metadata"],
+        values={
+            "tag": {
+                "tag": {"type": "radio_buttons", "selected_option": {"value": "policy_exception"}}
+            },
+            "note": {
+                "note": {"type": "plain_text_input", "value": "Refunded the duplicate charge."}
+            },
+        },
+    )
+    local.standin.wait_for(
+        lambda: _ok_posts(local) > before_resolve, timeout=10
+    )  # the closing message
+    printer.bot_activity()
+
+
+def _ok_posts(local: LocalSlack) -> int:
+    return sum(1 for call in local.standin.calls_to("chat.postMessage") if call.ok)
+
+
+def _channels_of(local: LocalSlack, user: str) -> set[str]:
+    agent = local.config.agent(user)
+    return {local.config.skills[s].channel for s in agent.skills} if agent else set()
+
+
+def _newest_card(local: LocalSlack) -> tuple[str, dict[str, Any]]:
+    internal = {cfg.channel for cfg in local.config.skills.values()} | {
+        local.config.overflow_channel
+    }
+    cards = [
+        (channel, message)
+        for channel in internal
+        for message in local.standin.messages_in(channel)
+        if "claim_escalation" in json.dumps(message.get("blocks") or [])
+    ]
+    return max(cards, key=lambda item: float(item[1]["ts"]))
 
 
 def _last_bot_message(local: LocalSlack, channel: str, thread_ts: str) -> dict[str, Any]:

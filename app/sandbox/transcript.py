@@ -12,6 +12,7 @@ INDENT = "      "
 
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
+_DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")
 _LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
 _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
 
@@ -24,6 +25,7 @@ def render_message(message: Mapping[str, Any], names: Mapping[str, str] | None =
     text = _BOLD.sub(r"\1", "\n".join(lines))
     known = names or {}
     text = _MENTION.sub(lambda m: "@" + known.get(m.group(1), m.group(1)), text)
+    text = _DATE.sub(lambda m: m.group(1), text)
     text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})" if m.group(2) else m.group(1), text)
     return html.unescape(text)
 
