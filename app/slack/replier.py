@@ -7,6 +7,7 @@ from slack_sdk.models.blocks import Block
 
 from app.conversations.replies import BotReply, Posted, ReplyKind
 from app.slack.blocks.answer import answer_blocks, answer_text
+from app.slack.blocks.csat import survey_blocks, survey_text
 from app.slack.blocks.customer_handoff import plain_message_blocks, transition_blocks
 from app.slack.mrkdwn import escape
 
@@ -36,6 +37,10 @@ class SlackThreadReplier:
     def post_text(self, *, channel: str, thread_ts: str, text: str) -> Posted:
         """A product-written line (who joined, the closing message) in the thread."""
         return self._post(channel, thread_ts, text, plain_message_blocks(text), text)
+
+    def post_survey(self, *, channel: str, thread_ts: str, kind: str, rating_id: int) -> Posted:
+        blocks = survey_blocks(kind=kind, rating_id=rating_id)
+        return self._post(channel, thread_ts, survey_text(kind), blocks, survey_text(kind))
 
     def _post(
         self, channel: str, thread_ts: str, sent_text: str, blocks: list[Block], text: str

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from slack_bolt import App
 
 from app.slack.blocks.agent_home import SHIFT_OFF_ACTION, SHIFT_ON_ACTION
 from app.slack.blocks.answer import NEEDS_HELP_ACTION, SOLVED_ACTION
+from app.slack.blocks.csat import COMMENT_ACTION, RATING_ACTION
 from app.slack.blocks.customer_handoff import FOLLOW_UP_LATER_ACTION
 from app.slack.blocks.handoff_card import CLAIM_ACTION, REASSIGN_ACTION, RESOLVE_ACTION
 from app.slack.listeners.actions.answer_needs_help import answer_needs_help
 from app.slack.listeners.actions.answer_solved import answer_solved
 from app.slack.listeners.actions.claim_escalation import claim_escalation
+from app.slack.listeners.actions.csat_comment import csat_comment
+from app.slack.listeners.actions.csat_rating import csat_rating
 from app.slack.listeners.actions.follow_up_later import follow_up_later
 from app.slack.listeners.actions.reassign_escalation import reassign_escalation
 from app.slack.listeners.actions.resolve_escalation import resolve_escalation
@@ -26,3 +31,5 @@ def register(app: App) -> None:
     app.action(FOLLOW_UP_LATER_ACTION)(follow_up_later)
     app.action(SHIFT_ON_ACTION)(shift_on)
     app.action(SHIFT_OFF_ACTION)(shift_off)
+    app.action(re.compile(rf"^{RATING_ACTION}_\d$"))(csat_rating)
+    app.action(COMMENT_ACTION)(csat_comment)

@@ -10,9 +10,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from app.conversations.feedback import mark_solved
+from app.csat.service import AI
+from app.escalations.lifecycle import send_survey
 from app.slack.blocks.answer import answer_closed_blocks
 from app.slack.listeners.actions.clicks import click_of, conversation_id_of
 from app.slack.middleware.runtime import runtime_of
+from app.slack.replier import SlackThreadReplier
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +51,15 @@ def answer_solved(
         )
     except SlackApiError as exc:
         logger.warning("answer %s not updated: %s", click.message_ts, exc.response.get("error"))
+    runtime = runtime_of(context)
+    send_survey(
+        engine=runtime.engine,
+        config=runtime.config,
+        poster=SlackThreadReplier(client),
+        kind=AI,
+        escalation_id=None,
+        conversation_id=conversation_id,
+    )
 
 
 def _tell(client: WebClient, channel: str, user: str, thread_ts: str | None, text: str) -> None:

@@ -1,0 +1,184 @@
+"""CSAT: the hand-off survey after resolution, the lighter rating after "That solved it"."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.db.models import CsatRating
+from app.sandbox.local_slack import OUR_TEAM, Customer, LocalSlack
+from tests.slack.test_answer_feedback import _answered, _click
+from tests.slack.test_handoff import BILLING, GLOBEX, card_in, escalate, latest, press
+from tests.slack.test_triage_flow import bot_replies
+
+INITECH = "C0INITECH"
+
+
+def ratings(slack: LocalSlack) -> list[CsatRating]:
+    assert slack.runtime is not None
+    with Session(slack.runtime.engine) as session:
+        return list(session.exec(select(CsatRating).order_by(CsatRating.id)))  # type: ignore[arg-type]
+
+
+def _resolved(slack: LocalSlack) -> tuple[Customer, str, dict[str, Any]]:
+    """An escalation claimed and resolved by an agent; returns the survey message."""
+    assert slack.sender is not None
+    customer, root = escalate(slack, GLOBEX, "Quiero un reembolso", "Maria")
+    card = card_in(slack, BILLING)
+    press(slack, card, "claim_escalation", user="U0AGENT1", channel=BILLING)
+    claimed = slack.standin.wait_for(
+        lambda: (
+            "resolve_escalation" in json.dumps(latest(slack, BILLING, card["ts"])["blocks"])
+            and latest(slack, BILLING, card["ts"])
+        )
+    )
+    press(slack, claimed, "resolve_escalation", user="U0AGENT1", channel=BILLING)
+    [modal] = slack.standin.wait_for(slack.standin.opened_views)
+    slack.sender.view_submission(
+        user="U0AGENT1",
+        user_team=OUR_TEAM,
+        callback_id="resolve_escalation_modal",
+        private_metadata=modal["private_metadata"],
+        values={
+            "tag": {"tag": {"type": "radio_buttons", "selected_option": {"value": "edge_case"}}}
+        },
+    )
+    survey = slack.standin.wait_for(
+        lambda: next(
+            (
+                m
+                for m in bot_replies(slack, GLOBEX, root)
+                if "csat_rating" in json.dumps(m["blocks"])
+            ),
+            None,
+        )
+    )
+    return customer, root, survey
+
+
+def _rate(
+    slack: LocalSlack, survey: dict[str, Any], value: int, *, user: str, team: str, channel: str
+) -> None:
+    assert slack.sender is not None
+    [button] = [
+        e
+        for b in survey["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["value"].endswith(f":{value}")
+    ]
+    slack.sender.block_action(
+        user=user,
+        user_team=team,
+        action_id=button["action_id"],
+        value=button["value"],
+        channel=channel,
+        message_ts=survey["ts"],
+        message=survey,
+    )
+
+
+def test_resolution_sends_a_survey_about_the_handoff(slack: LocalSlack) -> None:
+    customer, root, survey = _resolved(slack)
+    values = [
+        e["value"].split(":")[1]
+        for b in survey["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert values == ["1", "2", "3", "4", "5"]
+    assert "hand-off" in survey["text"]
+    [row] = ratings(slack)
+    assert (row.kind, row.rating, row.survey_ts) == ("escalation", None, survey["ts"])
+
+    _rate(slack, survey, 4, user=customer.user_id, team=customer.team_id, channel=GLOBEX)
+    slack.standin.wait_for(lambda: ratings(slack)[0].rating == 4)
+    thanks = slack.standin.wait_for(
+        lambda: (
+            "csat_rating" not in json.dumps(latest(slack, GLOBEX, survey["ts"], root)["blocks"])
+            and latest(slack, GLOBEX, survey["ts"], root)
+        )
+    )
+    assert "4/5" in json.dumps(thanks["blocks"])
+    # A second tap (from a stale copy) updates the answer, never adds one.
+    _rate(slack, survey, 2, user=customer.user_id, team=customer.team_id, channel=GLOBEX)
+    slack.standin.wait_for(lambda: ratings(slack)[0].rating == 2)
+    assert len(ratings(slack)) == 1
+
+
+def test_only_the_customers_team_may_answer(slack: LocalSlack) -> None:
+    _customer, _root, survey = _resolved(slack)
+    _rate(slack, survey, 5, user="U0AGENT1", team=OUR_TEAM, channel=GLOBEX)
+    [refusal] = slack.standin.wait_for(lambda: slack.standin.ephemerals_for("U0AGENT1"))
+    assert "Only the customer's team" in refusal["text"]
+    assert ratings(slack)[0].rating is None
+
+
+def test_an_expired_survey_is_closed(slack: LocalSlack) -> None:
+    assert slack.runtime is not None
+    customer, _root, survey = _resolved(slack)
+    with Session(slack.runtime.engine) as session:
+        row = session.exec(select(CsatRating)).one()
+        row.expires_at = row.created_at - timedelta(minutes=1)
+        session.add(row)
+        session.commit()
+    _rate(slack, survey, 5, user=customer.user_id, team=customer.team_id, channel=GLOBEX)
+    [notice] = slack.standin.wait_for(lambda: slack.standin.ephemerals_for(customer.user_id))
+    assert "closed" in notice["text"]
+    assert ratings(slack)[0].rating is None
+
+
+def test_a_comment_can_follow_the_rating(slack: LocalSlack) -> None:
+    assert slack.sender is not None
+    customer, root, survey = _resolved(slack)
+    _rate(slack, survey, 3, user=customer.user_id, team=customer.team_id, channel=GLOBEX)
+    thanks = slack.standin.wait_for(
+        lambda: (
+            "csat_comment" in json.dumps(latest(slack, GLOBEX, survey["ts"], root)["blocks"])
+            and latest(slack, GLOBEX, survey["ts"], root)
+        )
+    )
+    press(
+        slack, thanks, "csat_comment", user=customer.user_id, team=customer.team_id, channel=GLOBEX
+    )
+    modal = slack.standin.wait_for(
+        lambda: next(
+            (v for v in slack.standin.opened_views() if v["callback_id"] == "csat_comment_modal"),
+            None,
+        )
+    )
+    result = slack.sender.view_submission(
+        user=customer.user_id,
+        user_team=customer.team_id,
+        callback_id="csat_comment_modal",
+        private_metadata=modal["private_metadata"],
+        values={
+            "comment": {
+                "comment": {"type": "plain_text_input", "value": "Took a while, but solved."}
+            }
+        },
+    )
+    assert result.status == 200
+    assert ratings(slack)[0].comment == "Took a while, but solved."
+
+
+def test_contained_conversations_get_their_own_lighter_rating(slack: LocalSlack) -> None:
+    customer, root, answer = _answered(slack)
+    _click(slack, answer, "answer_solved", user=customer.user_id, team=customer.team_id)
+    survey = slack.standin.wait_for(
+        lambda: next(
+            (
+                m
+                for m in bot_replies(slack, INITECH, root)
+                if "csat_rating" in json.dumps(m["blocks"])
+            ),
+            None,
+        )
+    )
+    _rate(slack, survey, 5, user=customer.user_id, team=customer.team_id, channel=INITECH)
+    slack.standin.wait_for(lambda: ratings(slack) and ratings(slack)[0].rating == 5)
+    [row] = ratings(slack)
+    assert row.kind == "ai" and row.escalation_id is None
