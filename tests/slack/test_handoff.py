@@ -394,3 +394,27 @@ def test_a_card_that_failed_to_post_is_posted_by_the_worker(slack: LocalSlack) -
     assert len(cards_in(slack, BILLING)) == 1
     assert escalations(slack)[0].card_ts is not None
     assert len(bot_replies(slack, GLOBEX, root)) == 1
+
+
+def test_a_rate_limited_card_is_retried_and_posted_once(slack: LocalSlack) -> None:
+    slack.standin.fail_next("chat.postMessage", status=429, times=1, channel=BILLING)
+    escalate(slack, GLOBEX, "Quiero un reembolso")
+    card = card_in(slack, BILLING)
+    assert escalations(slack)[0].card_ts == card["ts"]
+    statuses = [
+        c.status for c in slack.standin.calls_to("chat.postMessage") if c.args["channel"] == BILLING
+    ]
+    assert statuses == [429, 200]
+
+
+def test_a_click_on_a_card_whose_escalation_is_gone(slack: LocalSlack) -> None:
+    assert slack.runtime is not None
+    escalate(slack, GLOBEX, "Quiero un reembolso")
+    card = card_in(slack, BILLING)
+    with Session(slack.runtime.engine) as session:
+        row = session.exec(select(Escalation)).one()
+        session.delete(row)
+        session.commit()
+    press(slack, card, "claim_escalation", user="U0AGENT1", channel=BILLING)
+    [notice] = slack.standin.wait_for(lambda: slack.standin.ephemerals_for("U0AGENT1"))
+    assert "no longer exists" in notice["text"]
