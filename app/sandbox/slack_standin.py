@@ -281,7 +281,7 @@ class SlackStandin:
             return list(self._response_posts)
 
     def wait_for(
-        self, predicate: Callable[[], T], timeout: float = 5.0, *, interval: float = 0.01
+        self, predicate: Callable[[], T], timeout: float = 20.0, *, interval: float = 0.01
     ) -> T:
         """Poll ``predicate`` until it returns something truthy; return that value."""
         deadline = time.monotonic() + timeout

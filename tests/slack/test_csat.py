@@ -91,6 +91,7 @@ def test_resolution_sends_a_survey_about_the_handoff(slack: LocalSlack) -> None:
     ]
     assert values == ["1", "2", "3", "4", "5"]
     assert "hand-off" in survey["text"]
+    slack.standin.wait_for(lambda: ratings(slack)[0].survey_ts)  # recorded after posting
     [row] = ratings(slack)
     assert (row.kind, row.rating, row.survey_ts) == ("escalation", None, survey["ts"])
 

@@ -79,7 +79,9 @@ def press(
 
 
 def card_in(slack: LocalSlack, channel: str) -> dict[str, Any]:
+    """The one card in the channel, once the app has recorded it (recorded after posting)."""
     [card] = slack.standin.wait_for(lambda: cards_in(slack, channel))
+    slack.standin.wait_for(lambda: any(e.card_ts == card["ts"] for e in escalations(slack)))
     return card
 
 
@@ -299,6 +301,7 @@ def test_reassign_moves_the_card_to_the_other_skill(slack: LocalSlack) -> None:
     )
     new_card = card_in(slack, TECH)
     assert "claim_escalation" in json.dumps(new_card["blocks"])
+    slack.standin.wait_for(lambda: escalations(slack)[0].card_ts == new_card["ts"])
     [escalation] = escalations(slack)
     assert (escalation.skill, escalation.card_channel, escalation.card_ts) == (
         "technical",

@@ -191,5 +191,6 @@ def test_failed_reply_is_retried_with_the_stored_decision(slack: LocalSlack, row
 def test_odd_messages_always_get_a_reply(slack: LocalSlack, text: str) -> None:
     _ts, reply = ask(slack, INITECH, text)
     assert reply["text"]
+    slack.standin.wait_for(lambda: decisions(slack)[0].reply_ts)  # recorded after posting
     [decision] = decisions(slack)
     assert decision.reply_ts == reply["ts"]
