@@ -84,6 +84,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.set_defaults(handler=_eval)
 
+    stats = commands.add_parser("stats", help="the five escalation KPIs as CSV or JSON")
+    stats.add_argument("--since", default="30d", help="window, e.g. 7d, 30d, 90d (default 30d)")
+    stats.add_argument("--format", choices=("csv", "json"), default="csv")
+    stats.add_argument("--tier", choices=("free", "pro", "enterprise"), default=None)
+    stats.add_argument("--area", default=None, help="a skill or an intent")
+    stats.set_defaults(handler=_stats)
+
+    seed = commands.add_parser("seed-demo-data", help="fill the database with generated history")
+    seed.add_argument("--conversations", type=int, default=10_000)
+    seed.add_argument("--seed", type=int, default=7)
+    seed.set_defaults(handler=_seed_demo_data)
+
     config = commands.add_parser("config", help="the config file")
     config_commands = config.add_subparsers(dest="config_command", required=True)
     config_commands.add_parser("check", help="validate ESCALATION_CONFIG").set_defaults(
@@ -206,6 +218,61 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
         run_eval(args.file, sys.stdout, engine=engine, config=config)
     except (InputError, OSError) as exc:
         raise StartupError(str(exc)) from None
+    return 0
+
+
+def _stats(args: argparse.Namespace, settings: Settings) -> int:
+    from app.config_file import load_config
+    from app.db.engine import make_engine, session_scope
+    from app.db.models import utcnow
+    from app.db.schema import ensure_schema
+    from app.metrics.export import render_csv, render_json
+    from app.metrics.report import kpi_report, stats_areas
+    from app.metrics.stats_query import StatsArgumentError, parse_stats_query
+
+    config = load_config(settings.escalation_config)
+    text = " ".join(
+        part
+        for part in (
+            args.since,
+            f"tier:{args.tier}" if args.tier else "",
+            f"area:{args.area}" if args.area else "",
+        )
+        if part
+    )
+    try:
+        query = parse_stats_query(text, areas=stats_areas(config))
+    except StatsArgumentError as exc:
+        raise StartupError(str(exc).replace("`", "")) from None
+    assert query is not None
+    engine = make_engine(settings.database_url)
+    try:
+        ensure_schema(engine, auto_upgrade=False)
+        with session_scope(engine) as session:
+            report = kpi_report(session=session, config=config, query=query, now=utcnow())
+    finally:
+        engine.dispose()
+    sys.stdout.write(render_csv(report) if args.format == "csv" else render_json(report) + "\n")
+    return 0
+
+
+def _seed_demo_data(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db.engine import make_engine
+    from app.db.models import utcnow
+    from app.db.schema import ensure_schema
+    from app.metrics.seed import seed_demo_data
+
+    if args.conversations < 1:
+        raise StartupError("--conversations must be at least 1")
+    engine = make_engine(settings.database_url)
+    try:
+        ensure_schema(engine, auto_upgrade=engine.dialect.name == "sqlite")
+        summary = seed_demo_data(
+            engine=engine, conversations=args.conversations, seed=args.seed, now=utcnow()
+        )
+    finally:
+        engine.dispose()
+    print(summary)
     return 0
 
 

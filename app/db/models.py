@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -36,7 +36,11 @@ class Conversation(SQLModel, table=True):
     """One customer thread in an account's channel."""
 
     __tablename__ = "conversations"
-    __table_args__ = (UniqueConstraint("channel_id", "thread_ts", name="uq_conversation_thread"),)
+    __table_args__ = (
+        UniqueConstraint("channel_id", "thread_ts", name="uq_conversation_thread"),
+        Index("ix_conversations_intent_created_at", "intent", "created_at"),
+        Index("ix_conversations_created_status", "created_at", "status", "escalated_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     account_id: int = Field(foreign_key="accounts.id", index=True)
@@ -118,6 +122,10 @@ class Escalation(SQLModel, table=True):
     """A hand-off of a conversation to a person: routed, carded, claimed once, resolved."""
 
     __tablename__ = "escalations"
+    __table_args__ = (
+        Index("ix_escalations_resolved_at", "resolved_at"),
+        Index("ix_escalations_claimed_at", "claimed_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversations.id", index=True)
@@ -172,6 +180,7 @@ class CsatRating(SQLModel, table=True):
     it (kind ``ai``), kept apart so post-escalation CSAT is never mixed with AI CSAT."""
 
     __tablename__ = "csat_ratings"
+    __table_args__ = (Index("ix_csat_ratings_kind_rated_at", "kind", "rated_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     subject: str = Field(max_length=40, unique=True)  # "escalation:<id>" | "conversation:<id>"

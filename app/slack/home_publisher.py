@@ -6,15 +6,19 @@ import logging
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import DividerBlock
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from app.db.engine import session_scope
 from app.db.escalations import on_shift_agents
-from app.db.models import Escalation
+from app.db.models import Escalation, utcnow
 from app.metrics.activity import activity_summary
+from app.metrics.report import kpi_report
+from app.metrics.stats_query import StatsQuery
 from app.runtime import Runtime
 from app.slack.blocks.agent_home import agent_home_view
+from app.slack.blocks.kpi_report import kpi_report_blocks
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +43,13 @@ def publish_home(*, client: WebClient, runtime: Runtime, user_id: str) -> None:
         summary=summary,
         open_escalations=int(open_count),
     )
+    if role == "lead":
+        with session_scope(runtime.engine) as session:
+            report = kpi_report(
+                session=session, config=config, query=StatsQuery(days=30), now=utcnow()
+            )
+        extra = kpi_report_blocks(report, title="Escalation KPIs, last 30 days")
+        view.blocks = [*view.blocks, DividerBlock(), *extra][:100]
     try:
         client.views_publish(user_id=user_id, view=view.to_dict())
     except SlackApiError as exc:

@@ -12,3 +12,18 @@ def test_opening_app_home_publishes_a_view_for_the_role(slack: LocalSlack) -> No
     assert "support lead" in str(view["blocks"])
     [call] = slack.standin.calls_to("views.publish")
     assert call.ok
+
+
+def test_leads_see_the_kpis_on_app_home(slack: LocalSlack) -> None:
+    assert slack.sender is not None
+    slack.sender.event({"type": "app_home_opened", "user": "U0LEAD1", "tab": "home"})
+    view = slack.standin.wait_for(lambda: slack.standin.published_home("U0LEAD1"))
+    assert "Escalation KPIs, last 30 days" in str(view["blocks"])
+
+
+def test_agents_see_their_shift_switch(slack: LocalSlack) -> None:
+    assert slack.sender is not None
+    slack.sender.event({"type": "app_home_opened", "user": "U0AGENT1", "tab": "home"})
+    view = slack.standin.wait_for(lambda: slack.standin.published_home("U0AGENT1"))
+    assert "shift_off" in str(view["blocks"])  # on shift by default: the button switches off
+    assert "Escalation KPIs" not in str(view["blocks"])

@@ -1,4 +1,7 @@
-"""``/escalation-stats [days]``: conversation activity, for leads and agents."""
+"""``/escalation-stats [7d|30d|90d] [tier:…] [area:…]``: the five KPIs, for support leads.
+
+Acknowledged at once (Slack's 3 seconds); the report follows through ``respond``.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,10 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 
 from app.db.engine import session_scope
-from app.metrics.activity import activity_summary, parse_window_days
-from app.slack.blocks.stats import stats_blocks
+from app.db.models import utcnow
+from app.metrics.report import kpi_report, stats_areas
+from app.metrics.stats_query import USAGE, StatsArgumentError, parse_stats_query
+from app.slack.blocks.kpi_report import kpi_report_blocks
 from app.slack.middleware.runtime import runtime_of
 
 
@@ -17,20 +22,23 @@ def escalation_stats(
 ) -> None:
     runtime = runtime_of(context)
     user_id = str(command.get("user_id") or "")
-    if not (runtime.config.is_lead(user_id) or runtime.config.is_agent(user_id)):
-        ack(text="Only support leads and agents can see escalation stats.")
+    if not runtime.config.is_lead(user_id):
+        ack(text="Sorry, escalation stats are for support leads. Ask a lead to share them.")
         return
     try:
-        days = parse_window_days(str(command.get("text") or ""))
-    except ValueError as exc:
-        ack(text=f"{exc}. Try `/escalation-stats 7d` or `/escalation-stats 30d`.")
+        query = parse_stats_query(str(command.get("text") or ""), areas=stats_areas(runtime.config))
+    except StatsArgumentError as exc:
+        ack(text=str(exc))
+        return
+    if query is None:
+        ack(text=USAGE)
         return
     ack()
     with session_scope(runtime.engine) as session:
-        summary = activity_summary(session=session, days=days)
-    blocks = stats_blocks(summary)
+        report = kpi_report(session=session, config=runtime.config, query=query, now=utcnow())
+    title = f"Escalation KPIs, {query.describe()}"
     respond(
         response_type="ephemeral",
-        text=f"Escalation stats, last {days} days",
-        blocks=[block.to_dict() for block in blocks],
+        text=title,
+        blocks=[block.to_dict() for block in kpi_report_blocks(report, title=title)],
     )
