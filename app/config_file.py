@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from app.errors import StartupError
 from app.escalations.messages import validate_overrides
@@ -140,6 +140,17 @@ class ReportsConfig(_Strict):
     gap_flag_threshold: int = Field(default=5, ge=2, le=1000)  # gaps on a topic in 7 days
     csat_survey_hours: int = Field(default=72, ge=1, le=24 * 30)  # a survey expires after
     targets: KpiTargetsConfig = Field(default_factory=KpiTargetsConfig)
+
+    @field_validator("gap_digest_cron", "leads_digest_cron")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a crontab expression ({exc})") from None
+        return value
 
 
 class KnowledgeBaseConfig(_Strict):

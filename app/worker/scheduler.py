@@ -6,12 +6,14 @@ import logging
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
 from app.conversations.intake import BotIdentity
 from app.runtime import Runtime
 from app.worker.escalation_jobs import post_missing_cards, sweep_claim_windows
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
+from app.worker.report_jobs import post_leads_digest
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,12 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
         "interval",
         seconds=60,
         id="post_missing_cards",
+        **defaults,
+    )
+    scheduler.add_job(
+        lambda: post_leads_digest(runtime=runtime, client=client, now=_now()),
+        CronTrigger.from_crontab(runtime.config.reports.leads_digest_cron, timezone=UTC),
+        id="post_leads_digest",
         **defaults,
     )
     scheduler.add_job(

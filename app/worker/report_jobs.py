@@ -1,0 +1,34 @@
+"""The weekly KPI digest to the leads channel."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from slack_sdk import WebClient
+
+from app.db.engine import session_scope
+from app.metrics.report import kpi_report
+from app.metrics.stats_query import StatsQuery
+from app.runtime import Runtime
+from app.slack.blocks.kpi_report import kpi_report_blocks
+
+logger = logging.getLogger(__name__)
+
+
+def post_leads_digest(*, runtime: Runtime, client: WebClient, now: datetime) -> str:
+    """Post last week's KPIs (against the week before) to ``leads_channel``; returns the ts."""
+    with session_scope(runtime.engine) as session:
+        report = kpi_report(
+            session=session, config=runtime.config, query=StatsQuery(days=7), now=now
+        )
+    title = "Weekly escalation digest: last 7 days"
+    blocks = kpi_report_blocks(report, title=title)
+    response = client.chat_postMessage(
+        channel=runtime.config.leads_channel,
+        text=title,
+        blocks=[block.to_dict() for block in blocks],
+        unfurl_links=False,
+    )
+    logger.info("weekly digest posted to %s", runtime.config.leads_channel)
+    return str(response["ts"])

@@ -1,0 +1,52 @@
+"""The worker's schedule, and the weekly digest posted with a controlled clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from app.config_file import parse_config
+from app.conversations.intake import BotIdentity
+from app.db.models import utcnow
+from app.errors import StartupError
+from app.sandbox.local_slack import LocalSlack
+from app.slack.client import build_web_client
+from app.worker.report_jobs import post_leads_digest
+from app.worker.scheduler import build_scheduler
+from tests.slack.test_handoff import escalate
+from tests.test_config_file import VALID
+
+
+def test_every_job_is_scheduled_once_with_an_id(slack: LocalSlack) -> None:
+    assert slack.runtime is not None
+    scheduler = build_scheduler(
+        slack.runtime, build_web_client(slack.runtime.settings), BotIdentity("T0OURS", "U0BOT")
+    )
+    ids = [job.id for job in scheduler.get_jobs()]
+    assert len(ids) == len(set(ids))
+    for job_id in (
+        "retry_unfinished_events",
+        "sweep_claim_windows",
+        "post_missing_cards",
+        "post_leads_digest",
+        "prune_finished_events",
+    ):
+        assert job_id in ids
+    for job in scheduler.get_jobs():
+        assert job.max_instances == 1 and job.coalesce
+
+
+def test_weekly_digest_reaches_the_leads_channel(slack: LocalSlack) -> None:
+    assert slack.runtime is not None
+    escalate(slack, "C0GLOBEX", "Quiero un reembolso", "Maria")
+    client = build_web_client(slack.runtime.settings)
+    ts = post_leads_digest(runtime=slack.runtime, client=client, now=utcnow() + timedelta(hours=1))
+    [digest] = [m for m in slack.standin.messages_in("C0LEADS") if m["ts"] == ts]
+    assert "Weekly escalation digest" in digest["text"]
+    assert "1 conversations, 1 escalations" in str(digest["blocks"])
+
+
+def test_a_bad_cron_expression_is_a_config_error() -> None:
+    with pytest.raises(StartupError, match=r"reports\.leads_digest_cron: .*not a crontab"):
+        parse_config(VALID + "reports: {leads_digest_cron: 'every monday'}\n")
