@@ -13,6 +13,7 @@ from app.db.engine import session_scope
 from app.db.models import Conversation, Escalation, utcnow
 from app.escalations.customer import closing_text, joined_text
 from app.escalations.handoff import AgentDesk, refresh_cards
+from app.knowledge_gaps.queue import record_gap
 
 
 class ThreadPoster(Protocol):
@@ -61,6 +62,8 @@ def after_resolve(
     poster: ThreadPoster,
     escalation_id: int,
 ) -> None:
+    with session_scope(engine) as session:
+        record_gap(session=session, escalation_id=escalation_id)  # only for ai_knowledge_gap
     refresh_cards(engine=engine, config=config, desk=desk, escalation_id=escalation_id)
     channel, thread_ts, language, _agent = _thread(engine, escalation_id)
     poster.post_text(

@@ -10,7 +10,10 @@ from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
 from app.conversations.intake import BotIdentity
+from app.knowledge_gaps.drafts import OfflineDrafter
+from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
 from app.runtime import Runtime
+from app.slack.gap_notifier import SlackGapNotifier
 from app.worker.escalation_jobs import post_missing_cards, sweep_claim_windows
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
 from app.worker.report_jobs import post_leads_digest
@@ -50,6 +53,28 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
         lambda: post_leads_digest(runtime=runtime, client=client, now=_now()),
         CronTrigger.from_crontab(runtime.config.reports.leads_digest_cron, timezone=UTC),
         id="post_leads_digest",
+        **defaults,
+    )
+    gaps = SlackGapNotifier(client)
+    scheduler.add_job(
+        lambda: post_weekly_digest(
+            engine=runtime.engine,
+            config=runtime.config,
+            notifier=gaps,
+            drafter=OfflineDrafter(),
+            now=_now(),
+        ),
+        CronTrigger.from_crontab(runtime.config.reports.gap_digest_cron, timezone=UTC),
+        id="post_knowledge_gap_digest",
+        **defaults,
+    )
+    scheduler.add_job(
+        lambda: flag_hot_topics(
+            engine=runtime.engine, config=runtime.config, notifier=gaps, now=_now()
+        ),
+        "interval",
+        seconds=60,
+        id="flag_hot_gap_topics",
         **defaults,
     )
     scheduler.add_job(

@@ -55,7 +55,11 @@ def press(
     """Click a button (or choose ``selected`` in a select) on a message, as Slack sends it."""
     assert slack.sender is not None
     for block in card["blocks"]:
-        for element in block.get("elements") or []:
+        elements = [
+            *(block.get("elements") or []),
+            *([block["accessory"]] if block.get("accessory") else []),
+        ]
+        for element in elements:
             if element.get("action_id") != action_id:
                 continue
             result = slack.sender.block_action(

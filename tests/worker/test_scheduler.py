@@ -30,6 +30,8 @@ def test_every_job_is_scheduled_once_with_an_id(slack: LocalSlack) -> None:
         "sweep_claim_windows",
         "post_missing_cards",
         "post_leads_digest",
+        "post_knowledge_gap_digest",
+        "flag_hot_gap_topics",
         "prune_finished_events",
     ):
         assert job_id in ids

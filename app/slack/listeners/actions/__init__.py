@@ -10,6 +10,7 @@ from app.slack.blocks.agent_home import SHIFT_OFF_ACTION, SHIFT_ON_ACTION
 from app.slack.blocks.answer import NEEDS_HELP_ACTION, SOLVED_ACTION
 from app.slack.blocks.csat import COMMENT_ACTION, RATING_ACTION
 from app.slack.blocks.customer_handoff import FOLLOW_UP_LATER_ACTION
+from app.slack.blocks.gap_digest import ARTICLE_WRITTEN_ACTION
 from app.slack.blocks.handoff_card import CLAIM_ACTION, REASSIGN_ACTION, RESOLVE_ACTION
 from app.slack.listeners.actions.answer_needs_help import answer_needs_help
 from app.slack.listeners.actions.answer_solved import answer_solved
@@ -17,6 +18,7 @@ from app.slack.listeners.actions.claim_escalation import claim_escalation
 from app.slack.listeners.actions.csat_comment import csat_comment
 from app.slack.listeners.actions.csat_rating import csat_rating
 from app.slack.listeners.actions.follow_up_later import follow_up_later
+from app.slack.listeners.actions.gap_article_written import gap_article_written
 from app.slack.listeners.actions.reassign_escalation import reassign_escalation
 from app.slack.listeners.actions.resolve_escalation import resolve_escalation
 from app.slack.listeners.actions.shift_toggle import shift_off, shift_on
@@ -33,3 +35,4 @@ def register(app: App) -> None:
     app.action(SHIFT_OFF_ACTION)(shift_off)
     app.action(re.compile(rf"^{RATING_ACTION}_\d$"))(csat_rating)
     app.action(COMMENT_ACTION)(csat_comment)
+    app.action(ARTICLE_WRITTEN_ACTION)(gap_article_written)

@@ -1,0 +1,52 @@
+"""The knowledge-gap queue: escalations an agent resolved as ``ai_knowledge_gap``, grouped by
+topic, flagged when a topic runs hot, digested weekly, closed when an article is written."""
+
+from app.knowledge_gaps.drafts import ArticleDrafter, DraftRequest, OfflineDrafter
+from app.knowledge_gaps.queue import (
+    FLAG_WINDOW,
+    GAP_TAG,
+    GapDigest,
+    GapEntry,
+    IntentGroup,
+    TopicCount,
+    TopicGroup,
+    article_writer,
+    digest,
+    flag_topic,
+    mark_article_written,
+    mark_digested,
+    plain_text,
+    previous_digest_at,
+    recent_gaps,
+    record_gap,
+    topic_key,
+    topic_words,
+    topics_to_flag,
+    unflag_topic,
+)
+
+__all__ = [
+    "FLAG_WINDOW",
+    "GAP_TAG",
+    "ArticleDrafter",
+    "DraftRequest",
+    "GapDigest",
+    "GapEntry",
+    "IntentGroup",
+    "OfflineDrafter",
+    "TopicCount",
+    "TopicGroup",
+    "article_writer",
+    "digest",
+    "flag_topic",
+    "mark_article_written",
+    "mark_digested",
+    "plain_text",
+    "previous_digest_at",
+    "recent_gaps",
+    "record_gap",
+    "topic_key",
+    "topic_words",
+    "topics_to_flag",
+    "unflag_topic",
+]
