@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from app.config_file import EscalationConfig
+from app.conversations.customers import customer_may_act
 from app.conversations.replies import BotReply
 from app.db.decisions import add_decision, latest_decision
 from app.db.engine import session_scope
@@ -38,14 +39,6 @@ class FeedbackResult:
     escalation_id: int | None = None
 
 
-def _customer_may_answer(
-    conversation: Conversation, *, user_id: str, user_team: str | None
-) -> bool:
-    if user_id == conversation.customer_user_id:
-        return True
-    return conversation.customer_team_id is not None and user_team == conversation.customer_team_id
-
-
 def mark_solved(
     *, engine: Engine, conversation_id: int, user_id: str, user_team: str | None
 ) -> FeedbackResult:
@@ -53,7 +46,7 @@ def mark_solved(
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
             return FeedbackResult(False, "This conversation no longer exists.")
-        if not _customer_may_answer(conversation, user_id=user_id, user_team=user_team):
+        if not customer_may_act(conversation, user_id=user_id, user_team=user_team):
             return FeedbackResult(False, "Only the customer who asked can mark this as solved.")
         result = session.execute(
             update(Conversation)
@@ -83,7 +76,7 @@ def request_human(
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
             return FeedbackResult(False, "This conversation no longer exists.")
-        if not _customer_may_answer(conversation, user_id=user_id, user_team=user_team):
+        if not customer_may_act(conversation, user_id=user_id, user_team=user_team):
             return FeedbackResult(False, "Only the customer who asked can ask for more help here.")
         result = session.execute(
             update(Conversation)

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.conversations.customers import customer_may_act
 from app.db.engine import session_scope
 from app.db.models import Conversation, CsatRating, as_utc
 
@@ -129,10 +130,7 @@ def _refusal(
     conversation = session.get(Conversation, row.conversation_id)
     if conversation is None:
         return "This survey no longer exists."
-    same_org = (
-        conversation.customer_team_id is not None and user_team == conversation.customer_team_id
-    )
-    if user_id != conversation.customer_user_id and not same_org:
+    if not customer_may_act(conversation, user_id=user_id, user_team=user_team):
         return "Only the customer's team can answer this survey."
     if row.expires_at is not None and as_utc(row.expires_at) < now:
         return "This survey has closed. Thanks anyway!"

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.config_file import EscalationConfig
+from app.conversations.customers import customer_may_act
 from app.db.engine import session_scope
 from app.db.escalations import on_shift_agents
 from app.db.models import Account, Conversation, Escalation, as_utc
@@ -227,10 +228,7 @@ def follow_up_later(
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
             return Change(False, "This conversation no longer exists.")
-        same_org = (
-            conversation.customer_team_id is not None and user_team == conversation.customer_team_id
-        )
-        if user_id != conversation.customer_user_id and not same_org:
+        if not customer_may_act(conversation, user_id=user_id, user_team=user_team):
             return Change(False, "Only the customer who asked can choose this.")
         row = session.exec(
             select(Escalation).where(

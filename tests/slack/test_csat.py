@@ -11,7 +11,15 @@ from sqlmodel import Session, select
 from app.db.models import CsatRating
 from app.sandbox.local_slack import OUR_TEAM, Customer, LocalSlack
 from tests.slack.test_answer_feedback import _answered, _click
-from tests.slack.test_handoff import BILLING, GLOBEX, card_in, escalate, latest, press
+from tests.slack.test_handoff import (
+    BILLING,
+    GLOBEX,
+    card_in,
+    claim_and_resolve,
+    escalate,
+    latest,
+    press,
+)
 from tests.slack.test_triage_flow import bot_replies
 
 INITECH = "C0INITECH"
@@ -28,24 +36,7 @@ def _resolved(slack: LocalSlack) -> tuple[Customer, str, dict[str, Any]]:
     assert slack.sender is not None
     customer, root = escalate(slack, GLOBEX, "Quiero un reembolso", "Maria")
     card = card_in(slack, BILLING)
-    press(slack, card, "claim_escalation", user="U0AGENT1", channel=BILLING)
-    claimed = slack.standin.wait_for(
-        lambda: (
-            "resolve_escalation" in json.dumps(latest(slack, BILLING, card["ts"])["blocks"])
-            and latest(slack, BILLING, card["ts"])
-        )
-    )
-    press(slack, claimed, "resolve_escalation", user="U0AGENT1", channel=BILLING)
-    [modal] = slack.standin.wait_for(slack.standin.opened_views)
-    slack.sender.view_submission(
-        user="U0AGENT1",
-        user_team=OUR_TEAM,
-        callback_id="resolve_escalation_modal",
-        private_metadata=modal["private_metadata"],
-        values={
-            "tag": {"tag": {"type": "radio_buttons", "selected_option": {"value": "edge_case"}}}
-        },
-    )
+    claim_and_resolve(slack, card, channel=BILLING, agent="U0AGENT1", tag="edge_case")
     survey = slack.standin.wait_for(
         lambda: next(
             (

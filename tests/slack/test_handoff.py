@@ -89,6 +89,44 @@ def card_in(slack: LocalSlack, channel: str) -> dict[str, Any]:
     return card
 
 
+def claim_and_resolve(
+    slack: LocalSlack, card: dict[str, Any], *, channel: str, agent: str, tag: str, note: str = ""
+) -> None:
+    """An agent claims the card, opens the resolution form and submits it."""
+    assert slack.sender is not None
+    press(slack, card, "claim_escalation", user=agent, channel=channel)
+    claimed = slack.standin.wait_for(
+        lambda: (
+            "resolve_escalation" in json.dumps(latest(slack, channel, card["ts"])["blocks"])
+            and latest(slack, channel, card["ts"])
+        )
+    )
+    press(slack, claimed, "resolve_escalation", user=agent, channel=channel)
+    modal = slack.standin.wait_for(
+        lambda: next(
+            (
+                v
+                for v in slack.standin.opened_views()
+                if v["callback_id"] == "resolve_escalation_modal"
+            ),
+            None,
+        )
+    )
+    values: dict[str, Any] = {
+        "tag": {"tag": {"type": "radio_buttons", "selected_option": {"value": tag}}}
+    }
+    if note:
+        values["note"] = {"note": {"type": "plain_text_input", "value": note}}
+    result = slack.sender.view_submission(
+        user=agent,
+        user_team=OUR_TEAM,
+        callback_id="resolve_escalation_modal",
+        private_metadata=modal["private_metadata"],
+        values=values,
+    )
+    assert result.status == 200
+
+
 def latest(
     slack: LocalSlack, channel: str, ts: str, thread_ts: str | None = None
 ) -> dict[str, Any]:

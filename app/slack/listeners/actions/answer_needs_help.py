@@ -15,8 +15,7 @@ from app.escalations.handoff import post_card
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.answer import answer_closed_blocks
 from app.slack.identity import bot_identity
-from app.slack.listeners.actions.answer_solved import _tell
-from app.slack.listeners.actions.clicks import click_of, conversation_id_of
+from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
 from app.slack.middleware.runtime import runtime_of
 from app.slack.replier import SlackThreadReplier
 
@@ -28,11 +27,8 @@ def answer_needs_help(
 ) -> None:
     ack()
     click = click_of(body, action)
-    conversation_id = conversation_id_of(click)
+    conversation_id = id_or_refuse(client, click)
     if conversation_id is None:
-        _tell(
-            client, click.channel, click.user_id, click.thread_ts, "This button is no longer valid."
-        )
         return
     runtime = runtime_of(context)
     result = request_human(
@@ -43,7 +39,7 @@ def answer_needs_help(
         user_team=click.user_team,
     )
     if not result.changed or result.handoff is None:
-        _tell(client, click.channel, click.user_id, click.thread_ts, result.notice)
+        tell(client, click, result.notice)
         return
     note = f"<@{click.user_id}> asked for more help."
     try:

@@ -13,7 +13,7 @@ from app.conversations.feedback import mark_solved
 from app.csat.service import AI
 from app.escalations.lifecycle import send_survey
 from app.slack.blocks.answer import answer_closed_blocks
-from app.slack.listeners.actions.clicks import click_of, conversation_id_of
+from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
 from app.slack.middleware.runtime import runtime_of
 from app.slack.replier import SlackThreadReplier
 
@@ -25,11 +25,8 @@ def answer_solved(
 ) -> None:
     ack()
     click = click_of(body, action)
-    conversation_id = conversation_id_of(click)
+    conversation_id = id_or_refuse(client, click)
     if conversation_id is None:
-        _tell(
-            client, click.channel, click.user_id, click.thread_ts, "This button is no longer valid."
-        )
         return
     result = mark_solved(
         engine=runtime_of(context).engine,
@@ -38,7 +35,7 @@ def answer_solved(
         user_team=click.user_team,
     )
     if not result.changed:
-        _tell(client, click.channel, click.user_id, click.thread_ts, result.notice)
+        tell(client, click, result.notice)
         return
     note = f"<@{click.user_id}> marked this as solved. Glad it helped!"
     blocks = answer_closed_blocks(click.message_blocks, note=note)
@@ -60,10 +57,3 @@ def answer_solved(
         escalation_id=None,
         conversation_id=conversation_id,
     )
-
-
-def _tell(client: WebClient, channel: str, user: str, thread_ts: str | None, text: str) -> None:
-    try:
-        client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
-    except SlackApiError as exc:
-        logger.warning("ephemeral notice not shown: %s", exc.response.get("error"))

@@ -11,8 +11,7 @@ from app.db.models import utcnow
 from app.escalations.lifecycle import after_claim
 from app.escalations.service import claim
 from app.slack.agent_desk import SlackAgentDesk
-from app.slack.listeners.actions.clicks import click_of, conversation_id_of
-from app.slack.listeners.actions.escalation_clicks import tell
+from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
 from app.slack.middleware.runtime import runtime_of
 from app.slack.replier import SlackThreadReplier
 
@@ -22,11 +21,8 @@ def claim_escalation(
 ) -> None:
     ack()
     click = click_of(body, action)
-    escalation_id = conversation_id_of(click)  # the button's value is the escalation id
+    escalation_id = id_or_refuse(client, click)
     if escalation_id is None:
-        tell(
-            client, channel=click.channel, user=click.user_id, text="This card is no longer valid."
-        )
         return
     runtime = runtime_of(context)
     result = claim(
@@ -37,7 +33,7 @@ def claim_escalation(
         now=utcnow(),
     )
     if not result.changed:
-        tell(client, channel=click.channel, user=click.user_id, text=result.notice)
+        tell(client, click, result.notice)
         return
     after_claim(
         engine=runtime.engine,

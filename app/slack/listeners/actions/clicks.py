@@ -1,9 +1,16 @@
-"""What every button handler needs from a ``block_actions`` payload."""
+"""What every button handler needs from a ``block_actions`` payload, and how it answers the
+person who clicked (privately: every refusal is visible to them, and only to them)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,8 +39,20 @@ def click_of(body: dict[str, Any], action: dict[str, Any]) -> Click:
     )
 
 
-def conversation_id_of(click: Click) -> int | None:
+def tell(client: WebClient, click: Click, text: str) -> None:
+    """An ephemeral message to the person who clicked, where they clicked."""
+    try:
+        client.chat_postEphemeral(
+            channel=click.channel, user=click.user_id, text=text, thread_ts=click.thread_ts
+        )
+    except SlackApiError as exc:
+        logger.warning("ephemeral notice not shown: %s", exc.response.get("error"))
+
+
+def id_or_refuse(client: WebClient, click: Click) -> int | None:
+    """The record id a button carries in its value; a tampered or stale value is refused."""
     try:
         return int(click.value)
     except ValueError:
+        tell(client, click, "This button is no longer valid.")
         return None

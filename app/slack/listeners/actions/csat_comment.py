@@ -9,8 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from app.slack.blocks.csat import comment_modal
-from app.slack.listeners.actions.clicks import click_of, conversation_id_of
-from app.slack.listeners.actions.escalation_clicks import tell
+from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
 
 
 def csat_comment(
@@ -18,14 +17,8 @@ def csat_comment(
 ) -> None:
     ack()
     click = click_of(body, action)
-    rating_id = conversation_id_of(click)  # the button's value is the rating id
+    rating_id = id_or_refuse(client, click)
     if rating_id is None:
-        tell(
-            client,
-            channel=click.channel,
-            user=click.user_id,
-            text="This survey is no longer valid.",
-        )
         return
     try:
         client.views_open(
@@ -34,7 +27,6 @@ def csat_comment(
     except SlackApiError as exc:
         tell(
             client,
-            channel=click.channel,
-            user=click.user_id,
-            text=f"I couldn't open the comment form ({exc.response.get('error')}).",
+            click,
+            f"I couldn't open the comment form ({exc.response.get('error')}).",
         )

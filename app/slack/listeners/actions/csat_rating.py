@@ -12,8 +12,7 @@ from slack_sdk.errors import SlackApiError
 from app.csat.service import record_rating
 from app.db.models import utcnow
 from app.slack.blocks.csat import parse_rating_value, thanks_blocks
-from app.slack.listeners.actions.clicks import click_of
-from app.slack.listeners.actions.escalation_clicks import tell
+from app.slack.listeners.actions.clicks import click_of, tell
 from app.slack.middleware.runtime import runtime_of
 
 logger = logging.getLogger(__name__)
@@ -26,12 +25,7 @@ def csat_rating(
     click = click_of(body, action)
     parsed = parse_rating_value(click.value)
     if parsed is None:
-        tell(
-            client,
-            channel=click.channel,
-            user=click.user_id,
-            text="This survey is no longer valid.",
-        )
+        tell(client, click, "This survey is no longer valid.")
         return
     rating_id, rating = parsed
     result = record_rating(
@@ -43,13 +37,7 @@ def csat_rating(
         now=utcnow(),
     )
     if not result.changed or result.kind is None or result.rating is None:
-        tell(
-            client,
-            channel=click.channel,
-            user=click.user_id,
-            text=result.notice,
-            thread_ts=click.thread_ts,
-        )
+        tell(client, click, result.notice)
         return
     blocks = thanks_blocks(rating_id=rating_id, rating=result.rating, kind=result.kind)
     try:

@@ -16,8 +16,7 @@ from app.escalations.handoff import refresh_cards
 from app.escalations.service import follow_up_later as choose_follow_up_later
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.customer_handoff import follow_up_chosen_blocks
-from app.slack.listeners.actions.clicks import click_of, conversation_id_of
-from app.slack.listeners.actions.escalation_clicks import tell
+from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
 from app.slack.middleware.runtime import runtime_of
 
 logger = logging.getLogger(__name__)
@@ -28,14 +27,8 @@ def follow_up_later(
 ) -> None:
     ack()
     click = click_of(body, action)
-    conversation_id = conversation_id_of(click)
+    conversation_id = id_or_refuse(client, click)
     if conversation_id is None:
-        tell(
-            client,
-            channel=click.channel,
-            user=click.user_id,
-            text="This button is no longer valid.",
-        )
         return
     runtime = runtime_of(context)
     result = choose_follow_up_later(
@@ -47,13 +40,7 @@ def follow_up_later(
         now=utcnow(),
     )
     if not result.changed or result.escalation_id is None:
-        tell(
-            client,
-            channel=click.channel,
-            user=click.user_id,
-            text=result.notice,
-            thread_ts=click.thread_ts,
-        )
+        tell(client, click, result.notice)
         return
     with session_scope(runtime.engine) as session:
         escalation = session.get(Escalation, result.escalation_id)

@@ -13,8 +13,7 @@ from app.db.models import utcnow
 from app.knowledge_gaps.queue import article_writer, mark_article_written
 from app.slack.blocks.gap_digest import gap_marked_blocks
 from app.slack.gap_notifier import SlackGapNotifier
-from app.slack.listeners.actions.clicks import Click, click_of
-from app.slack.listeners.actions.escalation_clicks import tell
+from app.slack.listeners.actions.clicks import Click, click_of, tell
 from app.slack.middleware.runtime import runtime_of
 
 
@@ -25,20 +24,14 @@ def gap_article_written(
     click = click_of(body, action)
     topic = click.value
     if not topic:
-        tell(
-            client,
-            channel=click.channel,
-            user=click.user_id,
-            text="This button is no longer valid.",
-        )
+        tell(client, click, "This button is no longer valid.")
         return
     runtime = runtime_of(context)
     if not (runtime.config.is_lead(click.user_id) or runtime.config.is_agent(click.user_id)):
         tell(
             client,
-            channel=click.channel,
-            user=click.user_id,
-            text="Only support leads and agents can mark a knowledge-base article written.",
+            click,
+            "Only support leads and agents can mark a knowledge-base article written.",
         )
         return
     now = utcnow()
@@ -49,15 +42,10 @@ def gap_article_written(
         _show_done(client, body, click, topic=topic, user_id=click.user_id, at=now)
         return
     if writer is None:
-        tell(client, channel=click.channel, user=click.user_id, text="No open gaps on this topic.")
+        tell(client, click, "No open gaps on this topic.")
         return
     who, when = writer
-    tell(
-        client,
-        channel=click.channel,
-        user=click.user_id,
-        text=f"Already marked written by <@{who}>.",
-    )
+    tell(client, click, f"Already marked written by <@{who}>.")
     _show_done(client, body, click, topic=topic, user_id=who, at=when)
 
 

@@ -12,8 +12,7 @@ from app.escalations.handoff import post_card
 from app.escalations.service import reassign
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.handoff_card import parse_reassign_block_id
-from app.slack.listeners.actions.clicks import click_of
-from app.slack.listeners.actions.escalation_clicks import tell
+from app.slack.listeners.actions.clicks import click_of, tell
 from app.slack.middleware.runtime import runtime_of
 
 
@@ -25,9 +24,7 @@ def reassign_escalation(
     escalation_id = parse_reassign_block_id(str(action.get("block_id") or ""))
     skill = str((action.get("selected_option") or {}).get("value") or "")
     if escalation_id is None or not skill:
-        tell(
-            client, channel=click.channel, user=click.user_id, text="This card is no longer valid."
-        )
+        tell(client, click, "This card is no longer valid.")
         return
     runtime = runtime_of(context)
     result = reassign(
@@ -39,7 +36,7 @@ def reassign_escalation(
         now=utcnow(),
     )
     if not result.changed:
-        tell(client, channel=click.channel, user=click.user_id, text=result.notice)
+        tell(client, click, result.notice)
         return
     desk = SlackAgentDesk(client)
     new_ts = post_card(

@@ -11,8 +11,7 @@ from slack_sdk.errors import SlackApiError
 from app.db.engine import session_scope
 from app.db.models import Account, Escalation
 from app.slack.blocks.resolve_modal import resolve_modal
-from app.slack.listeners.actions.clicks import click_of, conversation_id_of
-from app.slack.listeners.actions.escalation_clicks import tell
+from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
 from app.slack.middleware.runtime import runtime_of
 
 
@@ -21,13 +20,13 @@ def resolve_escalation(
 ) -> None:
     ack()
     click = click_of(body, action)
-    escalation_id = conversation_id_of(click)
+    escalation_id = id_or_refuse(client, click)
+    if escalation_id is None:
+        return
     runtime = runtime_of(context)
     refusal = None
     account_name = ""
-    if escalation_id is None:
-        refusal = "This card is no longer valid."
-    elif not runtime.config.is_agent(click.user_id):
+    if not runtime.config.is_agent(click.user_id):
         refusal = "Only support agents can resolve escalations."
     else:
         with session_scope(runtime.engine) as session:
@@ -41,8 +40,8 @@ def resolve_escalation(
             else:
                 account = session.get(Account, escalation.account_id)
                 account_name = account.name if account else ""
-    if refusal is not None or escalation_id is None:
-        tell(client, channel=click.channel, user=click.user_id, text=refusal or "")
+    if refusal is not None:
+        tell(client, click, refusal)
         return
     trigger_id = str(body.get("trigger_id") or "")
     try:
@@ -53,7 +52,6 @@ def resolve_escalation(
     except SlackApiError as exc:
         tell(
             client,
-            channel=click.channel,
-            user=click.user_id,
-            text=f"I couldn't open the resolution form ({exc.response.get('error')}). Try again.",
+            click,
+            f"I couldn't open the resolution form ({exc.response.get('error')}). Try again.",
         )
