@@ -7,13 +7,19 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlmodel import col, select
 
+from app.conversations.flow import record_reply
+from app.conversations.intake import BotIdentity
 from app.db.engine import session_scope
-from app.db.escalations import escalations_without_card
+from app.db.escalations import escalation_for_decision, escalations_without_card
+from app.db.models import Conversation, TriageDecision
+from app.escalations.customer import handoff_reply
 from app.escalations.handoff import post_card, record_card_failure
 from app.escalations.overflow import sweep_overflow
 from app.runtime import Runtime
 from app.slack.agent_desk import SlackAgentDesk
+from app.slack.replier import SlackThreadReplier
 
 logger = logging.getLogger(__name__)
 
@@ -43,4 +49,57 @@ def post_missing_cards(*, runtime: Runtime, client: WebClient, now: datetime) ->
             error = str(exc.response.get("error", "error"))
             record_card_failure(engine=runtime.engine, escalation_id=escalation_id, error=error)
             logger.warning("card of escalation %s not posted: %s", escalation_id, error)
+    return posted
+
+
+def post_missing_handoff_replies(
+    *, runtime: Runtime, client: WebClient, bot: BotIdentity, now: datetime
+) -> int:
+    """Tell customers about hand-offs whose message failed to post when they pressed
+    "I still need help" (hand-offs from messages are retried with their stored event)."""
+    with session_scope(runtime.engine) as session:
+        pending = [
+            (row.id, row.conversation_id)
+            for row in session.exec(
+                select(TriageDecision)
+                .where(
+                    col(TriageDecision.escalate).is_(True),
+                    col(TriageDecision.reply_ts).is_(None),
+                    col(TriageDecision.message_id).is_(None),
+                    col(TriageDecision.created_at) < now - CARD_GRACE,
+                )
+                .limit(20)
+            )
+        ]
+    posted = 0
+    replier = SlackThreadReplier(client)
+    for decision_id, conversation_id in pending:
+        with session_scope(runtime.engine) as session:
+            escalation = escalation_for_decision(session=session, decision_id=decision_id)
+            conversation = session.get(Conversation, conversation_id)
+            if escalation is None or conversation is None:
+                continue
+            reply = handoff_reply(
+                session,
+                runtime.config,
+                escalation,
+                customer_user_id=conversation.customer_user_id,
+                now=now,
+            )
+            channel, thread_ts = conversation.channel_id, conversation.thread_ts
+        try:
+            sent = replier.post_reply(channel=channel, thread_ts=thread_ts, reply=reply)
+        except SlackApiError as exc:
+            logger.warning(
+                "hand-off reply %s not posted: %s", decision_id, exc.response.get("error")
+            )
+            continue
+        record_reply(
+            engine=runtime.engine,
+            decision_id=decision_id,
+            conversation_id=conversation_id,
+            posted=sent,
+            bot=bot,
+        )
+        posted += 1
     return posted

@@ -14,7 +14,11 @@ from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
 from app.runtime import Runtime
 from app.slack.gap_notifier import SlackGapNotifier
-from app.worker.escalation_jobs import post_missing_cards, sweep_claim_windows
+from app.worker.escalation_jobs import (
+    post_missing_cards,
+    post_missing_handoff_replies,
+    sweep_claim_windows,
+)
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
 from app.worker.report_jobs import post_leads_digest
 
@@ -40,6 +44,13 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
         "interval",
         seconds=30,
         id="sweep_claim_windows",
+        **defaults,
+    )
+    scheduler.add_job(
+        lambda: post_missing_handoff_replies(runtime=runtime, client=client, bot=bot, now=_now()),
+        "interval",
+        seconds=60,
+        id="post_missing_handoff_replies",
         **defaults,
     )
     scheduler.add_job(

@@ -128,3 +128,37 @@ def test_tampered_button_value_is_refused_visibly(slack: LocalSlack, rows: Rows)
     slack.standin.wait_for(lambda: len(slack.standin.ephemerals_for(customer.user_id)) == 2)
     assert "no longer exists" in slack.standin.ephemerals_for(customer.user_id)[1]["text"]
     assert rows.conversations()[0].status == "answered"
+
+
+def test_a_handoff_reply_that_failed_to_post_is_posted_by_the_worker(
+    slack: LocalSlack, rows: Rows
+) -> None:
+    from datetime import timedelta
+
+    from app.conversations.intake import BotIdentity
+    from app.db.models import utcnow
+    from app.slack.client import build_web_client
+    from app.worker.escalation_jobs import post_missing_cards, post_missing_handoff_replies
+
+    assert slack.runtime is not None
+    customer, root, answer = _answered(slack)
+    slack.standin.fail_next("chat.postMessage", status=500, times=3, channel=INITECH)
+    _click(slack, answer, "answer_needs_help", user=customer.user_id, team=customer.team_id)
+    slack.standin.wait_for(lambda: len(decisions(slack)) == 2)
+    slack.standin.wait_for(
+        lambda: len([c for c in slack.standin.calls_to("chat.postMessage") if c.status == 500]) == 3
+    )
+    assert len(bot_replies(slack, INITECH, root)) == 1  # only the answer so far
+    client = build_web_client(slack.runtime.settings)
+    later = utcnow() + timedelta(minutes=3)
+    bot = BotIdentity("T0OURS", "U0BOT")
+    assert (
+        post_missing_handoff_replies(runtime=slack.runtime, client=client, bot=bot, now=later) == 1
+    )
+    assert (
+        post_missing_handoff_replies(runtime=slack.runtime, client=client, bot=bot, now=later) == 0
+    )
+    assert len(bot_replies(slack, INITECH, root)) == 2
+    post_missing_cards(runtime=slack.runtime, client=client, now=later)
+    assert [m for m in slack.standin.messages_in("C0TECH") if m.get("bot_id")]
+    assert rows.conversations()[0].status == "escalated"

@@ -29,6 +29,7 @@ def test_every_job_is_scheduled_once_with_an_id(slack: LocalSlack) -> None:
         "retry_unfinished_events",
         "sweep_claim_windows",
         "post_missing_cards",
+        "post_missing_handoff_replies",
         "post_leads_digest",
         "post_knowledge_gap_digest",
         "flag_hot_gap_topics",
