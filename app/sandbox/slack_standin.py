@@ -18,8 +18,9 @@ from typing import Any, Self, TypeVar
 
 from app.sandbox.standin_args import decode_json_args, parse_request, text_arg
 from app.sandbox.standin_errors import SlackMethodError
+from app.sandbox.standin_files import UPLOAD_PATH_PREFIX, file_store, receive_upload
 from app.sandbox.standin_http import HttpReply, HttpRequest, LocalHttpServer
-from app.sandbox.standin_methods import METHODS, check_required, known_method_names
+from app.sandbox.standin_methods import check_required, implemented_method, known_method_names
 from app.sandbox.standin_ratelimit import PerKeyRateLimiter
 from app.sandbox.standin_validation import MAX_MESSAGE_BLOCKS, block_errors
 from app.sandbox.standin_workspace import Channel, User, Workspace, is_ts
@@ -108,6 +109,8 @@ class SlackStandin:
         """Start serving on a local port."""
         if self._server is None:
             self._server = LocalHttpServer(self._dispatch, host=self._host, port=self._port)
+            with self._lock:
+                file_store(self.workspace).upload_base_url = self.base_url + UPLOAD_PATH_PREFIX
         return self
 
     def stop(self) -> None:
@@ -275,6 +278,12 @@ class SlackStandin:
             ws = self.workspace
             return [copy.deepcopy(ws.views.get(v["id"], v)) for v in ws.opened_views]
 
+    def file_content(self, file_id: str) -> bytes | None:
+        """The bytes POSTed to a file's upload URL, if they arrived."""
+        with self._lock:
+            stored = file_store(self.workspace).files.get(file_id)
+            return stored.data if stored is not None else None
+
     def response_url_posts(self) -> list[ResponseUrlPost]:
         """Posts to ``response_url`` values under :attr:`response_url_base`."""
         with self._lock:
@@ -303,6 +312,10 @@ class SlackStandin:
         if request.path.startswith(RESPONSE_URL_PREFIX) and request.verb == "POST":
             with self._lock:
                 return self._post_response_url(request)
+        if request.path.startswith(UPLOAD_PATH_PREFIX) and request.verb == "POST":
+            with self._lock:
+                file_id = request.path[len(UPLOAD_PATH_PREFIX) :]
+                return receive_upload(self.workspace, file_id, request.body)
         return HttpReply(404, b"not found", {"Content-Type": "text/plain"})
 
     def _call_api(self, method: str, request: HttpRequest) -> HttpReply:
@@ -323,7 +336,7 @@ class SlackStandin:
             if parsed.token not in self.tokens:
                 raise SlackMethodError("invalid_auth")
             decode_json_args(args)
-            spec = METHODS.get(method)
+            spec = implemented_method(method)
             if spec is None:
                 self._unimplemented.append(method)
                 raise SlackMethodError("standin_not_implemented", extra={"req_method": method})

@@ -10,6 +10,7 @@ from typing import Any
 
 from app.sandbox import standin_chat as chat
 from app.sandbox import standin_conversations as conversations
+from app.sandbox import standin_files as files
 from app.sandbox import standin_views as views
 from app.sandbox.standin_args import text_arg
 from app.sandbox.standin_errors import SlackMethodError, invalid_arguments
@@ -85,6 +86,23 @@ METHODS: Mapping[str, MethodSpec] = {
         ),
     ),
 }
+
+#: Implemented methods that Slack's OpenAPI spec (2020) predates: their arguments come from the
+#: ``slack_sdk.WebClient`` signatures, so they are kept apart from the spec-checked table.
+SDK_ONLY_METHODS: Mapping[str, MethodSpec] = {
+    "files.getUploadURLExternal": MethodSpec(
+        files.get_upload_url_external,
+        (_req("filename", error="invalid_arguments"), _req("length", error="invalid_arguments")),
+    ),
+    "files.completeUploadExternal": MethodSpec(
+        files.complete_upload_external, (_req("files", error="invalid_arguments"),)
+    ),
+}
+
+
+def implemented_method(name: str) -> MethodSpec | None:
+    """The stand-in's implementation of a method, if it has one."""
+    return METHODS.get(name) or SDK_ONLY_METHODS.get(name)
 
 
 @cache

@@ -18,7 +18,9 @@ from app.metrics.report import kpi_report
 from app.metrics.stats_query import StatsQuery
 from app.runtime import Runtime
 from app.slack.blocks.agent_home import agent_home_view
+from app.slack.blocks.dashboard import without_chart
 from app.slack.blocks.kpi_report import kpi_report_blocks
+from app.slack.lead_dashboard import build_lead_dashboard
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +46,22 @@ def publish_home(*, client: WebClient, runtime: Runtime, user_id: str) -> None:
         open_escalations=int(open_count),
     )
     if role == "lead":
+        now = utcnow()
         with session_scope(runtime.engine) as session:
-            report = kpi_report(
-                session=session, config=config, query=StatsQuery(days=30), now=utcnow()
-            )
+            report = kpi_report(session=session, config=config, query=StatsQuery(days=30), now=now)
+            dashboard = build_lead_dashboard(session=session, client=client, now=now)
         extra = kpi_report_blocks(report, title="Escalation KPIs, last 30 days")
-        view.blocks = [*view.blocks, DividerBlock(), *extra][:100]
+        view.blocks = [*view.blocks, DividerBlock(), *extra, DividerBlock(), *dashboard][:100]
     try:
         client.views_publish(user_id=user_id, view=view.to_dict())
     except SlackApiError as exc:
-        logger.warning("App Home for %s not published: %s", user_id, exc.response.get("error"))
+        error = exc.response.get("error")
+        if error == "invalid_blocks" and role == "lead":
+            # A chart uploaded moments ago may not be usable yet: publish without it.
+            view.blocks = without_chart(view.blocks)
+            try:
+                client.views_publish(user_id=user_id, view=view.to_dict())
+                return
+            except SlackApiError as again:
+                error = again.response.get("error")
+        logger.warning("App Home for %s not published: %s", user_id, error)
