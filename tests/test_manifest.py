@@ -83,3 +83,4 @@ def test_manifest_matches_the_listeners() -> None:
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"chat:write", "commands", "channels:history", "groups:history"} <= scopes
+    assert "files:write" in scopes  # the leads' dashboard uploads its trend chart
