@@ -153,6 +153,61 @@ class ReportsConfig(_Strict):
         return value
 
 
+def _all_tiers() -> list[Tier]:
+    return ["enterprise", "pro", "free"]
+
+
+class PlaybookConfig(_Strict):
+    """What changes while a surge playbook runs."""
+
+    # Pre-written reply for messages about the surge itself ({status_url} and {note} are filled)
+    reply: str | None = None
+    # Intents the playbook answers with its reply instead of escalating (e.g. outage reports)
+    covers_intents: list[str] = Field(default_factory=list)
+    # Tiers that still get a person for covered messages (outage default: enterprise)
+    escalate_tiers: list[Tier] = Field(default_factory=list)
+    # Temporary threshold changes while it runs
+    sentiment_threshold: Threshold | None = None
+    confidence_threshold: Probability | None = None
+    banner: str | None = None  # a line added to transition messages
+    priority: list[Tier] = Field(default_factory=_all_tiers)
+
+
+def _default_playbooks() -> dict[str, PlaybookConfig]:
+    return {
+        "outage": PlaybookConfig(
+            reply=(
+                "We're aware of an issue affecting the service and our engineers are on it. "
+                "Updates: {status_url}. We'll post here as soon as it's resolved. {note}"
+            ),
+            covers_intents=["outage", "bug_report"],
+            escalate_tiers=["enterprise"],
+            banner="We're handling an incident right now, so replies may take a little longer.",
+        ),
+        "release": PlaybookConfig(
+            covers_intents=[],
+            confidence_threshold=0.3,
+            banner="We've just shipped a release and are watching questions closely.",
+        ),
+        "billing_cycle": PlaybookConfig(
+            covers_intents=[],
+            banner="It's our busiest billing week; thanks for your patience.",
+        ),
+    }
+
+
+class SurgeDetectionConfig(_Strict):
+    multiple: float = Field(default=3.0, ge=1.5, le=100)  # against the same hour of past weeks
+    min_messages: int = Field(default=12, ge=1)  # per 5-minute window
+    min_channels: int = Field(default=3, ge=1)
+    auto_start: bool = False  # start the outage playbook without asking a lead
+
+
+class SurgeConfig(_Strict):
+    detection: SurgeDetectionConfig = Field(default_factory=SurgeDetectionConfig)
+    playbooks: dict[str, PlaybookConfig] = Field(default_factory=_default_playbooks)
+
+
 class KnowledgeBaseConfig(_Strict):
     """A folder of Markdown articles (front matter: title, url); relative to the config file."""
 
@@ -172,6 +227,7 @@ class EscalationConfig(_Strict):
     knowledge_base: KnowledgeBaseConfig = Field(default_factory=KnowledgeBaseConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     sla: SlaConfig = Field(default_factory=SlaConfig)
+    surge: SurgeConfig = Field(default_factory=SurgeConfig)
     kb_channel: ChannelId | None = None  # where the knowledge-gap digest goes (default: leads)
     reports: ReportsConfig = Field(default_factory=lambda: ReportsConfig())
     # Link for the CRM id on handoff cards, e.g. https://acme.lightning.force.com/{crm_id}
@@ -208,6 +264,13 @@ class EscalationConfig(_Strict):
                     ("policy", "intent", "always_escalate", position),
                     f"unknown intent {intent!r} (intents are: {', '.join(sorted(known_intents))})",
                 )
+        for name, playbook in self.surge.playbooks.items():
+            for position, intent in enumerate(playbook.covers_intents):
+                if intent not in known_intents:
+                    raise _LocatedError(
+                        ("surge", "playbooks", name, "covers_intents", position),
+                        f"unknown intent {intent!r}",
+                    )
         for index, agent in enumerate(self.agents):
             for position, skill in enumerate(agent.skills):
                 if skill not in self.skills:
