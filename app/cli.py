@@ -96,6 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, default=7)
     seed.set_defaults(handler=_seed_demo_data)
 
+    surge_report = commands.add_parser("surge-report", help="print a surge's review")
+    surge_report.add_argument("surge_id", type=int)
+    surge_report.set_defaults(handler=_surge_report)
+
     config = commands.add_parser("config", help="the config file")
     config_commands = config.add_subparsers(dest="config_command", required=True)
     config_commands.add_parser("check", help="validate ESCALATION_CONFIG").set_defaults(
@@ -273,6 +277,26 @@ def _seed_demo_data(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.dispose()
     print(summary)
+    return 0
+
+
+def _surge_report(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db.engine import make_engine, session_scope
+    from app.db.models import Surge, utcnow
+    from app.db.schema import ensure_schema
+    from app.surge.review import render_review, review_surge
+
+    engine = make_engine(settings.database_url)
+    try:
+        ensure_schema(engine, auto_upgrade=False)
+        with session_scope(engine) as session:
+            surge = session.get(Surge, args.surge_id)
+            if surge is None:
+                raise StartupError(f"no surge #{args.surge_id}")
+            review = review_surge(session=session, surge=surge, now=utcnow())
+    finally:
+        engine.dispose()
+    print(render_review(review))
     return 0
 
 

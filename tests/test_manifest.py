@@ -78,7 +78,7 @@ def test_manifest_matches_the_listeners() -> None:
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert {"message.channels", "message.groups", "app_home_opened"} <= events
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
-    assert "/escalation-stats" in commands
+    assert {"/escalation-stats", "/escalation-surge"} <= commands
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])

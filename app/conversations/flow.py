@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.config_file import EscalationConfig
+from app.config_file import EscalationConfig, PlaybookConfig
 from app.conversations.intake import Action, Author, BotIdentity, IncomingMessage, classify
 from app.conversations.replies import BotReply, Posted, ReplyKind, ThreadReplier
 from app.db.accounts import account_for_channel
@@ -30,7 +30,9 @@ from app.escalations.messages import transition_text
 from app.escalations.page_url import page_url
 from app.escalations.service import open_escalation
 from app.knowledge.answer import Answer, Citation
-from app.policy.matrix import Decision, RepeatContext, decide
+from app.policy.matrix import Decision, RepeatContext, Trigger, decide
+from app.surge.playbook import playbook_effect, playbook_reply, surge_policy
+from app.surge.service import active_surge
 from app.triage.engine import TriageEngine, TriageOutcome, extractive_summary
 from app.triage.signals import Cue, SentimentLabel
 
@@ -92,13 +94,16 @@ def process_message(
         if pending.follow_up and _is_thanks(outcome, message.text):
             return Outcome("recorded", "thank-you after an answer", pending.conversation_id)
         confidence = outcome.confidence if outcome.answer is not None else 0.0
+        surge = _running_playbook(engine, config)
         decision = decide(
             signals=outcome.signals,
             confidence=confidence,
             tier=pending.account_tier,
-            policy=config.policy,
+            policy=surge_policy(config.policy, surge.playbook) if surge else config.policy,
             repeat=_repeat_context(outcome, follow_up=pending.follow_up),
         )
+        if surge is not None:
+            outcome, decision = _apply_playbook(surge, outcome, decision, pending.account_tier)
         with session_scope(engine) as session:
             decision_row = _record_decision(
                 session, config, pending, outcome, decision, confidence, message.text
@@ -126,6 +131,41 @@ def process_message(
         decision_row.fired_triggers or "none",
     )
     return Outcome(action, decision_row.fired_triggers, pending.conversation_id)
+
+
+@dataclass(frozen=True)
+class _RunningPlaybook:
+    playbook: PlaybookConfig
+    status_url: str | None
+    note: str | None
+
+
+def _running_playbook(engine: Engine, config: EscalationConfig) -> _RunningPlaybook | None:
+    with session_scope(engine) as session:
+        surge = active_surge(session=session)
+        if surge is None or surge.playbook not in config.surge.playbooks:
+            return None
+        return _RunningPlaybook(
+            config.surge.playbooks[surge.playbook], surge.status_url, surge.note
+        )
+
+
+def _apply_playbook(
+    surge: _RunningPlaybook, outcome: TriageOutcome, decision: Decision, tier: str
+) -> tuple[TriageOutcome, Decision]:
+    """During a surge, reports of the surge itself get the playbook's reply instead of a queue."""
+    effect = playbook_effect(
+        playbook=surge.playbook,
+        intent=outcome.signals.intent,
+        tier=tier,
+        fired=decision.fired_types,
+    )
+    if not effect.reply_with_playbook:
+        return outcome, decision
+    reply = playbook_reply(surge.playbook, status_url=surge.status_url, note=surge.note)
+    answered = replace(outcome, answer=Answer(text=reply, citations=[], confidence=1.0))
+    note = Trigger("playbook", True, outcome.signals.intent, None, effect.reason)
+    return answered, Decision(escalate=False, triggers=(*decision.triggers, note))
 
 
 def _post_card(

@@ -214,3 +214,27 @@ class KnowledgeGap(SQLModel, table=True):
     article_written_by: str | None = Field(default=None, max_length=32)
     article_written_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column(index=True))
+
+
+class Surge(SQLModel, table=True):
+    """A surge playbook run (manual, scheduled or detected), reviewed when it ends."""
+
+    __tablename__ = "surges"
+
+    id: int | None = Field(default=None, primary_key=True)
+    playbook: str = Field(max_length=40)
+    source: str = Field(max_length=16)  # manual | auto | schedule
+    started_by: str | None = Field(default=None, max_length=32)
+    status_url: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=500)
+    started_at: datetime = Field(sa_column=_ts_column(index=True))
+    ended_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+    ended_by: str | None = Field(default=None, max_length=32)
+    review: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
+
+
+# Tables owned by other packages, registered here so that migrations and schema checks see the
+# whole schema from this one module.
+from app.integrations.models import OutboxEvent  # noqa: E402
+
+__all__ = ["OutboxEvent"]

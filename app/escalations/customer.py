@@ -13,6 +13,7 @@ from app.db.escalations import on_shift_agents, queue_ahead, recent_claim_second
 from app.db.models import Escalation, as_utc
 from app.escalations.messages import format_window, render, transition_text
 from app.routing.wait_estimate import estimate_wait, wait_text
+from app.surge.service import active_surge
 
 
 def handoff_reply(
@@ -45,6 +46,10 @@ def handoff_reply(
         overrides=overrides,
         wait=wait_text(estimate, language=language, overrides=overrides),
     )
+    surge = active_surge(session=session)
+    playbook = config.surge.playbooks.get(surge.playbook) if surge else None
+    if playbook is not None and playbook.banner:
+        wait = f"{playbook.banner} {wait}"
     assert escalation.id is not None
     return BotReply(
         kind=ReplyKind.HANDOFF,

@@ -14,6 +14,8 @@ from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
 from app.runtime import Runtime
 from app.slack.gap_notifier import SlackGapNotifier
+from app.slack.surge_alerts import SlackSurgeAlerts
+from app.surge.monitor import SurgeWatch
 from app.worker.escalation_jobs import (
     post_missing_cards,
     post_missing_handoff_replies,
@@ -64,6 +66,17 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
         lambda: post_leads_digest(runtime=runtime, client=client, now=_now()),
         CronTrigger.from_crontab(runtime.config.reports.leads_digest_cron, timezone=UTC),
         id="post_leads_digest",
+        **defaults,
+    )
+    watch = SurgeWatch()
+    alerts = SlackSurgeAlerts(client, channel=runtime.config.leads_channel)
+    scheduler.add_job(
+        lambda: watch.check(
+            engine=runtime.engine, config=runtime.config, alerts=alerts, now=_now()
+        ),
+        "interval",
+        minutes=1,
+        id="watch_for_surges",
         **defaults,
     )
     gaps = SlackGapNotifier(client)

@@ -31,6 +31,7 @@ def test_every_job_is_scheduled_once_with_an_id(slack: LocalSlack) -> None:
         "post_missing_cards",
         "post_missing_handoff_replies",
         "post_leads_digest",
+        "watch_for_surges",
         "post_knowledge_gap_digest",
         "flag_hot_gap_topics",
         "prune_finished_events",

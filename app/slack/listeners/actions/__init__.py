@@ -22,6 +22,8 @@ from app.slack.listeners.actions.gap_article_written import gap_article_written
 from app.slack.listeners.actions.reassign_escalation import reassign_escalation
 from app.slack.listeners.actions.resolve_escalation import resolve_escalation
 from app.slack.listeners.actions.shift_toggle import shift_off, shift_on
+from app.slack.listeners.actions.start_surge_playbook import start_surge_playbook
+from app.slack.surge_alerts import START_PLAYBOOK_ACTION
 
 
 def register(app: App) -> None:
@@ -36,3 +38,4 @@ def register(app: App) -> None:
     app.action(re.compile(rf"^{RATING_ACTION}_\d$"))(csat_rating)
     app.action(COMMENT_ACTION)(csat_comment)
     app.action(ARTICLE_WRITTEN_ACTION)(gap_article_written)
+    app.action(START_PLAYBOOK_ACTION)(start_surge_playbook)

@@ -1,0 +1,1 @@
+"""Deliveries to external trackers (Linear) through a transactional outbox, with PII redacted."""

@@ -1,0 +1,220 @@
+"""The transactional outbox: ``enqueue`` in the caller's transaction, ``deliver_due`` later.
+
+A row is claimed by one conditional UPDATE (pending → delivering, fenced by its attempt count),
+so concurrent workers deliver it once. The claim is a lease: a row left ``delivering`` past
+``LEASE`` (the process died between claim and send) is claimed again; if the external id was
+already recorded it is marked delivered without sending again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from app.db.engine import session_scope
+from app.integrations.delivery import (
+    MAX_ATTEMPTS,
+    Delivered,
+    PermanentError,
+    RetryableError,
+    Sender,
+    backoff_seconds,
+)
+from app.integrations.models import DEAD, DELIVERED, DELIVERING, PENDING, OutboxEvent
+from app.integrations.redaction import redact
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=10)
+ERROR_LIMIT = 500
+
+
+@dataclass
+class DeliveryReport:
+    delivered: list[int] = field(default_factory=list)
+    retried: list[int] = field(default_factory=list)
+    dead: list[int] = field(default_factory=list)
+
+    @property
+    def attempted(self) -> int:
+        return len(self.delivered) + len(self.retried) + len(self.dead)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enqueue(
+    *,
+    session: Session,
+    kind: str,
+    idempotency_key: str,
+    payload: Mapping[str, Any],
+    now: datetime | None = None,
+) -> OutboxEvent:
+    """Add a message, due at ``now``, in the caller's transaction (committed or rolled back with
+    it); a message with the same key already stored is returned as it is."""
+    now = _utc(now or datetime.now(UTC))
+    values = {
+        "kind": kind,
+        "idempotency_key": idempotency_key,
+        "payload": json.dumps(payload, sort_keys=True),
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(OutboxEvent)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    session.execute(statement)
+    query = select(OutboxEvent).where(col(OutboxEvent.idempotency_key) == idempotency_key)
+    return session.exec(query).one()
+
+
+def _claim(
+    *, engine: Engine, kinds: list[str], now: datetime, skip: set[int]
+) -> OutboxEvent | None:
+    """Take the next due row (pending and due, or delivering past its lease), or None."""
+    due = or_(
+        and_(col(OutboxEvent.status) == PENDING, col(OutboxEvent.next_attempt_at) <= now),
+        and_(col(OutboxEvent.status) == DELIVERING, col(OutboxEvent.next_attempt_at) <= now),
+    )
+    while True:
+        with session_scope(engine) as session:
+            query = (
+                select(OutboxEvent)
+                .where(due, col(OutboxEvent.kind).in_(kinds))
+                .order_by(col(OutboxEvent.next_attempt_at), col(OutboxEvent.id))
+                .limit(1)
+            )
+            if skip:
+                query = query.where(col(OutboxEvent.id).not_in(skip))
+            if engine.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            row = session.exec(query).first()
+            if row is None:
+                return None
+            assert row.id is not None
+            skip.add(row.id)
+            seen_status, seen_attempts = row.status, row.attempts
+            claimed = session.execute(
+                update(OutboxEvent)
+                .where(
+                    col(OutboxEvent.id) == row.id,
+                    col(OutboxEvent.status) == seen_status,
+                    col(OutboxEvent.attempts) == seen_attempts,
+                )
+                .values(status=DELIVERING, attempts=seen_attempts + 1, next_attempt_at=now + LEASE)
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                session.expunge(row)
+                row.status, row.attempts = DELIVERING, seen_attempts + 1
+                return row
+        # another worker claimed it first: look for the next one
+
+
+def _finish(*, engine: Engine, event: OutboxEvent, values: dict[str, Any]) -> bool:
+    """Apply the outcome, unless another worker took the row over in the meantime."""
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(OutboxEvent)
+            .where(
+                col(OutboxEvent.id) == event.id,
+                col(OutboxEvent.status) == DELIVERING,
+                col(OutboxEvent.attempts) == event.attempts,
+            )
+            .values(**values)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _error_text(error: BaseException) -> str:
+    text = redact(f"{type(error).__name__}: {error}")
+    return text[:ERROR_LIMIT]
+
+
+def _attempt(
+    *, event: OutboxEvent, sender: Sender, now: datetime, rng: random.Random
+) -> tuple[str, dict[str, Any]]:
+    if event.external_id:  # sent before a crash: record it, never send twice
+        delivered = Delivered(external_id=event.external_id, external_url=event.external_url)
+    else:
+        try:
+            delivered = sender(json.loads(event.payload), event.idempotency_key)
+        except PermanentError as error:
+            return DEAD, {"status": DEAD, "last_error": _error_text(error)}
+        except Exception as error:  # retryable, or unexpected: retried within MAX_ATTEMPTS
+            reason = _error_text(error)
+            if event.attempts >= MAX_ATTEMPTS:
+                return DEAD, {"status": DEAD, "last_error": f"gave up: {reason}"[:ERROR_LIMIT]}
+            retry_after = error.retry_after if isinstance(error, RetryableError) else None
+            delay = backoff_seconds(event.attempts, rng=rng, retry_after=retry_after)
+            return PENDING, {
+                "status": PENDING,
+                "last_error": reason,
+                "next_attempt_at": now + timedelta(seconds=delay),
+            }
+    return DELIVERED, {
+        "status": DELIVERED,
+        "external_id": delivered.external_id,
+        "external_url": delivered.external_url,
+        "delivered_at": now,
+        "last_error": None,
+    }
+
+
+def deliver_due(
+    *,
+    engine: Engine,
+    senders: Mapping[str, Sender],
+    now: datetime,
+    rng: random.Random | None = None,
+    limit: int = 100,
+) -> DeliveryReport:
+    """Deliver the due rows of the kinds ``senders`` knows, one claimed row at a time."""
+    now = _utc(now)
+    rng = rng or random.Random()  # noqa: S311  (jitter, not security)
+    report = DeliveryReport()
+    skip: set[int] = set()
+    kinds = sorted(senders)
+    while kinds and report.attempted < limit:
+        event = _claim(engine=engine, kinds=kinds, now=now, skip=skip)
+        if event is None:
+            break
+        assert event.id is not None
+        outcome, values = _attempt(event=event, sender=senders[event.kind], now=now, rng=rng)
+        if not _finish(engine=engine, event=event, values=values):
+            logger.warning("outbox event %s was taken over by another worker", event.id)
+            continue
+        {DELIVERED: report.delivered, PENDING: report.retried, DEAD: report.dead}[outcome].append(
+            event.id
+        )
+        if outcome != DELIVERED:
+            logger.warning("outbox event %s: %s (%s)", event.id, outcome, values["last_error"])
+    return report
+
+
+def retry(*, session: Session, outbox_id: int, now: datetime | None = None) -> bool:
+    """Put a dead row back in the queue (attempts start over); False unless it was dead."""
+    result = session.execute(
+        update(OutboxEvent)
+        .where(col(OutboxEvent.id) == outbox_id, col(OutboxEvent.status) == DEAD)
+        .values(status=PENDING, attempts=0, next_attempt_at=_utc(now or datetime.now(UTC)))
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

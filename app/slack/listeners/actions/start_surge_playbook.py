@@ -1,0 +1,37 @@
+""" "Start outage playbook" on a surge alert (leads only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from app.db.engine import session_scope
+from app.db.models import utcnow
+from app.slack.listeners.actions.clicks import click_of, tell
+from app.slack.middleware.runtime import runtime_of
+from app.surge.service import start_surge
+
+
+def start_surge_playbook(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    ack()
+    click = click_of(body, action)
+    runtime = runtime_of(context)
+    if not runtime.config.is_lead(click.user_id):
+        tell(client, click, "Only support leads can start a surge playbook.")
+        return
+    with session_scope(runtime.engine) as session:
+        change = start_surge(
+            session=session,
+            config=runtime.config,
+            playbook=click.value or "outage",
+            source="manual",
+            started_by=click.user_id,
+            status_url=None,
+            note=None,
+            now=utcnow(),
+        )
+    tell(client, click, change.notice)

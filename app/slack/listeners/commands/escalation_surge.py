@@ -1,0 +1,83 @@
+"""``/escalation-surge start PLAYBOOK [status-url] [note]`` and ``/escalation-surge stop``: leads
+switch a surge playbook on and off; stopping posts the post-surge review to the leads channel."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from app.db.engine import session_scope
+from app.db.models import Surge, utcnow
+from app.slack.middleware.runtime import runtime_of
+from app.surge.review import render_review, review_surge
+from app.surge.service import start_surge, stop_surge
+
+logger = logging.getLogger(__name__)
+
+USAGE = (
+    "Usage: `/escalation-surge start outage|release|billing_cycle [status-url] [note]` "
+    "or `/escalation-surge stop`"
+)
+
+
+def escalation_surge(
+    ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+) -> None:
+    runtime = runtime_of(context)
+    user_id = str(command.get("user_id") or "")
+    if not runtime.config.is_lead(user_id):
+        ack(text="Sorry, only support leads can start or stop a surge playbook.")
+        return
+    words = str(command.get("text") or "").split()
+    if not words or words[0].lower() not in ("start", "stop"):
+        ack(text=USAGE)
+        return
+    now = utcnow()
+    if words[0].lower() == "start":
+        if len(words) < 2:
+            ack(text=USAGE)
+            return
+        url = words[2] if len(words) > 2 and words[2].startswith(("http://", "https://")) else None
+        note = " ".join(words[3:] if url else words[2:]) or None
+        with session_scope(runtime.engine) as session:
+            change = start_surge(
+                session=session,
+                config=runtime.config,
+                playbook=words[1].lower(),
+                source="manual",
+                started_by=user_id,
+                status_url=url.strip("<>") if url else None,
+                note=note,
+                now=now,
+            )
+        ack(text=change.notice)
+        if change.changed:
+            _announce(
+                client,
+                runtime.config.leads_channel,
+                f"<@{user_id}> {change.notice[0].lower()}{change.notice[1:]}",
+            )
+        return
+    with session_scope(runtime.engine) as session:
+        change = stop_surge(session=session, stopped_by=user_id, now=now)
+    ack(text=change.notice)
+    if not change.changed or change.surge_id is None:
+        return
+    with session_scope(runtime.engine) as session:
+        surge = session.get(Surge, change.surge_id)
+        assert surge is not None
+        review = review_surge(session=session, surge=surge, now=now)
+        surge.review = review.to_json()
+        session.add(surge)
+    _announce(client, runtime.config.leads_channel, render_review(review))
+
+
+def _announce(client: WebClient, channel: str, text: str) -> None:
+    try:
+        client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
+    except SlackApiError as exc:
+        logger.warning("surge notice not posted: %s", exc.response.get("error"))
