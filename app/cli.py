@@ -100,6 +100,17 @@ def _parser() -> argparse.ArgumentParser:
     surge_report.add_argument("surge_id", type=int)
     surge_report.set_defaults(handler=_surge_report)
 
+    outbox = commands.add_parser("outbox", help="outgoing integration events")
+    outbox_commands = outbox.add_subparsers(dest="outbox_command", required=True)
+    outbox_list = outbox_commands.add_parser("list", help="list events (e.g. --status dead)")
+    outbox_list.add_argument(
+        "--status", choices=("pending", "delivering", "delivered", "dead"), default=None
+    )
+    outbox_list.set_defaults(handler=_outbox_list)
+    outbox_retry = outbox_commands.add_parser("retry", help="send a dead event again")
+    outbox_retry.add_argument("outbox_id", type=int)
+    outbox_retry.set_defaults(handler=_outbox_retry)
+
     config = commands.add_parser("config", help="the config file")
     config_commands = config.add_subparsers(dest="config_command", required=True)
     config_commands.add_parser("check", help="validate ESCALATION_CONFIG").set_defaults(
@@ -297,6 +308,30 @@ def _surge_report(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.dispose()
     print(render_review(review))
+    return 0
+
+
+def _outbox_list(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db.engine import make_engine
+    from app.integrations.commands import list_outbox
+
+    engine = make_engine(settings.database_url)
+    try:
+        print(list_outbox(engine=engine, status=args.status))
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _outbox_retry(args: argparse.Namespace, settings: Settings) -> int:
+    from app.db.engine import make_engine
+    from app.integrations.commands import retry_outbox
+
+    engine = make_engine(settings.database_url)
+    try:
+        print(retry_outbox(engine=engine, outbox_id=args.outbox_id))
+    finally:
+        engine.dispose()
     return 0
 
 

@@ -178,3 +178,12 @@ def test_serve_answers_health_checks_and_events(served: tuple[str, SlackStandin]
     assert unsigned.status == 401
     with pytest.raises(URLError):
         urlopen(url + "/nope", timeout=5)  # noqa: S310
+
+
+def test_outbox_commands(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'outbox.db'}"}
+    assert run_cli("db", "upgrade", env=env).returncode == 0
+    listed = run_cli("outbox", "list", "--status", "dead", env=env)
+    assert listed.returncode == 0 and "No outbox events" in listed.stdout
+    retried = run_cli("outbox", "retry", "7", env=env)
+    assert "does not exist" in retried.stdout

@@ -10,6 +10,10 @@ from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
 from app.conversations.intake import BotIdentity
+from app.integrations.linear import KIND as LINEAR_KIND
+from app.integrations.linear import LinearSender
+from app.integrations.outbox import deliver_due
+from app.integrations.settings import load_linear_settings
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
 from app.runtime import Runtime
@@ -68,6 +72,16 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
         id="post_leads_digest",
         **defaults,
     )
+    linear = load_linear_settings()
+    if linear.enabled:
+        senders = {LINEAR_KIND: LinearSender.from_settings(linear)}
+        scheduler.add_job(
+            lambda: deliver_due(engine=runtime.engine, senders=senders, now=_now()),
+            "interval",
+            seconds=30,
+            id="deliver_outbox",
+            **defaults,
+        )
     watch = SurgeWatch()
     alerts = SlackSurgeAlerts(client, channel=runtime.config.leads_channel)
     scheduler.add_job(

@@ -54,3 +54,19 @@ def test_weekly_digest_reaches_the_leads_channel(slack: LocalSlack) -> None:
 def test_a_bad_cron_expression_is_a_config_error() -> None:
     with pytest.raises(StartupError, match=r"reports\.leads_digest_cron: .*not a crontab"):
         parse_config(VALID + "reports: {leads_digest_cron: 'every monday'}\n")
+
+
+def test_outbox_delivery_is_scheduled_when_linear_is_configured(
+    slack: LocalSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert slack.runtime is not None
+    client = build_web_client(slack.runtime.settings)
+    bot = BotIdentity("T0OURS", "U0BOT")
+    assert "deliver_outbox" not in [
+        j.id for j in build_scheduler(slack.runtime, client, bot).get_jobs()
+    ]
+    monkeypatch.setenv("LINEAR_API_KEY", "lin_api_test")
+    monkeypatch.setenv("LINEAR_TEAM_ID", "team-1")
+    assert "deliver_outbox" in [
+        j.id for j in build_scheduler(slack.runtime, client, bot).get_jobs()
+    ]
