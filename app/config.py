@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     openai_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
     openai_max_retries: int = Field(default=1, ge=0, le=5)
     escalation_config: Path = EXAMPLE_CONFIG
+    linear_api_key: SecretStr | None = None
+    linear_team_id: str | None = None
+    linear_api_url: str = "https://api.linear.app/graphql"
     port: int = Field(default=3000, ge=1, le=65535)
     web_concurrency: int = Field(default=2, ge=1, le=64)
     web_threads: int = Field(default=8, ge=1, le=256)
@@ -56,6 +59,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("linear_api_url")
+    @classmethod
+    def _linear_url_shape(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or "://" not in value[:9]:
+            raise ValueError("must be an http(s) URL")
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -14,11 +14,10 @@ from sqlalchemy.engine import Engine, make_url
 from app.config import EXAMPLE_CONFIG, Settings
 from app.db.engine import make_engine
 from app.db.schema import upgrade
-from app.integrations.settings import LinearSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
-SETTING_NAMES = [name.upper() for name in (*Settings.model_fields, *LinearSettings.model_fields)]
+SETTING_NAMES = [name.upper() for name in Settings.model_fields]
 
 
 def shared_path(*parts: str) -> Path:

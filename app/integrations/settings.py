@@ -1,29 +1,21 @@
-"""Linear settings, read from the environment; the integration is off without a key and team."""
+"""Linear's settings, taken from the one Settings object; the integration is off without a key
+and a team."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from pydantic import BaseModel, ConfigDict, SecretStr
 
-from pydantic import SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from app.config import Settings, load_settings
 
 DEFAULT_LINEAR_API_URL = "https://api.linear.app/graphql"
 
 
-class LinearSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+class LinearSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
 
     linear_api_key: SecretStr | None = None
     linear_team_id: str | None = None
     linear_api_url: str = DEFAULT_LINEAR_API_URL
-
-    @field_validator("linear_api_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError("LINEAR_API_URL must be an http(s) URL")
-        return value
 
     @property
     def enabled(self) -> bool:
@@ -32,5 +24,14 @@ class LinearSettings(BaseSettings):
         )
 
 
+def linear_settings(settings: Settings) -> LinearSettings:
+    return LinearSettings(
+        linear_api_key=settings.linear_api_key,
+        linear_team_id=settings.linear_team_id,
+        linear_api_url=settings.linear_api_url,
+    )
+
+
 def load_linear_settings() -> LinearSettings:
-    return LinearSettings()
+    """From the environment (through Settings: a bad value is a StartupError naming it)."""
+    return linear_settings(load_settings())

@@ -13,7 +13,7 @@ from app.conversations.intake import BotIdentity
 from app.integrations.linear import KIND as LINEAR_KIND
 from app.integrations.linear import LinearSender
 from app.integrations.outbox import deliver_due
-from app.integrations.settings import load_linear_settings
+from app.integrations.settings import linear_settings
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
 from app.runtime import Runtime
@@ -72,7 +72,7 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
         id="post_leads_digest",
         **defaults,
     )
-    linear = load_linear_settings()
+    linear = linear_settings(runtime.settings)
     if linear.enabled:
         senders = {LINEAR_KIND: LinearSender.from_settings(linear)}
         scheduler.add_job(

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.db.engine import session_scope
+from app.errors import StartupError
 from app.integrations.delivery import PermanentError, RetryableError
 from app.integrations.linear import KIND, LinearSender, bug_report_payload
 from app.integrations.models import OutboxEvent
@@ -198,5 +199,5 @@ def test_settings_turn_the_integration_on(monkeypatch: pytest.MonkeyPatch) -> No
     sender = LinearSender.from_settings(settings)
     assert isinstance(sender, LinearSender)
     monkeypatch.setenv("LINEAR_API_URL", "file:///etc/passwd")
-    with pytest.raises(ValueError, match="http"):
+    with pytest.raises(StartupError, match="LINEAR_API_URL is invalid"):
         load_linear_settings()

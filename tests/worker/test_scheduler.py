@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from pydantic import SecretStr
 
 from app.config_file import parse_config
 from app.conversations.intake import BotIdentity
@@ -56,17 +58,16 @@ def test_a_bad_cron_expression_is_a_config_error() -> None:
         parse_config(VALID + "reports: {leads_digest_cron: 'every monday'}\n")
 
 
-def test_outbox_delivery_is_scheduled_when_linear_is_configured(
-    slack: LocalSlack, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_outbox_delivery_is_scheduled_when_linear_is_configured(slack: LocalSlack) -> None:
     assert slack.runtime is not None
     client = build_web_client(slack.runtime.settings)
     bot = BotIdentity("T0OURS", "U0BOT")
-    assert "deliver_outbox" not in [
-        j.id for j in build_scheduler(slack.runtime, client, bot).get_jobs()
-    ]
-    monkeypatch.setenv("LINEAR_API_KEY", "lin_api_test")
-    monkeypatch.setenv("LINEAR_TEAM_ID", "team-1")
-    assert "deliver_outbox" in [
-        j.id for j in build_scheduler(slack.runtime, client, bot).get_jobs()
-    ]
+    jobs = [j.id for j in build_scheduler(slack.runtime, client, bot).get_jobs()]
+    assert "deliver_outbox" not in jobs
+    configured = replace(
+        slack.runtime,
+        settings=slack.runtime.settings.model_copy(
+            update={"linear_api_key": SecretStr("lin_api_test"), "linear_team_id": "team-1"}
+        ),
+    )
+    assert "deliver_outbox" in [j.id for j in build_scheduler(configured, client, bot).get_jobs()]
