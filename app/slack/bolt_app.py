@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
 from app.runtime import Runtime
 from app.slack import listeners
+from app.slack.bounded_executor import BoundedExecutor, admission_middleware
 from app.slack.client import build_web_client
 from app.slack.middleware.event_store import store_events
 from app.slack.middleware.runtime import runtime_middleware
-
-LISTENER_THREADS = 16
 
 
 def create_bolt_app(runtime: Runtime, *, client: WebClient | None = None) -> App:
@@ -22,6 +20,7 @@ def create_bolt_app(runtime: Runtime, *, client: WebClient | None = None) -> App
     settings = runtime.settings
     settings.require_slack()
     assert settings.slack_bot_token is not None
+    executor = BoundedExecutor(thread_name_prefix="listener")
     signing_secret = settings.slack_signing_secret
     app = App(
         client=client or build_web_client(settings),
@@ -30,11 +29,10 @@ def create_bolt_app(runtime: Runtime, *, client: WebClient | None = None) -> App
         raise_error_for_unhandled_request=True,
         request_verification_enabled=signing_secret is not None,
         logger=logging.getLogger("slack_bolt.App"),
-        listener_executor=ThreadPoolExecutor(
-            max_workers=LISTENER_THREADS, thread_name_prefix="listener"
-        ),
+        listener_executor=executor,
     )
     app.use(runtime_middleware(runtime))
     app.use(store_events)
+    app.use(admission_middleware(executor))
     listeners.register(app)
     return app

@@ -40,5 +40,7 @@ def serve(load_app: Callable[[], WsgiApp], *, port: int, workers: int, threads: 
             "accesslog": None,
             "errorlog": "-",
             "preload_app": False,
+            # No runtime control socket: several instances may share a host (and a home folder).
+            "control_socket_disable": True,
         },
     ).run()
