@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import Engine
 
 from app.config import Settings, load_settings
 from app.errors import StartupError
@@ -238,9 +241,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def _stats(args: argparse.Namespace, settings: Settings) -> int:
     from app.config_file import load_config
-    from app.db.engine import make_engine, session_scope
+    from app.db.engine import session_scope
     from app.db.models import utcnow
-    from app.db.schema import ensure_schema
     from app.metrics.export import render_csv, render_json
     from app.metrics.report import kpi_report, stats_areas
     from app.metrics.stats_query import StatsArgumentError, parse_stats_query
@@ -260,13 +262,8 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
     except StatsArgumentError as exc:
         raise StartupError(str(exc).replace("`", "")) from None
     assert query is not None
-    engine = make_engine(settings.database_url)
-    try:
-        ensure_schema(engine, auto_upgrade=False)
-        with session_scope(engine) as session:
-            report = kpi_report(session=session, config=config, query=query, now=utcnow())
-    finally:
-        engine.dispose()
+    with _database(settings) as engine, session_scope(engine) as session:
+        report = kpi_report(session=session, config=config, query=query, now=utcnow())
     sys.stdout.write(render_csv(report) if args.format == "csv" else render_json(report) + "\n")
     return 0
 
@@ -292,47 +289,47 @@ def _seed_demo_data(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _surge_report(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db.engine import make_engine, session_scope
+    from app.db.engine import session_scope
     from app.db.models import Surge, utcnow
-    from app.db.schema import ensure_schema
     from app.surge.review import render_review, review_surge
 
-    engine = make_engine(settings.database_url)
-    try:
-        ensure_schema(engine, auto_upgrade=False)
-        with session_scope(engine) as session:
-            surge = session.get(Surge, args.surge_id)
-            if surge is None:
-                raise StartupError(f"no surge #{args.surge_id}")
-            review = review_surge(session=session, surge=surge, now=utcnow())
-    finally:
-        engine.dispose()
+    with _database(settings) as engine, session_scope(engine) as session:
+        surge = session.get(Surge, args.surge_id)
+        if surge is None:
+            raise StartupError(f"no surge #{args.surge_id}")
+        review = review_surge(session=session, surge=surge, now=utcnow())
     print(render_review(review))
     return 0
 
 
 def _outbox_list(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db.engine import make_engine
     from app.integrations.commands import list_outbox
 
-    engine = make_engine(settings.database_url)
-    try:
+    with _database(settings) as engine:
         print(list_outbox(engine=engine, status=args.status))
-    finally:
-        engine.dispose()
     return 0
 
 
 def _outbox_retry(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db.engine import make_engine
     from app.integrations.commands import retry_outbox
+
+    with _database(settings) as engine:
+        print(retry_outbox(engine=engine, outbox_id=args.outbox_id))
+    return 0
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Engine]:
+    """The database of an operator command, at the current schema (refused otherwise)."""
+    from app.db.engine import make_engine
+    from app.db.schema import ensure_schema
 
     engine = make_engine(settings.database_url)
     try:
-        print(retry_outbox(engine=engine, outbox_id=args.outbox_id))
+        ensure_schema(engine, auto_upgrade=False)
+        yield engine
     finally:
         engine.dispose()
-    return 0
 
 
 def _config_check(_args: argparse.Namespace, settings: Settings) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,9 +48,9 @@ def _postgres_admin_url() -> str | None:
     return None
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test (skipped without TEST_DATABASE_URL)."""
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """Create an empty PostgreSQL database, yield its URL, drop it (skips without a server)."""
     admin_url = _postgres_admin_url()
     if admin_url is None:
         pytest.skip("TEST_DATABASE_URL is not set (CI sets it and runs a PostgreSQL server)")
@@ -64,6 +65,13 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test (skipped without TEST_DATABASE_URL)."""
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from urllib.error import URLError
 from urllib.request import urlopen
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.config import EXAMPLE_CONFIG, Settings
@@ -31,7 +31,7 @@ from app.db.models import Conversation, Escalation, SlackEvent
 from app.sandbox.openai_standin import OpenAIStandin
 from app.sandbox.slack_requests import SlackRequestSender
 from app.sandbox.slack_standin import SlackStandin
-from tests.conftest import _postgres_admin_url
+from tests.conftest import fresh_postgres_database
 
 pytestmark = pytest.mark.postgres
 
@@ -56,20 +56,8 @@ def _base_env() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def module_postgres_url() -> Iterator[str]:
     """Like ``postgres_url``, one fresh database shared by the instances of this module."""
-    admin_url = _postgres_admin_url()
-    if admin_url is None:
-        pytest.skip("TEST_DATABASE_URL is not set (CI sets it and runs a PostgreSQL server)")
-    url = make_url(admin_url).set(drivername="postgresql+psycopg")
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
