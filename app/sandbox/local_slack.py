@@ -22,6 +22,7 @@ from app.runtime import Runtime, bootstrap
 from app.sandbox.slack_requests import SentMessage, SlackRequestSender
 from app.sandbox.slack_standin import SlackStandin
 from app.slack.bolt_app import create_bolt_app
+from app.slack.bounded_executor import BoundedExecutor
 from app.web.threaded_server import BackgroundServer
 from app.web.wsgi import SLACK_PATH, create_wsgi_app
 
@@ -54,6 +55,7 @@ class LocalSlack:
         self._config_path = config_path
         self._extra_settings = settings
         self._server: BackgroundServer | None = None
+        self._executor: BoundedExecutor | None = None
         self.runtime: Runtime | None = None
         self.sender: SlackRequestSender | None = None
 
@@ -81,7 +83,8 @@ class LocalSlack:
             **self._extra_settings,
         )
         self.runtime = bootstrap(settings, auto_upgrade=True)
-        bolt_app = create_bolt_app(self.runtime)
+        self._executor = BoundedExecutor(thread_name_prefix="listener")
+        bolt_app = create_bolt_app(self.runtime, executor=self._executor)
         self._server = BackgroundServer(
             create_wsgi_app(
                 bolt_app, engine=self.runtime.engine, signing_secret=self._signing_secret
@@ -98,6 +101,8 @@ class LocalSlack:
     def stop(self) -> None:
         if self._server is not None:
             self._server.stop()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)  # let work in flight finish before Slack goes
         if self.runtime is not None:
             self.runtime.engine.dispose()
         self.standin.stop()

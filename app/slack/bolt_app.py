@@ -15,12 +15,17 @@ from app.slack.middleware.event_store import store_events
 from app.slack.middleware.runtime import runtime_middleware
 
 
-def create_bolt_app(runtime: Runtime, *, client: WebClient | None = None) -> App:
+def create_bolt_app(
+    runtime: Runtime,
+    *,
+    client: WebClient | None = None,
+    executor: BoundedExecutor | None = None,
+) -> App:
     """The Bolt app for a single workspace (bot token + signing secret from the settings)."""
     settings = runtime.settings
     settings.require_slack()
     assert settings.slack_bot_token is not None
-    executor = BoundedExecutor(thread_name_prefix="listener")
+    executor = executor or BoundedExecutor(thread_name_prefix="listener")
     signing_secret = settings.slack_signing_secret
     app = App(
         client=client or build_web_client(settings),
