@@ -13,6 +13,7 @@ import pytest
 
 from app.conversations.intake import BotIdentity
 from app.db.models import utcnow
+from app.sandbox import local_slack
 from app.sandbox.local_slack import LocalSlack
 from app.slack import bolt_app
 from app.slack.bounded_executor import BoundedExecutor, ExecutorFullError
@@ -121,6 +122,7 @@ class Saturated:
 def saturated(monkeypatch: pytest.MonkeyPatch) -> Iterator[Saturated]:
     state = Saturated()
     monkeypatch.setattr(bolt_app, "BoundedExecutor", state.build)
+    monkeypatch.setattr(local_slack, "BoundedExecutor", state.build)
     yield state
     state.free()
 
