@@ -83,12 +83,9 @@ def record_rating(
     now: datetime,
 ) -> Rated:
     with session_scope(engine) as session:
-        row = session.get(CsatRating, rating_id)
-        if row is None:
-            return Rated(False, "This survey no longer exists.")
-        refusal = _refusal(session, row, user_id=user_id, user_team=user_team, now=now)
-        if refusal:
-            return Rated(False, refusal)
+        row = _answerable(session, rating_id, user_id=user_id, user_team=user_team, now=now)
+        if isinstance(row, Rated):
+            return row
         if rating not in SCALES.get(row.kind, ()):
             return Rated(False, "That is not one of the choices.")
         session.execute(
@@ -110,18 +107,26 @@ def add_comment(
     now: datetime,
 ) -> Rated:
     with session_scope(engine) as session:
-        row = session.get(CsatRating, rating_id)
-        if row is None:
-            return Rated(False, "This survey no longer exists.")
-        refusal = _refusal(session, row, user_id=user_id, user_team=user_team, now=now)
-        if refusal:
-            return Rated(False, refusal)
+        row = _answerable(session, rating_id, user_id=user_id, user_team=user_team, now=now)
+        if isinstance(row, Rated):
+            return row
         session.execute(
             update(CsatRating)
             .where(col(CsatRating.id) == rating_id)
             .values(comment=comment.strip()[:MAX_COMMENT] or None)
         )
         return Rated(True, "Thanks, we read every comment.", rating_id, row.kind, row.rating)
+
+
+def _answerable(
+    session: Session, rating_id: int, *, user_id: str, user_team: str | None, now: datetime
+) -> CsatRating | Rated:
+    """The survey, if this person may answer it now; otherwise the refusal to show them."""
+    row = session.get(CsatRating, rating_id)
+    if row is None:
+        return Rated(False, "This survey no longer exists.")
+    refusal = _refusal(session, row, user_id=user_id, user_team=user_team, now=now)
+    return Rated(False, refusal) if refusal else row
 
 
 def _refusal(
