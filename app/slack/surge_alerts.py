@@ -68,3 +68,10 @@ class SlackSurgeAlerts:
             )
         except SlackApiError as exc:
             logger.warning("surge alert not posted: %s", exc.response.get("error"))
+
+    def announce(self, text: str) -> None:
+        """A plain line for the leads: a playbook started or stopped, a review."""
+        try:
+            self._client.chat_postMessage(channel=self._channel, text=text, unfurl_links=False)
+        except SlackApiError as exc:
+            logger.warning("surge notice not posted: %s", exc.response.get("error"))

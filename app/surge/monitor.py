@@ -23,6 +23,10 @@ class SurgeAlerts(Protocol):
     def alert(self, *, signals: list[SurgeSignal], started_surge_id: int | None) -> None: ...
 
 
+class SurgeAnnouncer(Protocol):
+    def announce(self, text: str) -> None: ...
+
+
 @dataclass
 class SurgeWatch:
     """Remembers when it last alerted (one worker process), so one surge gives one alert."""

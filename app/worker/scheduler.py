@@ -27,6 +27,7 @@ from app.worker.escalation_jobs import (
 )
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
 from app.worker.report_jobs import post_leads_digest
+from app.worker.surge_jobs import run_surge_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,13 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
         "interval",
         minutes=1,
         id="watch_for_surges",
+        **defaults,
+    )
+    scheduler.add_job(
+        lambda: run_surge_calendar(runtime=runtime, announcer=alerts, now=_now()),
+        "interval",
+        minutes=1,
+        id="run_surge_calendar",
         **defaults,
     )
     gaps = SlackGapNotifier(client)

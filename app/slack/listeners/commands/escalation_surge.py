@@ -3,20 +3,17 @@ switch a surge playbook on and off; stopping posts the post-surge review to the 
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from app.db.engine import session_scope
-from app.db.models import Surge, utcnow
+from app.db.models import utcnow
 from app.slack.middleware.runtime import runtime_of
-from app.surge.review import render_review, review_surge
+from app.slack.surge_alerts import SlackSurgeAlerts
+from app.surge.review import render_review, store_review
 from app.surge.service import start_surge, stop_surge
-
-logger = logging.getLogger(__name__)
 
 USAGE = (
     "Usage: `/escalation-surge start outage|release|billing_cycle [status-url] [note]` "
@@ -68,16 +65,9 @@ def escalation_surge(
     if not change.changed or change.surge_id is None:
         return
     with session_scope(runtime.engine) as session:
-        surge = session.get(Surge, change.surge_id)
-        assert surge is not None
-        review = review_surge(session=session, surge=surge, now=now)
-        surge.review = review.to_json()
-        session.add(surge)
+        review = store_review(session=session, surge_id=change.surge_id, now=now)
     _announce(client, runtime.config.leads_channel, render_review(review))
 
 
 def _announce(client: WebClient, channel: str, text: str) -> None:
-    try:
-        client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
-    except SlackApiError as exc:
-        logger.warning("surge notice not posted: %s", exc.response.get("error"))
+    SlackSurgeAlerts(client, channel=channel).announce(text)
