@@ -17,6 +17,7 @@ from app.config_file import EscalationConfig
 from app.db.engine import session_scope
 from app.db.models import Account, Conversation, Escalation, as_utc
 from app.escalations.handoff import AgentDesk, build_card
+from app.routing.claim_order import claim_order, claim_priority
 
 logger = logging.getLogger(__name__)
 BATCH = 50
@@ -27,7 +28,7 @@ def sweep_overflow(
 ) -> int:
     """Handle every escalation past a window; returns how many reminders were sent."""
     sent = 0
-    for escalation_id in _due(engine, now, step="overflow"):
+    for escalation_id in _due(engine, now, step="overflow", config=config):
         if _take(engine, escalation_id, now, step="overflow"):
             sent += _overflow(engine, config, desk, escalation_id, now)
     for escalation_id in _due(engine, now, step="leads", config=config):
@@ -52,10 +53,11 @@ def _due(
                 col(Escalation.overflowed_at).is_not(None),
                 col(Escalation.leads_alerted_at).is_(None),
             )
+        # While a playbook runs, reminders go out in claim order (tier, then age).
+        priority = claim_priority(session=session, config=config) if config else ()
+        order = claim_order(priority) if priority else [col(Escalation.claim_deadline)]
         rows = session.exec(
-            query.order_by(col(Escalation.claim_deadline))
-            .limit(BATCH)
-            .with_for_update(skip_locked=True)
+            query.order_by(*order).limit(BATCH).with_for_update(skip_locked=True)
         ).all()
     if step == "overflow" or config is None:
         return [row[0] for row in rows if row[0] is not None]

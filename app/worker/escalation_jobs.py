@@ -16,6 +16,7 @@ from app.db.escalations import escalation_for_decision, escalations_without_card
 from app.db.models import Conversation, TriageDecision
 from app.escalations.customer import handoff_reply
 from app.escalations.handoff import post_card, record_card_failure
+from app.escalations.live_wait import refresh_wait_lines
 from app.escalations.overflow import sweep_overflow
 from app.runtime import Runtime
 from app.slack.agent_desk import SlackAgentDesk
@@ -29,6 +30,12 @@ CARD_GRACE = timedelta(minutes=1)  # the web process posts the card right away; 
 def sweep_claim_windows(*, runtime: Runtime, client: WebClient, now: datetime) -> int:
     return sweep_overflow(
         engine=runtime.engine, config=runtime.config, desk=SlackAgentDesk(client), now=now
+    )
+
+
+def refresh_customer_wait_lines(*, runtime: Runtime, client: WebClient, now: datetime) -> int:
+    return refresh_wait_lines(
+        engine=runtime.engine, config=runtime.config, editor=SlackThreadReplier(client), now=now
     )
 
 

@@ -23,6 +23,7 @@ from app.surge.monitor import SurgeWatch
 from app.worker.escalation_jobs import (
     post_missing_cards,
     post_missing_handoff_replies,
+    refresh_customer_wait_lines,
     sweep_claim_windows,
 )
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
@@ -58,6 +59,13 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
         "interval",
         seconds=60,
         id="post_missing_handoff_replies",
+        **defaults,
+    )
+    scheduler.add_job(
+        lambda: refresh_customer_wait_lines(runtime=runtime, client=client, now=_now()),
+        "interval",
+        seconds=60,
+        id="refresh_customer_wait_lines",
         **defaults,
     )
     scheduler.add_job(

@@ -36,8 +36,10 @@ def transition_blocks(
     conversation_id: int,
     follow_up_label: str,
     offer_follow_up: bool = True,
+    prominent: bool = False,
 ) -> list[Block]:
-    """The warm handoff message, the wait estimate, and a "follow up later" button if offered."""
+    """The warm handoff message, the wait estimate, and a "follow up later" button if offered
+    (the primary action while a surge playbook runs)."""
     blocks: list[Block] = [_section(text)]
     if wait_text and wait_text.strip():
         blocks.append(_context(wait_text))
@@ -51,6 +53,7 @@ def transition_blocks(
                         text=truncate(label, BUTTON_LIMIT),
                         action_id=FOLLOW_UP_LATER_ACTION,
                         value=str(conversation_id),
+                        style="primary" if prominent else None,
                     )
                 ],
             )
