@@ -13,11 +13,19 @@ from typing import Protocol
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from app.config_file import EscalationConfig
 from app.db.engine import session_scope
-from app.db.models import Account, Conversation, Escalation, TriageDecision, as_utc, utcnow
+from app.db.models import (
+    Account,
+    Conversation,
+    Escalation,
+    FollowUpEmail,
+    TriageDecision,
+    as_utc,
+    utcnow,
+)
 from app.escalations.card import CardState, HandoffCard, TriggerLine
 
 logger = logging.getLogger(__name__)
@@ -108,8 +116,17 @@ def build_card(
         resolution_tag=escalation.resolution_tag,
         resolution_note=escalation.resolution_note,
         follow_up_later=escalation.follow_up_later,
+        follow_up_email=_follow_up_email(session, escalation),
         reassign_skills=tuple(s for s in config.skills if s != escalation.skill),
     )
+
+
+def _follow_up_email(session: Session, escalation: Escalation) -> str | None:
+    if escalation.follow_up_by != "email":
+        return None
+    return session.exec(
+        select(FollowUpEmail.to_address).where(col(FollowUpEmail.escalation_id) == escalation.id)
+    ).first()
 
 
 def _fmt(value: object) -> str:

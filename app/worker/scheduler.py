@@ -16,11 +16,13 @@ from app.integrations.outbox import deliver_due
 from app.integrations.settings import linear_settings
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
+from app.mail.smtp_sender import SmtpSender
 from app.runtime import Runtime
 from app.slack.gap_notifier import SlackGapNotifier
 from app.slack.surge_alerts import SlackSurgeAlerts
 from app.surge.monitor import SurgeWatch
 from app.worker.escalation_jobs import (
+    deliver_follow_up_emails,
     post_missing_cards,
     post_missing_handoff_replies,
     refresh_customer_wait_lines,
@@ -89,6 +91,16 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
             "interval",
             seconds=30,
             id="deliver_outbox",
+            **defaults,
+        )
+    mail = SmtpSender.from_settings(runtime.settings)
+    if mail is not None:
+        sender = mail
+        scheduler.add_job(
+            lambda: deliver_follow_up_emails(runtime=runtime, sender=sender, now=_now()),
+            "interval",
+            seconds=60,
+            id="deliver_follow_up_emails",
             **defaults,
         )
     watch = SurgeWatch()

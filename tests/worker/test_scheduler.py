@@ -34,6 +34,8 @@ def test_every_job_is_scheduled_once_with_an_id(slack: LocalSlack) -> None:
         "post_missing_handoff_replies",
         "post_leads_digest",
         "watch_for_surges",
+        "run_surge_calendar",
+        "refresh_customer_wait_lines",
         "post_knowledge_gap_digest",
         "flag_hot_gap_topics",
         "prune_finished_events",

@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 from app.slack.mrkdwn import truncate
 
 FOLLOW_UP_LATER_ACTION = "follow_up_later"
+FOLLOW_UP_BY_EMAIL_ACTION = "follow_up_by_email"
 FOLLOW_UP_BLOCK = "follow_up"
 DEFAULT_FOLLOW_UP_LABEL = "Follow up later"
 SECTION_LIMIT = 3000
@@ -61,9 +62,26 @@ def transition_blocks(
     return blocks
 
 
-def follow_up_chosen_blocks(*, text: str, note: str) -> list[Block]:
-    """The handoff message once the customer chose a follow-up: the button becomes a note."""
-    return [_section(text), _context(note)]
+def follow_up_chosen_blocks(
+    *, text: str, note: str, email_label: str | None = None, conversation_id: int = 0
+) -> list[Block]:
+    """The handoff message once the customer chose a follow-up: the button becomes a note, with
+    "Email me instead" when email follow-ups are set up."""
+    blocks: list[Block] = [_section(text), _context(note)]
+    if email_label:
+        blocks.append(
+            ActionsBlock(
+                block_id=FOLLOW_UP_BLOCK,
+                elements=[
+                    ButtonElement(
+                        text=truncate(email_label, BUTTON_LIMIT),
+                        action_id=FOLLOW_UP_BY_EMAIL_ACTION,
+                        value=str(conversation_id),
+                    )
+                ],
+            )
+        )
+    return blocks
 
 
 def plain_message_blocks(text: str) -> list[Block]:

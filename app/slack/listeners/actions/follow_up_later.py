@@ -13,6 +13,7 @@ from app.db.engine import session_scope
 from app.db.models import Escalation, utcnow
 from app.escalations.customer import follow_up_note
 from app.escalations.handoff import refresh_cards
+from app.escalations.messages import render
 from app.escalations.service import follow_up_later as choose_follow_up_later
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.customer_handoff import follow_up_chosen_blocks
@@ -46,13 +47,21 @@ def follow_up_later(
         escalation = session.get(Escalation, result.escalation_id)
         language = escalation.language if escalation else "en"
     note = follow_up_note(runtime.config, language=language)
-    text = _first_section_text(click.message_blocks)
+    text = first_section_text(click.message_blocks)
+    email_label = (
+        render("follow_up.email_button", language=language, overrides=runtime.config.messages)
+        if runtime.settings.smtp_url is not None
+        else None
+    )
+    blocks = follow_up_chosen_blocks(
+        text=text, note=note, email_label=email_label, conversation_id=conversation_id
+    )
     try:
         client.chat_update(
             channel=click.channel,
             ts=click.message_ts,
             text=text or note,
-            blocks=[b.to_dict() for b in follow_up_chosen_blocks(text=text, note=note)],
+            blocks=[b.to_dict() for b in blocks],
         )
     except SlackApiError as exc:
         logger.warning("transition message not updated: %s", exc.response.get("error"))
@@ -64,7 +73,7 @@ def follow_up_later(
     )
 
 
-def _first_section_text(blocks: list[dict[str, Any]]) -> str:
+def first_section_text(blocks: list[dict[str, Any]]) -> str:
     for block in blocks:
         if block.get("type") == "section":
             return str((block.get("text") or {}).get("text") or "")
