@@ -180,6 +180,10 @@ class PlaybookConfig(_Strict):
     confidence_threshold: Probability | None = None
     banner: str | None = None  # a line added to transition messages
     priority: list[Tier] = Field(default_factory=_all_tiers)
+    # The acknowledgement a lead may post once to every customer channel of ``notice_tiers``
+    # while the playbook runs ({status_url} and {note} are filled)
+    notice: str | None = Field(default=None, max_length=2000)
+    notice_tiers: list[Tier] = Field(default_factory=_all_tiers)
 
 
 def _default_playbooks() -> dict[str, PlaybookConfig]:
@@ -192,6 +196,11 @@ def _default_playbooks() -> dict[str, PlaybookConfig]:
             covers_intents=["outage", "bug_report"],
             escalate_tiers=["enterprise"],
             banner="We're handling an incident right now, so replies may take a little longer.",
+            notice=(
+                "Heads-up: we're aware of an issue affecting the service and our engineers are "
+                "working on it. Updates: {status_url}. No need to report it separately; we'll "
+                "post here as soon as it's resolved. {note}"
+            ),
         ),
         "release": PlaybookConfig(
             covers_intents=[],

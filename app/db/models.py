@@ -235,6 +235,8 @@ class Surge(SQLModel, table=True):
     review: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
     # A calendar event's key (playbook@start): each scheduled event starts at most once
     calendar_key: str | None = Field(default=None, max_length=120, unique=True)
+    # When the leads were told how the customer notices went (reset when more are queued)
+    notices_reported_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
 
 
 class SurgeNotice(SQLModel, table=True):
@@ -247,10 +249,11 @@ class SurgeNotice(SQLModel, table=True):
     surge_id: int = Field(foreign_key="surges.id", index=True)
     channel_id: str = Field(max_length=32)
     requested_by: str = Field(max_length=32)
-    status: str = Field(default="pending", max_length=16, index=True)  # pending|sent|failed
+    status: str = Field(default="pending", max_length=16, index=True)  # pending|posting|sent|failed
     attempts: int = 0
     error: str | None = Field(default=None, max_length=200)
     ts: str | None = Field(default=None, max_length=32)
+    claimed_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
     sent_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
 

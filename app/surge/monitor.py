@@ -24,7 +24,9 @@ class SurgeAlerts(Protocol):
 
 
 class SurgeAnnouncer(Protocol):
-    def announce(self, text: str) -> None: ...
+    def announce(
+        self, text: str, *, surge_id: int | None = None, offer_notice: bool = False
+    ) -> None: ...
 
 
 @dataclass

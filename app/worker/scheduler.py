@@ -20,6 +20,7 @@ from app.mail.smtp_sender import SmtpSender
 from app.runtime import Runtime
 from app.slack.gap_notifier import SlackGapNotifier
 from app.slack.surge_alerts import SlackSurgeAlerts
+from app.slack.surge_notices import SlackNoticePoster
 from app.surge.monitor import SurgeWatch
 from app.worker.escalation_jobs import (
     deliver_follow_up_emails,
@@ -30,7 +31,7 @@ from app.worker.escalation_jobs import (
 )
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
 from app.worker.report_jobs import post_leads_digest
-from app.worker.surge_jobs import run_surge_calendar
+from app.worker.surge_jobs import run_surge_calendar, send_surge_notices
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,14 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
         "interval",
         minutes=1,
         id="run_surge_calendar",
+        **defaults,
+    )
+    notices = SlackNoticePoster(client)
+    scheduler.add_job(
+        lambda: send_surge_notices(runtime=runtime, poster=notices, announcer=alerts, now=_now()),
+        "interval",
+        seconds=20,
+        id="send_surge_notices",
         **defaults,
     )
     gaps = SlackGapNotifier(client)

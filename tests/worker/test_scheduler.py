@@ -35,6 +35,7 @@ def test_every_job_is_scheduled_once_with_an_id(slack: LocalSlack) -> None:
         "post_leads_digest",
         "watch_for_surges",
         "run_surge_calendar",
+        "send_surge_notices",
         "refresh_customer_wait_lines",
         "post_knowledge_gap_digest",
         "flag_hot_gap_topics",

@@ -19,6 +19,9 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("surges") as batch:
         batch.add_column(sa.Column("calendar_key", sa.String(length=120), nullable=True))
+        batch.add_column(
+            sa.Column("notices_reported_at", sa.DateTime(timezone=True), nullable=True)
+        )
         batch.create_unique_constraint("uq_surges_calendar_key", ["calendar_key"])
     with op.batch_alter_table("escalations") as batch:
         batch.add_column(sa.Column("follow_up_by", sa.String(length=16), nullable=True))
@@ -33,6 +36,7 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("error", sa.String(length=200), nullable=True),
         sa.Column("ts", sa.String(length=32), nullable=True),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.UniqueConstraint("surge_id", "channel_id", name="uq_surge_notice_channel"),
@@ -67,4 +71,5 @@ def downgrade() -> None:
         batch.drop_column("follow_up_by")
     with op.batch_alter_table("surges") as batch:
         batch.drop_constraint("uq_surges_calendar_key", type_="unique")
+        batch.drop_column("notices_reported_at")
         batch.drop_column("calendar_key")

@@ -20,11 +20,12 @@ from app.slack.listeners.actions.csat_rating import csat_rating
 from app.slack.listeners.actions.follow_up_by_email import follow_up_by_email
 from app.slack.listeners.actions.follow_up_later import follow_up_later
 from app.slack.listeners.actions.gap_article_written import gap_article_written
+from app.slack.listeners.actions.notify_surge_customers import notify_surge_customers
 from app.slack.listeners.actions.reassign_escalation import reassign_escalation
 from app.slack.listeners.actions.resolve_escalation import resolve_escalation
 from app.slack.listeners.actions.shift_toggle import shift_off, shift_on
 from app.slack.listeners.actions.start_surge_playbook import start_surge_playbook
-from app.slack.surge_alerts import START_PLAYBOOK_ACTION
+from app.slack.surge_alerts import NOTIFY_CUSTOMERS_ACTION, START_PLAYBOOK_ACTION
 
 
 def register(app: App) -> None:
@@ -41,3 +42,4 @@ def register(app: App) -> None:
     app.action(COMMENT_ACTION)(csat_comment)
     app.action(ARTICLE_WRITTEN_ACTION)(gap_article_written)
     app.action(START_PLAYBOOK_ACTION)(start_surge_playbook)
+    app.action(NOTIFY_CUSTOMERS_ACTION)(notify_surge_customers)

@@ -1,5 +1,6 @@
-"""``/escalation-surge start PLAYBOOK [status-url] [note]`` and ``/escalation-surge stop``: leads
-switch a surge playbook on and off; stopping posts the post-surge review to the leads channel."""
+"""``/escalation-surge start PLAYBOOK [status-url] [note]``, ``/escalation-surge stop`` and
+``/escalation-surge notify``: leads switch a surge playbook on and off (stopping posts the
+post-surge review to the leads channel) and queue its notice to the affected customers."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ from app.db.engine import session_scope
 from app.db.models import utcnow
 from app.slack.middleware.runtime import runtime_of
 from app.slack.surge_alerts import SlackSurgeAlerts
+from app.surge.notices import request_notices
 from app.surge.review import render_review, store_review
 from app.surge.service import start_surge, stop_surge
 
 USAGE = (
     "Usage: `/escalation-surge start outage|release|billing_cycle [status-url] [note]` "
-    "or `/escalation-surge stop`"
+    "or `/escalation-surge stop` or `/escalation-surge notify`"
 )
 
 
@@ -30,10 +32,17 @@ def escalation_surge(
         ack(text="Sorry, only support leads can start or stop a surge playbook.")
         return
     words = str(command.get("text") or "").split()
-    if not words or words[0].lower() not in ("start", "stop"):
+    if not words or words[0].lower() not in ("start", "stop", "notify"):
         ack(text=USAGE)
         return
     now = utcnow()
+    if words[0].lower() == "notify":
+        with session_scope(runtime.engine) as session:
+            request = request_notices(
+                session=session, config=runtime.config, requested_by=user_id, now=now
+            )
+        ack(text=request.message)
+        return
     if words[0].lower() == "start":
         if len(words) < 2:
             ack(text=USAGE)
@@ -53,10 +62,11 @@ def escalation_surge(
             )
         ack(text=change.notice)
         if change.changed:
-            _announce(
-                client,
-                runtime.config.leads_channel,
+            playbook = runtime.config.surge.playbooks[words[1].lower()]
+            SlackSurgeAlerts(client, channel=runtime.config.leads_channel).announce(
                 f"<@{user_id}> {change.notice[0].lower()}{change.notice[1:]}",
+                surge_id=change.surge_id,
+                offer_notice=bool(playbook.notice),
             )
         return
     with session_scope(runtime.engine) as session:
