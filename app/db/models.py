@@ -143,6 +143,9 @@ class Escalation(SQLModel, table=True):
     card_channel: str | None = Field(default=None, max_length=32)
     card_ts: str | None = Field(default=None, max_length=32)
     card_attempts: int = 0
+    # Who is posting the card right now (a short lease): the web process and the worker's
+    # missing-card pass never post the same card twice
+    card_claimed_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
     card_error: str | None = Field(default=None, max_length=200)
     overflow_card_ts: str | None = Field(default=None, max_length=32)
     claim_deadline: datetime = Field(sa_column=_ts_column(index=True))

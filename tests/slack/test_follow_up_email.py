@@ -46,6 +46,17 @@ def emails(slack: LocalSlack) -> list[FollowUpEmail]:
         return list(session.exec(select(FollowUpEmail)))
 
 
+def email_me_instead(slack: LocalSlack, message: dict[str, Any], customer: Any) -> None:
+    press(
+        slack,
+        message,
+        "follow_up_by_email",
+        user=customer.user_id,
+        team=customer.team_id,
+        channel=GLOBEX,
+    )
+
+
 def _chose_follow_up(slack: LocalSlack, *, email: str | None) -> tuple[Any, dict[str, Any], str]:
     customer, root = escalate(slack, GLOBEX, "I want a refund for the duplicate charge")
     slack.standin.add_user(
@@ -75,14 +86,7 @@ def test_the_customer_chooses_email_and_gets_it_once(
 ) -> None:
     slack = mail_slack
     customer, offered, root = _chose_follow_up(slack, email="maria@globex.example")
-    press(
-        slack,
-        offered,
-        "follow_up_by_email",
-        user=customer.user_id,
-        team=customer.team_id,
-        channel=GLOBEX,
-    )
+    email_me_instead(slack, offered, customer)
     slack.standin.wait_for(lambda: smtp_server.inbox.messages)
     [message] = smtp_server.inbox.messages
     [escalation] = escalations(slack)
@@ -109,14 +113,7 @@ def test_the_customer_chooses_email_and_gets_it_once(
     assert "follow-up by email" in json.dumps(card["blocks"])
 
     # A second click changes nothing and says so; the worker has nothing left to send.
-    press(
-        slack,
-        offered,
-        "follow_up_by_email",
-        user=customer.user_id,
-        team=customer.team_id,
-        channel=GLOBEX,
-    )
+    email_me_instead(slack, offered, customer)
     [again] = slack.standin.wait_for(lambda: slack.standin.ephemerals_for(customer.user_id))
     assert chosen in again["text"]
     assert slack.runtime is not None
@@ -132,14 +129,7 @@ def test_an_smtp_outage_is_retried_by_the_worker(
     slack = mail_slack
     smtp_server.inbox.refuse = True
     customer, offered, _root = _chose_follow_up(slack, email="maria@globex.example")
-    press(
-        slack,
-        offered,
-        "follow_up_by_email",
-        user=customer.user_id,
-        team=customer.team_id,
-        channel=GLOBEX,
-    )
+    email_me_instead(slack, offered, customer)
     [stored] = slack.standin.wait_for(lambda: [e for e in emails(slack) if e.error])
     assert stored.status == "pending" and "451" in (stored.error or "")
     assert "maria" not in (stored.error or "")
@@ -162,14 +152,7 @@ def test_no_email_on_the_profile_is_told_and_nothing_is_stored(
 ) -> None:
     slack = mail_slack
     customer, offered, _root = _chose_follow_up(slack, email=None)
-    press(
-        slack,
-        offered,
-        "follow_up_by_email",
-        user=customer.user_id,
-        team=customer.team_id,
-        channel=GLOBEX,
-    )
+    email_me_instead(slack, offered, customer)
     [refusal] = slack.standin.wait_for(lambda: slack.standin.ephemerals_for(customer.user_id))
     assert refusal["text"] == render("follow_up.email_missing", language="en")
     assert emails(slack) == [] and escalations(slack)[0].follow_up_by is None

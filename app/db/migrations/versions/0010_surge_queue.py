@@ -1,4 +1,4 @@
-"""surge calendar, proactive notices, live wait lines and email follow-ups
+"""surge calendar, proactive notices, live wait lines, email follow-ups, card posting lease
 
 Revision ID: 0010
 Revises: 0007
@@ -26,6 +26,7 @@ def upgrade() -> None:
     with op.batch_alter_table("escalations") as batch:
         batch.add_column(sa.Column("follow_up_by", sa.String(length=16), nullable=True))
         batch.add_column(sa.Column("wait_shown", sa.String(length=300), nullable=True))
+        batch.add_column(sa.Column("card_claimed_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "surge_notices",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -68,6 +69,7 @@ def downgrade() -> None:
     op.drop_table("surge_notices")
     with op.batch_alter_table("escalations") as batch:
         batch.drop_column("wait_shown")
+        batch.drop_column("card_claimed_at")
         batch.drop_column("follow_up_by")
     with op.batch_alter_table("surges") as batch:
         batch.drop_constraint("uq_surges_calendar_key", type_="unique")
