@@ -344,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
                         bot_user_id=bot_user,
                         timeout=30,
                     )
+                    drive_started = time.monotonic()
                     sent = drive(
                         sender,
                         messages=args.messages,
@@ -351,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
                         seconds=args.seconds,
                         connections=args.connections,
                     )
-                    drove_s = (datetime.now(UTC) - started_at).total_seconds()
+                    drove_s = time.monotonic() - drive_started
                     settled_s = settle(standin, database_url, config, sent, args.settle)
                 finally:
                     worker.terminate()
