@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import yaml
 
 from app.sandbox.local_slack import LocalSlack
 from app.sandbox.sandbox_people import Person, seed_people
@@ -20,6 +23,19 @@ from app.sandbox.slack_standin import SlackStandin
 
 MAX_TEXT = 4000
 MODAL_METHODS = ("views.open", "views.push")
+UNKNOWN_COMMAND = (
+    "is not a valid command. In Slack, all messages that start with the “/” character are "
+    "interpreted as commands."
+)
+
+
+def manifest_commands(manifest: Path) -> frozenset[str] | None:
+    """The slash commands an app manifest declares (None when there is no manifest)."""
+    if not manifest.is_file():
+        return None
+    data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+    commands = (data.get("features") or {}).get("slash_commands") or []
+    return frozenset(str(c.get("command")) for c in commands if isinstance(c, dict))
 
 
 class SandboxError(Exception):
@@ -53,8 +69,9 @@ def slack_escaped(text: str) -> str:
 class Sandbox:
     """People, channels and the visitor's actions over one running :class:`LocalSlack`."""
 
-    def __init__(self, local: LocalSlack) -> None:
+    def __init__(self, local: LocalSlack, *, commands: frozenset[str] | None = None) -> None:
         self.local = local
+        self.commands = commands  # the app's slash commands (None: send any)
         self.people: dict[str, Person] = {p.user_id: p for p in seed_people(local)}
         config = local.config
         self.customer_channels = {a.channel: a.name for a in config.accounts}
@@ -129,6 +146,9 @@ class Sandbox:
         """Run ``/command args`` as ``user`` in ``channel``; Slack shows the reply to them."""
         person = self.person(user)
         command, _, argument = text.strip().partition(" ")
+        if self.commands is not None and command not in self.commands:
+            self._note(user, channel, None, {"text": f"{command} {UNKNOWN_COMMAND}"})
+            return
         with self._lock:
             response_url = self._answer_url(user, channel, None)
             result = self.sender.slash_command(
@@ -141,9 +161,6 @@ class Sandbox:
                 response_url=response_url,
                 trigger_id=self._trigger(user),
             )
-        if result.status == 404:
-            self._note(user, channel, None, {"text": f"{command} is not a valid command."})
-            return
         _check(result)
         reply = _reply_message(result.body)
         if reply is not None:

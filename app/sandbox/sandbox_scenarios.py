@@ -80,8 +80,12 @@ class Script:
         self.sandbox.local.wait_processed(posted.event_id, timeout=self._timeout)
         return posted.ts
 
-    def command(self, person: Person, channel: str, text: str) -> None:
+    def command(self, person: Person, channel: str, text: str, *, posts: int = 0) -> None:
+        """Run a slash command; wait for the bot to post ``posts`` messages in the channel."""
+        before = len(self.sandbox.standin.messages_in(channel))
         self.sandbox.post(user=person.user_id, channel=channel, text=text)
+        if posts:
+            self.wait_for(lambda: len(self.sandbox.standin.messages_in(channel)) >= before + posts)
 
     def wait_for(self, predicate: Callable[[], Any]) -> Any:
         return self.sandbox.standin.wait_for(predicate, timeout=self._timeout)
@@ -273,6 +277,7 @@ def outage_surge(script: Script) -> None:
         lead,
         leads_channel,
         "/escalation-surge start outage https://status.example.com Sync is delayed",
+        posts=1,
     )
     ts = script.say(free, free_channel, "Is the app down? We get errors on every page")
     script.narrate(
@@ -287,7 +292,7 @@ def outage_surge(script: Script) -> None:
         "Is the app down? Nothing loads for us, everything is broken",
     )
     script.narrate("Enterprise accounts still get a person.", enterprise_channel, ts)
-    script.command(lead, leads_channel, "/escalation-surge stop")
+    script.command(lead, leads_channel, "/escalation-surge stop", posts=1)
     script.narrate("Stopping posts the post-surge review to the leads.", leads_channel)
 
 

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 
 from app.config import Settings
 from app.sandbox.local_slack import LocalSlack
-from app.sandbox.sandbox import Sandbox, SandboxError
+from app.sandbox.sandbox import Sandbox, SandboxError, manifest_commands
 from app.sandbox.sandbox_feed import (
     FILES_PATH,
     channel_feed,
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 WEB_FOLDER = Path(__file__).with_name("web")
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"  # beside a source checkout
 STATIC = {
     "/": ("index.html", "text/html; charset=utf-8"),
     "/sandbox.js": ("sandbox.js", "text/javascript; charset=utf-8"),
@@ -219,7 +220,7 @@ class SandboxServer:
 
     def start(self) -> SandboxServer:
         self.local.start()
-        self.sandbox = Sandbox(self.local)
+        self.sandbox = Sandbox(self.local, commands=manifest_commands(MANIFEST))
         self.player = ScenarioPlayer(self.sandbox, pause=self._pause)
         app = create_sandbox_app(self.sandbox, self.player)
         self._server = BackgroundServer(app, host=self._host, port=self._port).start()
