@@ -7,8 +7,9 @@ build step and nothing fetched from the network. Every action goes to the real a
 
 from __future__ import annotations
 
+import contextlib
 import json
-import logging
+import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
@@ -34,7 +35,6 @@ from app.web.wsgi import WsgiApp
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
-logger = logging.getLogger(__name__)
 
 WEB_FOLDER = Path(__file__).with_name("web")
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"  # beside a source checkout
@@ -259,8 +259,10 @@ def run_sandbox(settings: Settings, *, port: int, host: str, out: TextIO) -> int
                 f"triage.\nOpen {server.url} in a browser (Ctrl-C stops it).\n"
             )
             out.flush()
-            try:
-                threading.Event().wait()
-            except KeyboardInterrupt:
-                out.write("\nStopping the sandbox.\n")
+            stopped = threading.Event()
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGTERM, lambda _signum, _frame: stopped.set())
+            with contextlib.suppress(KeyboardInterrupt):
+                stopped.wait()
+            out.write("Stopping the sandbox.\n")
     return 0

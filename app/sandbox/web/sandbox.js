@@ -410,6 +410,10 @@ function wire() {
     });
   });
   $("modal").addEventListener("submit", submitModal);
+  $("modal").addEventListener("input", (e) => {
+    const block = e.target.closest(".bk-input");
+    if (block) block.querySelector(".bk-error").textContent = "";
+  });
   $("modal-close").addEventListener("click", async () => {
     await api("/api/close", { user: state.user, view_id: $("modal").dataset.viewId });
     $("modal-backdrop").hidden = true;
