@@ -71,6 +71,13 @@ class Script:
 
     # -- moves --------------------------------------------------------------------------------
 
+    def opening(self, tier: str, caption: str, text: str) -> tuple[Person, str, str]:
+        """The customer of ``tier`` writes at the top of their channel after ``caption``
+        (``{name}`` is their name); the customer, the channel and the message's ts."""
+        customer, channel = self.customer(tier)
+        self.narrate(caption.format(name=customer.name), channel)
+        return customer, channel, self.say(customer, channel, text)
+
     def say(self, person: Person, channel: str, text: str, thread_ts: str | None = None) -> str:
         """Post and wait until the app has handled the event; the message's ts."""
         posted = self.sandbox.post(
@@ -123,7 +130,11 @@ class Script:
         channel, message = self.wait_for(find)
         return channel, message
 
-    def press(self, person: Person, channel: str, message: Message, action_id: str) -> None:
+    def press(
+        self, person: Person, channel: str, message: Message, action_id: str, *, wait: bool = True
+    ) -> Message:
+        """Press a button on a message; unless ``wait`` is false, wait until the app has
+        changed the message in answer, and return it as it is then."""
         found = _element(message, action_id)
         if found is None:
             raise SandboxError(f"no {action_id} button on that message")
@@ -136,17 +147,25 @@ class Script:
             channel=channel,
             message_ts=message["ts"],
         )
+        if not wait:
+            return message
+
+        def changed() -> Message | None:
+            now = self.sandbox.standin.find_message(channel, message["ts"])
+            return now if now is not None and now != message else None
+
+        return dict(self.wait_for(changed))
 
     def claim(self, agent: Person, channel: str, card: Message) -> Message:
-        """Claim the card and wait until it shows Resolve."""
-        self.press(agent, channel, card, CLAIM_ACTION)
-        return dict(
-            self.wait_for(lambda: _claimed(self.sandbox.standin.find_message(channel, card["ts"])))
-        )
+        """Claim the card; the card as updated (with Resolve)."""
+        claimed = self.press(agent, channel, card, CLAIM_ACTION)
+        if _element(claimed, RESOLVE_ACTION) is None:
+            raise SandboxError(f"{agent.name} could not claim the card")
+        return claimed
 
     def resolve(self, agent: Person, channel: str, card: Message, *, tag: str, note: str) -> None:
         """Press Resolve, fill in the modal, submit it."""
-        self.press(agent, channel, card, RESOLVE_ACTION)
+        self.press(agent, channel, card, RESOLVE_ACTION, wait=False)  # opens a modal
         modal = self.wait_for(lambda: self.sandbox.open_modal(agent.user_id))
         values = {
             TAG_BLOCK: {TAG_ACTION: {"type": "radio_buttons", "selected_option": {"value": tag}}},
@@ -169,19 +188,15 @@ def _element(message: Message | None, action_id: str) -> tuple[Message, str] | N
     return None
 
 
-def _claimed(message: Message | None) -> Message | None:
-    return message if message and _element(message, RESOLVE_ACTION) else None
-
-
 # -- the scenarios ------------------------------------------------------------------------------
 
 
 def how_to(script: Script) -> None:
-    customer, channel = script.customer("free")
-    script.narrate(
-        f"{customer.name} asks a routine question in their Slack Connect channel.", channel
+    customer, channel, ts = script.opening(
+        "free",
+        "{name} asks a routine question in their Slack Connect channel.",
+        "How do I export a board to CSV?",
     )
-    ts = script.say(customer, channel, "How do I export a board to CSV?")
     answer = script.message_with(channel, SOLVED_ACTION, thread_ts=ts)
     script.narrate(
         "The bot answers in the thread from the knowledge base and cites the article.",
@@ -195,11 +210,9 @@ def how_to(script: Script) -> None:
 
 
 def billing_dispute(script: Script) -> None:
-    customer, channel = script.customer("free")
-    script.narrate(f"{customer.name} disputes a charge.", channel)
-    ts = script.say(
-        customer,
-        channel,
+    customer, channel, ts = script.opening(
+        "free",
+        "{name} disputes a charge.",
         "We were charged twice for our May invoice. Please refund the duplicate charge.",
     )
     card_channel, card = script.card(after=ts)
@@ -228,11 +241,9 @@ def billing_dispute(script: Script) -> None:
 
 
 def angry_enterprise(script: Script) -> None:
-    customer, channel = script.customer("enterprise")
-    script.narrate(f"{customer.name}, an enterprise customer, is out of patience.", channel)
-    ts = script.say(
-        customer,
-        channel,
+    _customer, channel, ts = script.opening(
+        "enterprise",
+        "{name}, an enterprise customer, is out of patience.",
         "This is the THIRD time this week our sync has failed and nobody answers. "
         "Completely unacceptable, we are losing data!",
     )
@@ -252,10 +263,10 @@ def angry_enterprise(script: Script) -> None:
 
 
 def spanish_cancellation(script: Script) -> None:
-    customer, channel = script.customer("pro")
-    script.narrate(f"{customer.name} writes in Spanish to cancel.", channel)
-    ts = script.say(
-        customer, channel, "Hola, queremos cancelar nuestra suscripción a final de mes."
+    _customer, channel, ts = script.opening(
+        "pro",
+        "{name} writes in Spanish to cancel.",
+        "Hola, queremos cancelar nuestra suscripción a final de mes.",
     )
     card_channel, _card = script.card(after=ts)
     script.narrate(

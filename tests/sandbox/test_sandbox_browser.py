@@ -7,7 +7,6 @@ are skipped, except in CI, where they fail.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from app.sandbox.sandbox_web import SandboxServer
+from tests.conftest import required_path
 from tests.sandbox.conftest import REPO_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,17 +33,9 @@ BILLING_AGENT = "Alex Kim (agent: billing, general)"
 LEAD = "Lee Morgan (support lead)"
 
 
-def _chromium() -> Path:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing in CI: apt-get install chromium")
-        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium to run the browser tests")
-    return CHROMIUM
-
-
 @pytest.fixture
 def page(sandbox_server: SandboxServer, tmp_path: Path) -> Iterator[Page]:
-    chromium = _chromium()
+    chromium = required_path(CHROMIUM, why="the browser tests need Debian's chromium package")
     expect.set_options(timeout=20_000)
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
@@ -126,9 +118,10 @@ def test_a_visitor_walks_a_handoff_from_customer_to_agent_to_lead(page: Page) ->
     expect(card).to_contain_text("Refunded the duplicate charge.")
     screenshot(page, "06-resolved")
 
-    # 6. The customer rates the hand-off in their thread.
-    open_channel(page, "C0INITECH", as_person=INITECH_CUSTOMER)
-    page.locator("#messages .message").first.locator("a.replies").click()
+    # 6. The card's link leads to the customer's thread, where the customer rates the hand-off.
+    card.get_by_text("Open the customer's thread").click()
+    expect(page.locator('#sidebar a[data-channel="C0INITECH"]')).to_have_class("channel active")
+    page.select_option("#persona", label=INITECH_CUSTOMER)
     rate = thread.locator('button[data-action-id="csat_rating_5"]')
     expect(rate).to_be_visible()
     rate.click()

@@ -187,3 +187,28 @@ def test_each_person_has_their_own_app_home(api: SandboxApi) -> None:
     switch = control(home["html"], "shift_off")
     api.post("/api/click", {"user": AGENT, "view_id": home["view_id"], **switch})
     eventually(lambda: "shift_on" in api.get(f"/api/home?user={AGENT}")["html"])
+
+
+def test_a_static_select_reassigns_the_card(api: SandboxApi) -> None:
+    sam = customer_of(api, INITECH)
+    ask(api, sam, INITECH, "We were charged twice for May. Please refund the duplicate.")
+    card = eventually(lambda: next(iter(feed(api, BILLING, AGENT)), None))
+    select = re.search(
+        r'data-action-id="(reassign_escalation)" data-block-id="([^"]*)" data-type="static_select"',
+        card["html"],
+    )
+    assert select and '<option value="technical">technical</option>' in card["html"]
+    choice = {"text": {"type": "plain_text", "text": "technical"}, "value": "technical"}
+    api.post(
+        "/api/click",
+        {
+            "user": AGENT,
+            "channel": BILLING,
+            "message_ts": card["ts"],
+            "action_id": select[1],
+            "block_id": select[2],
+            "selected_option": choice,
+        },
+    )
+    moved = eventually(lambda: next(iter(feed(api, "C0TECH", "U0AGENT2")), None))
+    assert "Initech" in moved["html"] and "claim_escalation" in moved["html"]
