@@ -127,6 +127,7 @@ def modal_view(sandbox: Sandbox, user: str, errors: dict[str, str] | None = None
     known = names(sandbox)
     return {
         "view_id": view["id"],
+        "hash": view.get("hash"),  # changes when the app updates the modal
         "title": text_html(view.get("title"), known),
         "submit": text_html(view.get("submit") or "Submit", known),
         "close": text_html(view.get("close") or "Cancel", known),

@@ -243,8 +243,8 @@ async function refreshModal() {
     state.rendered.modal = null;
     return;
   }
-  if (state.rendered.modal === modal.view_id) return;
-  state.rendered.modal = modal.view_id;
+  if (state.rendered.modal === `${modal.view_id}:${modal.hash}`) return;
+  state.rendered.modal = `${modal.view_id}:${modal.hash}`;
   $("modal").dataset.viewId = modal.view_id;
   $("modal-title").innerHTML = modal.title;
   $("modal-submit").innerHTML = modal.submit;
