@@ -219,3 +219,12 @@ def test_start_without_slack_credentials_opens_the_sandbox() -> None:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=20)
+
+
+def test_the_sandbox_says_so_when_its_port_is_taken() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("sandbox", "--port", str(port), timeout=120)
+    _assert_one_line_error(result, f"cannot serve the sandbox on 127.0.0.1:{port}")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import parse_qs
 
 from app.config import Settings
+from app.errors import StartupError
 from app.sandbox.local_slack import LocalSlack
 from app.sandbox.sandbox import Sandbox, SandboxError, manifest_commands
 from app.sandbox.sandbox_feed import (
@@ -217,14 +218,26 @@ class SandboxServer:
         self.sandbox: Sandbox | None = None
         self.player: ScenarioPlayer | None = None
         self._server: BackgroundServer | None = None
+        self._app: WsgiApp | None = None
 
     def start(self) -> SandboxServer:
+        try:  # take the port first: a busy one is refused before anything starts
+            server = BackgroundServer(self._serve, host=self._host, port=self._port)
+        except OSError as exc:
+            raise StartupError(
+                f"cannot serve the sandbox on {self._host}:{self._port} ({exc.strerror}); "
+                "choose another port with --port or PORT"
+            ) from None
         self.local.start()
         self.sandbox = Sandbox(self.local, commands=manifest_commands(MANIFEST))
         self.player = ScenarioPlayer(self.sandbox, pause=self._pause)
-        app = create_sandbox_app(self.sandbox, self.player)
-        self._server = BackgroundServer(app, host=self._host, port=self._port).start()
+        self._app = create_sandbox_app(self.sandbox, self.player)
+        self._server = server.start()
         return self
+
+    def _serve(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        assert self._app is not None, "the sandbox serves once it has started"
+        return self._app(environ, start_response)
 
     def stop(self) -> None:
         if self._server is not None:
