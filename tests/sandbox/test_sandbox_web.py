@@ -129,7 +129,9 @@ def test_claim_and_resolve_through_the_modal_then_the_customer_rates_it(api: San
 
     press(api, AGENT, BILLING, card, "claim_escalation")
     card = eventually(
-        lambda: next(m for m in feed(api, BILLING, AGENT) if "resolve_escalation" in m["html"])
+        lambda: next(
+            (m for m in feed(api, BILLING, AGENT) if "resolve_escalation" in m["html"]), None
+        )
     )
     press(api, AGENT, BILLING, card, "resolve_escalation")
     modal = eventually(lambda: api.get(f"/api/modal?user={AGENT}")["modal"])
