@@ -46,19 +46,8 @@ def transition_blocks(
         blocks.append(_context(wait_text))
     if offer_follow_up:
         label = follow_up_label.strip() or DEFAULT_FOLLOW_UP_LABEL
-        blocks.append(
-            ActionsBlock(
-                block_id=FOLLOW_UP_BLOCK,
-                elements=[
-                    ButtonElement(
-                        text=truncate(label, BUTTON_LIMIT),
-                        action_id=FOLLOW_UP_LATER_ACTION,
-                        value=str(conversation_id),
-                        style="primary" if prominent else None,
-                    )
-                ],
-            )
-        )
+        style = "primary" if prominent else None
+        blocks.append(_button(label, FOLLOW_UP_LATER_ACTION, conversation_id, style=style))
     return blocks
 
 
@@ -69,19 +58,24 @@ def follow_up_chosen_blocks(
     "Email me instead" when email follow-ups are set up."""
     blocks: list[Block] = [_section(text), _context(note)]
     if email_label:
-        blocks.append(
-            ActionsBlock(
-                block_id=FOLLOW_UP_BLOCK,
-                elements=[
-                    ButtonElement(
-                        text=truncate(email_label, BUTTON_LIMIT),
-                        action_id=FOLLOW_UP_BY_EMAIL_ACTION,
-                        value=str(conversation_id),
-                    )
-                ],
-            )
-        )
+        blocks.append(_button(email_label, FOLLOW_UP_BY_EMAIL_ACTION, conversation_id))
     return blocks
+
+
+def _button(
+    label: str, action_id: str, conversation_id: int, *, style: str | None = None
+) -> ActionsBlock:
+    return ActionsBlock(
+        block_id=FOLLOW_UP_BLOCK,
+        elements=[
+            ButtonElement(
+                text=truncate(label, BUTTON_LIMIT),
+                action_id=action_id,
+                value=str(conversation_id),
+                style=style,
+            )
+        ],
+    )
 
 
 def plain_message_blocks(text: str) -> list[Block]:

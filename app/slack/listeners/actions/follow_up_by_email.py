@@ -13,12 +13,9 @@ from slack_sdk.errors import SlackApiError
 
 from app.db.models import utcnow
 from app.escalations.email_follow_up import choose_email_follow_up, deliver_due_emails
-from app.escalations.handoff import refresh_cards
 from app.mail.smtp_sender import SmtpSender
-from app.slack.agent_desk import SlackAgentDesk
-from app.slack.blocks.customer_handoff import follow_up_chosen_blocks
 from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
-from app.slack.listeners.actions.follow_up_later import first_section_text
+from app.slack.listeners.actions.follow_up_later import show_follow_up_choice
 from app.slack.middleware.runtime import runtime_of
 
 logger = logging.getLogger(__name__)
@@ -49,20 +46,13 @@ def follow_up_by_email(
     if not result.changed or result.escalation_id is None:
         tell(client, click, result.notice)
         return
-    text = first_section_text(click.message_blocks)
-    try:
-        client.chat_update(
-            channel=click.channel,
-            ts=click.message_ts,
-            text=text or result.notice,
-            blocks=[b.to_dict() for b in follow_up_chosen_blocks(text=text, note=result.notice)],
-        )
-    except SlackApiError as exc:
-        logger.warning("transition message not updated: %s", exc.response.get("error"))
-    refresh_cards(
-        engine=runtime.engine,
-        config=runtime.config,
-        desk=SlackAgentDesk(client),
+    show_follow_up_choice(
+        client,
+        click,
+        runtime,
+        note=result.notice,
+        email_label=None,
+        conversation_id=conversation_id,
         escalation_id=result.escalation_id,
     )
     deliver_due_emails(engine=runtime.engine, sender=sender, now=utcnow(), only=email_id)
