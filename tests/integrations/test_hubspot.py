@@ -107,9 +107,7 @@ def test_server_errors_and_timeouts_are_retried(engine: Engine, hubspot: HubSpot
     assert deliver(engine, KIND, _sender(hubspot, timeout=0.2), later).retried == [outbox_id]
     assert "HubSpot unreachable" in (stored(engine, outbox_id).last_error or "")
     hubspot.mode = "ok"
-    assert deliver(engine, KIND, _sender(hubspot), NOW + timedelta(days=1)).delivered == [
-        outbox_id
-    ]
+    assert deliver(engine, KIND, _sender(hubspot), NOW + timedelta(days=1)).delivered == [outbox_id]
     assert len(hubspot.notes) == 1
 
 
@@ -178,4 +176,3 @@ def test_a_property_the_portal_lacks_is_refused(hubspot: HubSpotStandin) -> None
             read_error=hubspot_error,
             body={"properties": {"made_up": "1"}},
         )
-
