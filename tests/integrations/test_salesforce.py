@@ -11,7 +11,12 @@ from sqlalchemy.engine import Engine
 from app.integrations.delivery import PermanentError
 from app.integrations.http_json import call_json
 from app.integrations.outbox import LEASE
-from app.integrations.salesforce import KIND, SalesforceSender, salesforce_error
+from app.integrations.salesforce import (
+    KIND,
+    TASK_BY_MARKER,
+    SalesforceSender,
+    salesforce_error,
+)
 from app.sandbox.salesforce_standin import DEFAULT_TOKEN, SalesforceStandin
 from tests.integrations.crm_fixtures import (
     EXPANSION,
@@ -56,8 +61,9 @@ def test_a_signal_becomes_a_task_on_the_account(salesforce: SalesforceStandin) -
     query, create = salesforce.requests
     assert query.verb == "GET" and query.path == "/services/data/v60.0/query"
     soql = parse_qs(query.query)["q"][0]
-    assert soql.startswith("SELECT Id FROM Task WHERE WhatId = '" + ACCOUNT + "' AND Subject")
-    assert "LIKE '%escbot" in soql
+    marker = soql.split("'%")[1].split("%'")[0]
+    assert soql == TASK_BY_MARKER.format(account_id=ACCOUNT, marker=marker)
+    assert marker.startswith("escbot")
     assert create.verb == "POST" and create.path == "/services/data/v60.0/sobjects/Task"
     assert {r.header("Authorization") for r in salesforce.requests} == {f"Bearer {DEFAULT_TOKEN}"}
 
