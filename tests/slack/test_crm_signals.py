@@ -53,7 +53,10 @@ def crm_config(tmp_path: Path) -> Path:
 @pytest.fixture
 def crms() -> Iterator[tuple[HubSpotStandin, SalesforceStandin]]:
     with (
-        HubSpotStandin(companies={COMPANY: {"name": "Acme Corp"}}) as hubspot,
+        HubSpotStandin(
+            companies={COMPANY: {"name": "Acme Corp", "arr": "250000", "hubspot_owner_id": "77"}},
+            owners={"77": {"firstName": "Dana", "lastName": "Lee"}},
+        ) as hubspot,
         SalesforceStandin(accounts={SF_ACCOUNT: {"Name": "Acme Corp"}}) as salesforce,
     ):
         yield hubspot, salesforce
@@ -109,6 +112,10 @@ def test_a_cancellation_in_a_shared_channel_reaches_hubspot_salesforce_and_the_t
         ACME,
         "We want to cancel our contract <!channel>. Mail me at jane.doe@acme-corp.com",
     )
+    # the handoff card carries the CRM's account facts (read after the ack)
+    [card] = cards_in(slack, "C0AM")
+    fields = json.dumps(card["blocks"])
+    assert "*Owner*\\nDana Lee" in fields and "*ARR*\\n$250,000" in fields
     rows = outbox(slack)
     assert sorted(r.kind for r in rows) == ["hubspot.signal", "salesforce.signal", "slack.alert"]
     assert {r.status for r in rows} == {"pending"}  # stored with the decision, sent by the worker
