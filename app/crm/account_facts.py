@@ -27,7 +27,7 @@ from app.config import Settings
 from app.config_file import AccountConfig
 from app.integrations.crm_settings import CrmSettings, hubspot_settings, salesforce_settings
 from app.integrations.delivery import DeliveryError
-from app.integrations.http_json import call_json
+from app.integrations.http_json import JsonApi
 from app.integrations.hubspot import hubspot_error
 from app.integrations.salesforce import API_VERSION, salesforce_error
 
@@ -128,13 +128,8 @@ class AccountFactsReader:
 
     def _get(self, crm: CrmSettings, path: str, read_error: Callable[[Any], str]) -> Any:
         assert crm.base_url is not None and crm.token is not None
-        return call_json(
-            method="GET",
-            url=crm.base_url + path,
-            token=crm.token,
-            service=crm.name,
-            timeout=self._timeout,
-            read_error=read_error,
+        return JsonApi(crm.name, crm.base_url, crm.token, self._timeout, read_error).call(
+            "GET", path
         )
 
     def _read_hubspot(self, company_id: str, fallback: AccountFacts) -> AccountFacts:

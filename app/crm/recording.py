@@ -67,22 +67,19 @@ def record_signals(
     for signal in found:
         payload = signal_payload(signal, account=account, thread_url=link, detected_at=now)
         key = f"crm:{conversation.id}:{signal.kind.value}"
-        if ids.hubspot_company_id:
-            enqueue(
-                session=session,
-                kind=HUBSPOT_KIND,
-                idempotency_key=f"{key}:hubspot",
-                payload={**payload, "company_id": ids.hubspot_company_id},
-                now=now,
-            )
-        if ids.salesforce_account_id:
-            enqueue(
-                session=session,
-                kind=SALESFORCE_KIND,
-                idempotency_key=f"{key}:salesforce",
-                payload={**payload, "account_id": ids.salesforce_account_id},
-                now=now,
-            )
+        targets = (
+            (HUBSPOT_KIND, "hubspot", "company_id", ids.hubspot_company_id),
+            (SALESFORCE_KIND, "salesforce", "account_id", ids.salesforce_account_id),
+        )
+        for kind, destination, id_field, crm_id in targets:
+            if crm_id:
+                enqueue(
+                    session=session,
+                    kind=kind,
+                    idempotency_key=f"{key}:{destination}",
+                    payload={**payload, id_field: crm_id},
+                    now=now,
+                )
         channel = config.alerts.churn_signal
         if signal.kind is SignalKind.CHURN and channel:
             enqueue_alert(

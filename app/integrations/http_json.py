@@ -9,6 +9,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from app.integrations.delivery import PermanentError, RetryableError
@@ -87,3 +88,25 @@ def call_json(
         return json.loads(raw)
     except ValueError:
         raise PermanentError(f"{service} answered with a body that is not JSON") from None
+
+
+@dataclass(frozen=True)
+class JsonApi:
+    """One vendor's REST API: its base URL, token, time budget and error shape."""
+
+    service: str
+    base_url: str
+    token: str
+    timeout: float
+    read_error: ErrorReader
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        return call_json(
+            method=method,
+            url=self.base_url + path,
+            token=self.token,
+            service=self.service,
+            timeout=self.timeout,
+            read_error=self.read_error,
+            body=body,
+        )

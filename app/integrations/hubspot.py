@@ -18,7 +18,7 @@ from typing import Any
 from app.integrations.crm_payloads import idempotency_marker, signal_lines, signal_title
 from app.integrations.crm_settings import CrmSettings
 from app.integrations.delivery import Delivered, PermanentError
-from app.integrations.http_json import call_json, check_base_url
+from app.integrations.http_json import JsonApi, check_base_url
 from app.integrations.redaction import Redactor
 
 NOTE_TO_COMPANY = 190  # HubSpot-defined association type: note → company
@@ -44,9 +44,8 @@ class HubSpotSender:
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         redactor: Redactor | None = None,
     ) -> None:
-        self._token = token
-        self._base = check_base_url(api_url, name="HUBSPOT_API_URL")
-        self._timeout = timeout
+        base = check_base_url(api_url, name="HUBSPOT_API_URL")
+        self._api = JsonApi("HubSpot", base, token, timeout, hubspot_error)
         self._redactor = redactor
 
     @classmethod
@@ -57,15 +56,7 @@ class HubSpotSender:
         return cls(token=settings.token, api_url=settings.base_url, **kwargs)
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
-        return call_json(
-            method=method,
-            url=self._base + path,
-            token=self._token,
-            service="HubSpot",
-            timeout=self._timeout,
-            read_error=hubspot_error,
-            body=body,
-        )
+        return self._api.call(method, path, body)
 
     def note_body(self, payload: dict[str, Any], marker: str) -> str:
         """The note as the HTML HubSpot shows on the timeline (every line escaped)."""

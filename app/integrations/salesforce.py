@@ -16,7 +16,7 @@ from typing import Any
 from app.integrations.crm_payloads import idempotency_marker, signal_lines, signal_title
 from app.integrations.crm_settings import CrmSettings
 from app.integrations.delivery import Delivered, PermanentError
-from app.integrations.http_json import call_json, check_base_url
+from app.integrations.http_json import JsonApi, check_base_url
 from app.integrations.redaction import Redactor
 
 API_VERSION = "v60.0"
@@ -43,9 +43,14 @@ class SalesforceSender:
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         redactor: Redactor | None = None,
     ) -> None:
-        self._token = token
         self._base = check_base_url(instance_url, name="SALESFORCE_INSTANCE_URL")
-        self._timeout = timeout
+        self._api = JsonApi(
+            "Salesforce",
+            f"{self._base}/services/data/{API_VERSION}",
+            token,
+            timeout,
+            salesforce_error,
+        )
         self._redactor = redactor
 
     @classmethod
@@ -56,15 +61,7 @@ class SalesforceSender:
         return cls(token=settings.token, instance_url=settings.base_url, **kwargs)
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
-        return call_json(
-            method=method,
-            url=f"{self._base}/services/data/{API_VERSION}{path}",
-            token=self._token,
-            service="Salesforce",
-            timeout=self._timeout,
-            read_error=salesforce_error,
-            body=body,
-        )
+        return self._api.call(method, path, body)
 
     def task_request(self, payload: dict[str, Any], marker: str) -> dict[str, Any]:
         suffix = f" [{marker}]"
