@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.config_file import AccountConfig, EscalationConfig
+from app.config_file import EscalationConfig
 from app.crm.signals import AccountSignal, SignalKind, detect_signals
 from app.db.models import Account, Conversation
 from app.integrations.alerts import CHURN_SIGNAL, alert_payload, enqueue_alert, thread_link
@@ -61,15 +61,15 @@ def record_signals(
         return found
     assert conversation.id is not None
     link = thread_link(conversation.channel_id, conversation.thread_ts)
-    ids = config.account_for_channel(account.channel_id) or AccountConfig(
-        name=account.name, channel=account.channel_id, tier="free"
-    )
+    configured = config.account_for_channel(account.channel_id)
+    hubspot_id = configured.hubspot_company_id if configured else None
+    salesforce_id = configured.salesforce_account_id if configured else None
     for signal in found:
         payload = signal_payload(signal, account=account, thread_url=link, detected_at=now)
         key = f"crm:{conversation.id}:{signal.kind.value}"
         targets = (
-            (HUBSPOT_KIND, "hubspot", "company_id", ids.hubspot_company_id),
-            (SALESFORCE_KIND, "salesforce", "account_id", ids.salesforce_account_id),
+            (HUBSPOT_KIND, "hubspot", "company_id", hubspot_id),
+            (SALESFORCE_KIND, "salesforce", "account_id", salesforce_id),
         )
         for kind, destination, id_field, crm_id in targets:
             if crm_id:

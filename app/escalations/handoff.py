@@ -136,7 +136,7 @@ def post_card(
         escalation = session.get(Escalation, escalation_id)
         assert escalation is not None
         card = build_card(session, escalation, config, thread_url=thread_url)
-    card = _with_account_facts(card, config, channel)
+    card = with_account_facts(card, config, channel)
     try:
         ts = desk.post_card(channel=routed, card=card)
         posted_in = routed
@@ -186,7 +186,7 @@ def refresh_cards(
         assert conversation is not None
         channel, thread = conversation.channel_id, conversation.thread_ts
     thread_url = desk.permalink(channel=channel, ts=thread)
-    card = _with_account_facts(_with_thread(card, thread_url), config, channel)
+    card = with_account_facts(_with_thread(card, thread_url), config, channel)
     for copy_channel, ts in copies:
         if copy_channel and ts:
             desk.update_card(channel=copy_channel, ts=ts, card=card)
@@ -204,7 +204,7 @@ def _with_thread(card: HandoffCard, thread_url: str | None) -> HandoffCard:
     return replace(card, thread_url=thread_url)
 
 
-def _with_account_facts(card: HandoffCard, config: EscalationConfig, channel: str) -> HandoffCard:
+def with_account_facts(card: HandoffCard, config: EscalationConfig, channel: str) -> HandoffCard:
     """Tier, ARR and owner from the CRM when one is configured (cached; after the ack)."""
     from dataclasses import replace
 

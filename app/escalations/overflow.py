@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from app.config_file import EscalationConfig
 from app.db.engine import session_scope
 from app.db.models import Account, Conversation, Escalation, as_utc
-from app.escalations.handoff import AgentDesk, build_card
+from app.escalations.handoff import AgentDesk, build_card, with_account_facts
 from app.escalations.unclaimed_alert import queue_unclaimed_alert
 
 logger = logging.getLogger(__name__)
@@ -130,6 +130,7 @@ def _overflow(
             )
             return 1
         card = replace(card, thread_url=desk.permalink(channel=channel, ts=thread))
+        card = with_account_facts(card, config, channel)
         ts = desk.post_card(channel=config.overflow_channel, card=card)
     except Exception:
         _release(engine, escalation_id, step="overflow")
