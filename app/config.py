@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     # it) or smtps://user:pass@host:465 (TLS), and the From address; unset: no email option
     smtp_url: SecretStr | None = None
     smtp_from: str | None = Field(default=None, pattern=r"^[^@\s<>]+@[^@\s<>]+$")
+    # CRM integrations: each is off unless its token is set; a bad URL turns it off with a
+    # start-up report (never a crash), see app/integrations/crm_settings.py
+    hubspot_access_token: SecretStr | None = None
+    hubspot_api_url: str = "https://api.hubapi.com"
+    salesforce_instance_url: str | None = None
+    salesforce_access_token: SecretStr | None = None
     port: int = Field(default=3000, ge=1, le=65535)
     web_concurrency: int = Field(default=2, ge=1, le=64)
     web_threads: int = Field(default=8, ge=1, le=256)
