@@ -46,6 +46,7 @@ class LocalSlack:
         database_url: str,
         config_path: Path,
         standin: SlackStandin | None = None,
+        oauth: bool = False,
         **settings: Any,
     ) -> None:
         self.config: EscalationConfig = load_config(config_path)
@@ -54,6 +55,7 @@ class LocalSlack:
         self._database_url = database_url
         self._config_path = config_path
         self._extra_settings = settings
+        self.oauth = oauth
         self._server: BackgroundServer | None = None
         self._executor: BoundedExecutor | None = None
         self.runtime: Runtime | None = None
@@ -74,8 +76,17 @@ class LocalSlack:
     def start(self) -> None:
         self.standin.start()
         self._seed_workspace()
+        credentials: dict[str, Any] = (
+            {
+                "slack_client_id": self.standin.oauth.client_id,
+                "slack_client_secret": self.standin.oauth.client_secret,
+                "slack_state_secret": secrets.token_hex(16),
+            }
+            if self.oauth
+            else {"slack_bot_token": self.standin.bot_token}
+        )
         settings: Settings = load_settings(
-            slack_bot_token=self.standin.bot_token,
+            **credentials,
             slack_signing_secret=self._signing_secret,
             slack_api_url=self.standin.url,
             database_url=self._database_url,
@@ -95,6 +106,17 @@ class LocalSlack:
             self._server.url + SLACK_PATH,
             self._signing_secret,
             team_id=OUR_TEAM,
+            response_url_base=self.standin.response_url_base,
+        )
+
+    def sender_for(self, team_id: str, *, bot_user_id: str = "U0BOT") -> SlackRequestSender:
+        """Signed requests as Slack sends them for an installation in workspace ``team_id``."""
+        assert self._server is not None
+        return SlackRequestSender(
+            self._server.url + SLACK_PATH,
+            self._signing_secret,
+            team_id=team_id,
+            bot_user_id=bot_user_id,
             response_url_base=self.standin.response_url_base,
         )
 
