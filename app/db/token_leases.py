@@ -25,7 +25,7 @@ LEASE_SECONDS = 30.0
 POLL_SECONDS = 0.05
 
 
-class LeaseTimeout(Exception):
+class LeaseTimeoutError(Exception):
     """Another process held the lease for longer than we were willing to wait."""
 
 
@@ -81,7 +81,7 @@ def held_lease(
     deadline = time.monotonic() + wait_seconds
     while not try_take_lease(engine, key=key, holder=holder, now=clock()):
         if time.monotonic() >= deadline:
-            raise LeaseTimeout(f"token refresh lease {key!r} is busy")
+            raise LeaseTimeoutError(f"token refresh lease {key!r} is busy")
         time.sleep(POLL_SECONDS)
     try:
         yield

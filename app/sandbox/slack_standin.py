@@ -339,6 +339,7 @@ class SlackStandin:
     def _call_api(self, method: str, request: HttpRequest) -> HttpReply:
         args: dict[str, Any] = {}
         team_id: str | None = None
+        headers: dict[str, str] = {}
         try:
             if method not in known_method_names():
                 raise SlackMethodError("unknown_method", extra={"req_method": method})
@@ -351,12 +352,11 @@ class SlackStandin:
             args = parsed.args
             self._raise_injected_fault(method, args)
             if method == OAUTH_ACCESS:  # authenticated by the client id and secret instead
-                body = self.oauth.access(args, request.headers)
-                status, headers = 200, {}
+                status, body = 200, self.oauth.access(args, request.headers)
             else:
                 installed = self._authenticate(parsed.token)
                 team_id = installed.team_id if installed else self.workspace.team_id
-                status, body, headers = 200, self._run_method(method, args, installed), {}
+                status, body = 200, self._run_method(method, args, installed)
         except SlackMethodError as exc:
             status, body, headers = exc.status, exc.body(), exc.headers
         self._calls.append(

@@ -55,10 +55,18 @@ class OAuthInstalls:
         self.client_secret = client_secret
         self.token_lifetime_seconds: int | None = 43_200  # Slack's 12 hours; None: no rotation
         self.scopes = "chat:write"
-        self._clock = clock
+        self._wall_clock = clock
+        self._offset = 0.0
         self._codes: dict[str, tuple[InstalledTeam, str | None]] = {}
         self._access: dict[str, _Token] = {}
         self._refresh: dict[str, InstalledTeam] = {}
+
+    def _clock(self) -> float:
+        return self._wall_clock() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Let time pass for token lifetimes (tokens issued earlier may expire)."""
+        self._offset += seconds
 
     def approve(
         self,

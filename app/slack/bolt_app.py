@@ -42,7 +42,8 @@ def create_bolt_app(
         logger=logging.getLogger("slack_bolt.App"),
         listener_executor=executor,
         oauth_settings=oauth.settings if oauth else None,
-        authorize=oauth.authorize if oauth else None,
+        # an Authorize instance is accepted alongside oauth_settings (Bolt checks isinstance)
+        authorize=oauth.authorize if oauth else None,  # type: ignore[arg-type]
         installation_store=oauth.installation_store if oauth else None,
     )
     app.use(runtime_middleware(runtime))
