@@ -7,7 +7,7 @@ environment or the config file anywhere else.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.engine import Engine
 
@@ -16,6 +16,7 @@ from app.config_file import EscalationConfig, load_config
 from app.db.accounts import sync_accounts
 from app.db.engine import make_engine, session_scope
 from app.db.schema import ensure_schema
+from app.team_scope import SINGLE_WORKSPACE, TeamScope
 from app.triage.engine import TriageEngine
 from app.triage.factory import build_triage_engine
 
@@ -28,6 +29,13 @@ class Runtime:
     config: EscalationConfig
     engine: Engine
     triage: TriageEngine
+    team: TeamScope = field(default=SINGLE_WORKSPACE)
+
+    def for_team(self, team: TeamScope) -> Runtime:
+        """The same process seen by one installation: its team and its part of the config."""
+        if team == self.team:
+            return self
+        return replace(self, team=team, config=self.config.for_team(team.team_id))
 
 
 def bootstrap(settings: Settings, *, auto_upgrade: bool | None = None) -> Runtime:
@@ -48,6 +56,8 @@ def bootstrap(settings: Settings, *, auto_upgrade: bool | None = None) -> Runtim
         raise
     with session_scope(engine) as session:
         changed = sync_accounts(session=session, accounts=config.accounts)
+        for team_id, workspace in config.workspaces.items():
+            changed += sync_accounts(session=session, accounts=workspace.accounts, team_id=team_id)
     logger.info("config loaded: %d accounts (%d changed)", len(config.accounts), changed)
     triage = build_triage_engine(settings, config)
     return Runtime(settings=settings, config=config, engine=engine, triage=triage)

@@ -13,7 +13,6 @@ from app.slack.bounded_executor import BoundedExecutor, admission_middleware
 from app.slack.client import build_web_client
 from app.slack.middleware.event_store import store_events
 from app.slack.middleware.runtime import runtime_middleware
-from app.slack.middleware.team_scope import team_scope_middleware
 from app.slack.oauth.install_flow import build_oauth
 
 
@@ -47,7 +46,6 @@ def create_bolt_app(
         installation_store=oauth.installation_store if oauth else None,
     )
     app.use(runtime_middleware(runtime))
-    app.use(team_scope_middleware(multi_workspace=settings.oauth_mode))
     app.use(store_events)
     app.use(admission_middleware(executor))
     listeners.register(app)
