@@ -58,6 +58,7 @@ def bootstrap(settings: Settings, *, auto_upgrade: bool | None = None) -> Runtim
         changed = sync_accounts(session=session, accounts=config.accounts)
         for team_id, workspace in config.workspaces.items():
             changed += sync_accounts(session=session, accounts=workspace.accounts, team_id=team_id)
-    logger.info("config loaded: %d accounts (%d changed)", len(config.accounts), changed)
+    accounts = len(config.accounts) + sum(len(w.accounts) for w in config.workspaces.values())
+    logger.info("config loaded: %d accounts (%d changed)", accounts, changed)
     triage = build_triage_engine(settings, config)
     return Runtime(settings=settings, config=config, engine=engine, triage=triage)

@@ -22,6 +22,11 @@ DEFAULT_CLIENT_ID = "1111.2222"
 DEFAULT_CLIENT_SECRET = "local-client-secret"  # noqa: S105 (accepted by the stand-in only)
 
 
+def bot_user_id_for(team_id: str) -> str:
+    """The id of the app's bot user in an installed workspace."""
+    return "UB" + team_id.removeprefix("T")[:8]
+
+
 @dataclass(frozen=True)
 class InstalledTeam:
     """A workspace that installed the app, and its bot there."""
@@ -78,7 +83,7 @@ class OAuthInstalls:
     ) -> str:
         """The installer pressed Allow: the one-time code for the redirect URL."""
         suffix = team_id.removeprefix("T")[:8]
-        team = InstalledTeam(team_id, team_name, f"UB{suffix}", f"BB{suffix}", installer)
+        team = InstalledTeam(team_id, team_name, bot_user_id_for(team_id), f"BB{suffix}", installer)
         code = f"{int(self._clock())}.{secrets.token_hex(12)}"
         self._codes[code] = (team, redirect_uri)
         return code

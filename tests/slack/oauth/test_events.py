@@ -7,7 +7,7 @@ from app.sandbox.local_slack import LocalSlack
 
 
 def _home_opened(slack: LocalSlack, team_id: str, user: str, **envelope: object) -> None:
-    sender = slack.sender_for(team_id, bot_user_id="UB" + team_id.removeprefix("T")[:8])
+    sender = slack.sender_for(team_id)
     result = sender.event({"type": "app_home_opened", "user": user, "tab": "home"}, **envelope)  # type: ignore[arg-type]
     assert result.status == 200
 

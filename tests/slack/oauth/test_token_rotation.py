@@ -34,7 +34,7 @@ def test_an_expiring_token_is_refreshed_before_the_event_is_handled(
     install(oauth_slack.app_url, oauth_slack.standin, "T0ALPHA", team_name="Alpha")
     oauth_slack.standin.oauth.token_lifetime_seconds = 12 * ONE_HOUR
     oauth_slack.standin.oauth.advance(ONE_HOUR + 1)  # the installed token has now expired
-    sender = oauth_slack.sender_for("T0ALPHA", bot_user_id="UB0ALPHA")
+    sender = oauth_slack.sender_for("T0ALPHA")
     sender.event({"type": "app_home_opened", "user": "U0AGENT1", "tab": "home"})
     oauth_slack.standin.wait_for(lambda: oauth_slack.standin.published_home("U0AGENT1"))
     assert _refreshes(oauth_slack) == [None]  # one refresh, accepted

@@ -1,0 +1,140 @@
+"""Two workspaces installed: each sees only its own accounts, escalations and stats."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.sandbox.installer import install
+from app.sandbox.local_slack import LocalSlack
+from tests.slack.conftest import Rows
+
+TWO_WORKSPACES = """\
+skills:
+  billing: {channel: C0BILLING}
+  technical: {channel: C0TECH}
+  account_management: {channel: C0AM}
+  trust: {channel: C0TRUST}
+  general: {channel: C0GENERAL}
+overflow_channel: C0OVERFLOW
+leads_channel: C0LEADS
+workspaces:
+  T0ALPHA:
+    accounts:
+      - {name: Acme, channel: C0ACMEA, tier: enterprise}
+    skills: &skills
+      billing: {channel: C0BILLA}
+      technical: {channel: C0TECHA}
+      account_management: {channel: C0AMA}
+      trust: {channel: C0TRUSTA}
+      general: {channel: C0GENA}
+    overflow_channel: C0OVERA
+    leads_channel: C0LEADSA
+    agents:
+      - {user: U0AGENTA, skills: [billing, general, account_management, technical, trust]}
+    leads: [U0LEADA]
+  T0BETA:
+    accounts:
+      - {name: Globex, channel: C0GLOBEXB, tier: pro}
+    skills:
+      billing: {channel: C0BILLB}
+      technical: {channel: C0TECHB}
+      account_management: {channel: C0AMB}
+      trust: {channel: C0TRUSTB}
+      general: {channel: C0GENB}
+    overflow_channel: C0OVERB
+    leads_channel: C0LEADSB
+    agents:
+      - {user: U0AGENTB, skills: [billing, general, account_management, technical, trust]}
+    leads: [U0LEADB]
+"""
+
+
+@pytest.fixture
+def two_workspaces(database_url: str, tmp_path: Path) -> Iterator[LocalSlack]:
+    config = tmp_path / "escalation.yml"
+    config.write_text(TWO_WORKSPACES)
+    with LocalSlack(database_url=database_url, config_path=config, oauth=True) as local:
+        install(local.app_url, local.standin, "T0ALPHA", team_name="Alpha")
+        install(local.app_url, local.standin, "T0BETA", team_name="Beta")
+        yield local
+
+
+def _escalate_in_alpha(slack: LocalSlack) -> None:
+    customer = slack.customer_of("C0ACMEA")
+    sent = slack.say(
+        "C0ACMEA",
+        user=customer.user_id,
+        team=customer.team_id,
+        text="Cancel our contract please, we are leaving",
+        installation="T0ALPHA",
+    )
+    assert slack.wait_processed(sent.event_id) == "done"
+
+
+def _home(slack: LocalSlack, team_id: str, user: str) -> str:
+    slack.sender_for(team_id).event({"type": "app_home_opened", "user": user, "tab": "home"})
+    return json.dumps(slack.standin.wait_for(lambda: slack.standin.published_home(user)))
+
+
+def _stats(slack: LocalSlack, team_id: str, lead: str) -> str:
+    before = len(slack.standin.response_url_posts())
+    result = slack.sender_for(team_id).slash_command(
+        "/escalation-stats", "30d", user=lead, user_team=team_id, channel="C0LEADS"
+    )
+    assert result.status == 200
+    posts = slack.standin.wait_for(lambda: slack.standin.response_url_posts()[before:])
+    return json.dumps(posts[0].payload["blocks"])
+
+
+def test_escalations_are_stored_and_routed_within_their_workspace(
+    two_workspaces: LocalSlack,
+) -> None:
+    slack = two_workspaces
+    _escalate_in_alpha(slack)
+    rows = Rows(slack)
+    [conversation] = rows.conversations()
+    assert conversation.team_id == "T0ALPHA"
+    card_posts = [
+        c for c in slack.standin.calls_to("chat.postMessage") if c.args["channel"] != "C0ACMEA"
+    ]
+    assert card_posts and all(c.team_id == "T0ALPHA" for c in card_posts)
+    assert all(c.args["channel"].endswith("A") for c in card_posts)  # Alpha's own channels
+
+
+def test_stats_and_app_home_show_only_the_workspaces_own_data(two_workspaces: LocalSlack) -> None:
+    slack = two_workspaces
+    _escalate_in_alpha(slack)
+    assert "1 conversations, 1 escalations" in _stats(slack, "T0ALPHA", "U0LEADA")
+    assert "No conversations in this window yet" in _stats(slack, "T0BETA", "U0LEADB")
+    alpha_home = _home(slack, "T0ALPHA", "U0LEADA")
+    beta_home = _home(slack, "T0BETA", "U0LEADB")
+    assert "*Open escalations*\\n1" in alpha_home
+    assert "*Open escalations*\\n0" in beta_home
+    assert "*Conversations, last 7 days*\\n0" in beta_home
+
+
+def test_a_lead_of_one_workspace_is_no_lead_in_another(two_workspaces: LocalSlack) -> None:
+    slack = two_workspaces
+    result = slack.sender_for("T0BETA").slash_command(
+        "/escalation-stats", "30d", user="U0LEADA", user_team="T0BETA", channel="C0LEADSB"
+    )
+    assert "for support leads" in result.body
+
+
+def test_a_channel_of_another_workspace_opens_nothing(two_workspaces: LocalSlack) -> None:
+    slack = two_workspaces
+    customer = slack.customer_of("C0ACMEA")
+    sent = slack.say(
+        "C0ACMEA",
+        user=customer.user_id,
+        team=customer.team_id,
+        text="Cancel our contract please",
+        installation="T0BETA",  # delivered for Beta's installation: not Beta's account
+    )
+    assert slack.wait_processed(sent.event_id)
+    assert Rows(slack).conversations() == []
+    assert slack.standin.calls_to("chat.postMessage") == []
