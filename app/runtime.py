@@ -31,6 +31,12 @@ class Runtime:
     triage: TriageEngine
     team: TeamScope = field(default=SINGLE_WORKSPACE)
 
+    @property
+    def team_filter(self) -> str | None:
+        """The team id that narrows the worker's queries to this installation's rows; None with a
+        single bot token, where every row is this workspace's."""
+        return None if self.team == SINGLE_WORKSPACE else self.team.team_id
+
     def for_team(self, team: TeamScope) -> Runtime:
         """The same process seen by one installation: its team and its part of the config."""
         if team == self.team:

@@ -3,67 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from app.sandbox.installer import install
 from app.sandbox.local_slack import LocalSlack
 from tests.slack.conftest import Rows
 
-TWO_WORKSPACES = """\
-skills:
-  billing: {channel: C0BILLING}
-  technical: {channel: C0TECH}
-  account_management: {channel: C0AM}
-  trust: {channel: C0TRUST}
-  general: {channel: C0GENERAL}
-overflow_channel: C0OVERFLOW
-leads_channel: C0LEADS
-workspaces:
-  T0ALPHA:
-    accounts:
-      - {name: Acme, channel: C0ACMEA, tier: enterprise}
-    skills: &skills
-      billing: {channel: C0BILLA}
-      technical: {channel: C0TECHA}
-      account_management: {channel: C0AMA}
-      trust: {channel: C0TRUSTA}
-      general: {channel: C0GENA}
-    overflow_channel: C0OVERA
-    leads_channel: C0LEADSA
-    agents:
-      - {user: U0AGENTA, skills: [billing, general, account_management, technical, trust]}
-    leads: [U0LEADA]
-  T0BETA:
-    accounts:
-      - {name: Globex, channel: C0GLOBEXB, tier: pro}
-    skills:
-      billing: {channel: C0BILLB}
-      technical: {channel: C0TECHB}
-      account_management: {channel: C0AMB}
-      trust: {channel: C0TRUSTB}
-      general: {channel: C0GENB}
-    overflow_channel: C0OVERB
-    leads_channel: C0LEADSB
-    agents:
-      - {user: U0AGENTB, skills: [billing, general, account_management, technical, trust]}
-    leads: [U0LEADB]
-"""
 
-
-@pytest.fixture
-def two_workspaces(database_url: str, tmp_path: Path) -> Iterator[LocalSlack]:
-    config = tmp_path / "escalation.yml"
-    config.write_text(TWO_WORKSPACES)
-    with LocalSlack(database_url=database_url, config_path=config, oauth=True) as local:
-        install(local.app_url, local.standin, "T0ALPHA", team_name="Alpha")
-        install(local.app_url, local.standin, "T0BETA", team_name="Beta")
-        yield local
-
-
-def _escalate_in_alpha(slack: LocalSlack) -> None:
+def escalate_in_alpha(slack: LocalSlack) -> None:
     customer = slack.customer_of("C0ACMEA")
     sent = slack.say(
         "C0ACMEA",
@@ -94,7 +39,7 @@ def test_escalations_are_stored_and_routed_within_their_workspace(
     two_workspaces: LocalSlack,
 ) -> None:
     slack = two_workspaces
-    _escalate_in_alpha(slack)
+    escalate_in_alpha(slack)
     rows = Rows(slack)
     [conversation] = rows.conversations()
     assert conversation.team_id == "T0ALPHA"
@@ -107,7 +52,7 @@ def test_escalations_are_stored_and_routed_within_their_workspace(
 
 def test_stats_and_app_home_show_only_the_workspaces_own_data(two_workspaces: LocalSlack) -> None:
     slack = two_workspaces
-    _escalate_in_alpha(slack)
+    escalate_in_alpha(slack)
     assert "1 conversations, 1 escalations" in _stats(slack, "T0ALPHA", "U0LEADA")
     assert "No conversations in this window yet" in _stats(slack, "T0BETA", "U0LEADB")
     alpha_home = _home(slack, "T0ALPHA", "U0LEADA")
