@@ -65,6 +65,13 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("slack_redirect_uri")
+    @classmethod
+    def _redirect_uri_shape(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be the https URL of /slack/oauth_redirect")
+        return value
+
     @field_validator("linear_api_url")
     @classmethod
     def _linear_url_shape(cls, value: str) -> str:

@@ -9,6 +9,7 @@ from app.db.models import as_utc, utcnow
 from app.sandbox.local_slack import LocalSlack
 from app.slack.workspaces import installed_workspaces
 from app.worker.escalation_jobs import sweep_claim_windows
+from app.worker.event_retry import retry_unfinished_events
 from app.worker.report_jobs import post_leads_digest
 from tests.slack.conftest import Rows
 from tests.slack.oauth.test_isolation import escalate_in_alpha
@@ -62,3 +63,41 @@ def test_claim_window_sweep_acts_on_each_workspace_for_its_own_escalations(
         c for c in slack.standin.calls_to("chat.postMessage") if c.args["channel"] == "C0OVERA"
     ]
     assert overflow.team_id == "T0ALPHA" and overflow.ok
+
+
+def test_a_failed_event_is_finished_by_its_own_installation(
+    two_workspaces: LocalSlack,
+) -> None:
+    slack = two_workspaces
+    assert slack.runtime is not None
+    slack.standin.fail_next("chat.postMessage", status=500, times=3)
+    customer = slack.customer_of("C0ACMEA")
+    sent = slack.say(
+        "C0ACMEA",
+        user=customer.user_id,
+        team=customer.team_id,  # the customer's organisation: the envelope's team_id
+        text="How do I export a board to CSV?",
+        installation="T0ALPHA",
+    )
+    [event] = Rows(slack).events()
+    assert event.status == "failed"
+    assert event.team_id == "T0ALPHA"  # stored under the installation it was authorized for
+    alpha, beta = installed_workspaces(slack.runtime)()
+    assert (
+        retry_unfinished_events(
+            runtime=beta.runtime, client=beta.client, bot=beta.bot, now=utcnow()
+        )
+        == 0
+    )
+    assert (
+        retry_unfinished_events(
+            runtime=alpha.runtime, client=alpha.client, bot=alpha.bot, now=utcnow()
+        )
+        == 1
+    )
+    [reply] = [
+        c
+        for c in slack.standin.calls_to("chat.postMessage")
+        if c.ok and c.args.get("thread_ts") == sent.ts
+    ]
+    assert reply.team_id == "T0ALPHA"
