@@ -66,6 +66,12 @@ def queue_ahead(*, session: Session, skill: str, created_before: datetime) -> in
     return int(count)
 
 
+def is_foreign_escalation(*, session: Session, escalation_id: int, team_id: str) -> bool:
+    """Whether the escalation exists and belongs to another installation's workspace."""
+    owner = session.exec(select(Escalation.team_id).where(Escalation.id == escalation_id)).first()
+    return owner is not None and owner != team_id
+
+
 def escalations_without_card(
     *, session: Session, older_than: datetime, limit: int = 20, team_id: str | None = None
 ) -> list[int]:

@@ -83,3 +83,25 @@ def test_a_channel_of_another_workspace_opens_nothing(two_workspaces: LocalSlack
     assert slack.wait_processed(sent.event_id)
     assert Rows(slack).conversations() == []
     assert slack.standin.calls_to("chat.postMessage") == []
+
+
+def test_a_button_carrying_another_workspaces_escalation_is_refused(
+    two_workspaces: LocalSlack,
+) -> None:
+    slack = two_workspaces
+    escalate_in_alpha(slack)
+    [escalation] = Rows(slack).escalations()
+    # Beta's agent sends a claim with Alpha's escalation id (never on a card Beta was shown)
+    result = slack.sender_for("T0BETA").block_action(
+        user="U0AGENTB",
+        user_team="T0BETA",
+        action_id="claim_escalation",
+        value=str(escalation.id),
+        channel="C0BILLB",
+        message_ts="1700000000.000100",
+    )
+    assert result.status == 200
+    notice = slack.standin.wait_for(lambda: slack.standin.ephemerals_for("U0AGENTB"))
+    assert "no longer valid" in notice[0]["text"]
+    assert notice and slack.standin.calls_to("chat.postEphemeral")[-1].team_id == "T0BETA"
+    assert Rows(slack).escalations()[0].claimed_by is None
