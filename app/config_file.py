@@ -21,8 +21,6 @@ ChannelId = Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,}$")]
 UserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,}$")]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
 TeamId = Annotated[str, Field(pattern=r"^[TE][A-Z0-9]{2,}$")]
-#: The keys a workspace (an OAuth installation) sets for itself under ``workspaces.<team id>``.
-WORKSPACE_KEYS = ("accounts", "skills", "overflow_channel", "leads_channel", "agents", "leads")
 
 
 class _Strict(BaseModel):
@@ -231,21 +229,15 @@ class WorkspaceConfig(_Strict):
     kb_channel: ChannelId | None = None
 
 
-class EscalationConfig(_Strict):
-    """The whole config file."""
+class EscalationConfig(WorkspaceConfig):
+    """The whole config file: the top-level team (a single bot token's workspace) and the
+    shared keys."""
 
-    accounts: list[AccountConfig] = Field(default_factory=list)
-    skills: dict[str, SkillConfig]
-    overflow_channel: ChannelId
-    leads_channel: ChannelId
-    agents: list[AgentConfig] = Field(default_factory=list)
-    leads: list[UserId] = Field(default_factory=list)
     intents: dict[str, str] = Field(default_factory=dict)  # intent id -> skill (adds or overrides)
     knowledge_base: KnowledgeBaseConfig = Field(default_factory=KnowledgeBaseConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     sla: SlaConfig = Field(default_factory=SlaConfig)
     surge: SurgeConfig = Field(default_factory=SurgeConfig)
-    kb_channel: ChannelId | None = None  # where the knowledge-gap digest goes (default: leads)
     reports: ReportsConfig = Field(default_factory=lambda: ReportsConfig())
     # Link for the CRM id on handoff cards, e.g. https://acme.lightning.force.com/{crm_id}
     crm_url_template: str | None = Field(default=None, pattern=r"^https?://.*\{crm_id\}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.sandbox.installer import install
 from app.sandbox.local_slack import LocalSlack
+from tests.slack.conftest import Rows
 
 
 def _home_opened(slack: LocalSlack, team_id: str, user: str, **envelope: object) -> None:
@@ -46,6 +47,8 @@ def test_slack_connect_event_is_authorized_through_authorizations(oauth_slack: L
         is_ext_shared_channel=True,
     )
     assert _publishes_for(oauth_slack, "U0AGENT1") == ["T0ALPHA"]
+    # stored under the installation it was authorized for, so the worker retries it there
+    assert [event.team_id for event in Rows(oauth_slack).events()] == ["T0ALPHA"]
 
 
 def test_an_event_from_a_workspace_without_installation_is_not_answered(

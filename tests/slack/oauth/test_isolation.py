@@ -5,18 +5,24 @@ from __future__ import annotations
 import json
 
 from app.sandbox.local_slack import LocalSlack
+from app.sandbox.slack_requests import SentMessage
 from tests.slack.conftest import Rows
 
 
-def escalate_in_alpha(slack: LocalSlack) -> None:
+def acme_says(slack: LocalSlack, text: str, *, installation: str) -> SentMessage:
+    """Alpha's customer Acme writes in its channel; Slack delivers it for ``installation``."""
     customer = slack.customer_of("C0ACMEA")
-    sent = slack.say(
+    return slack.say(
         "C0ACMEA",
         user=customer.user_id,
         team=customer.team_id,
-        text="Cancel our contract please, we are leaving",
-        installation="T0ALPHA",
+        text=text,
+        installation=installation,
     )
+
+
+def escalate_in_alpha(slack: LocalSlack) -> None:
+    sent = acme_says(slack, "Cancel our contract please, we are leaving", installation="T0ALPHA")
     assert slack.wait_processed(sent.event_id) == "done"
 
 
@@ -72,14 +78,8 @@ def test_a_lead_of_one_workspace_is_no_lead_in_another(two_workspaces: LocalSlac
 
 def test_a_channel_of_another_workspace_opens_nothing(two_workspaces: LocalSlack) -> None:
     slack = two_workspaces
-    customer = slack.customer_of("C0ACMEA")
-    sent = slack.say(
-        "C0ACMEA",
-        user=customer.user_id,
-        team=customer.team_id,
-        text="Cancel our contract please",
-        installation="T0BETA",  # delivered for Beta's installation: not Beta's account
-    )
+    # delivered for Beta's installation: the channel is not one of Beta's accounts
+    sent = acme_says(slack, "Cancel our contract please", installation="T0BETA")
     assert slack.wait_processed(sent.event_id)
     assert Rows(slack).conversations() == []
     assert slack.standin.calls_to("chat.postMessage") == []

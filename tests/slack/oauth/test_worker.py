@@ -12,7 +12,7 @@ from app.worker.escalation_jobs import sweep_claim_windows
 from app.worker.event_retry import retry_unfinished_events
 from app.worker.report_jobs import post_leads_digest
 from tests.slack.conftest import Rows
-from tests.slack.oauth.test_isolation import escalate_in_alpha
+from tests.slack.oauth.test_isolation import acme_says, escalate_in_alpha
 
 
 def test_every_installation_is_a_workspace_with_its_own_token_and_config(
@@ -71,14 +71,7 @@ def test_a_failed_event_is_finished_by_its_own_installation(
     slack = two_workspaces
     assert slack.runtime is not None
     slack.standin.fail_next("chat.postMessage", status=500, times=3)
-    customer = slack.customer_of("C0ACMEA")
-    sent = slack.say(
-        "C0ACMEA",
-        user=customer.user_id,
-        team=customer.team_id,  # the customer's organisation: the envelope's team_id
-        text="How do I export a board to CSV?",
-        installation="T0ALPHA",
-    )
+    sent = acme_says(slack, "How do I export a board to CSV?", installation="T0ALPHA")
     [event] = Rows(slack).events()
     assert event.status == "failed"
     assert event.team_id == "T0ALPHA"  # stored under the installation it was authorized for
