@@ -168,4 +168,5 @@ def build_oauth(settings: Settings, *, engine: Engine, client: WebClient) -> OAu
         state_expiration_seconds=STATE_EXPIRATION_SECONDS,
         logger=logging.getLogger("slack_bolt.OAuthFlow"),
     )
+    oauth_settings.authorize = authorize  # not the default one, whose client is Slack's own URL
     return OAuthWiring(settings=oauth_settings, authorize=authorize, installation_store=store)

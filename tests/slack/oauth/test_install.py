@@ -123,3 +123,17 @@ def test_the_scopes_asked_for_are_the_manifests() -> None:
 
     manifest = yaml.safe_load((REPO_ROOT / "manifest.yml").read_text())
     assert list(BOT_SCOPES) == manifest["oauth_config"]["scopes"]["bot"]
+
+
+def test_every_client_of_the_oauth_flow_uses_slack_api_url(oauth_slack: LocalSlack) -> None:
+    from app.slack.bolt_app import create_bolt_app
+    from app.slack.oauth.token_refresh import SerializedTokenAuthorize
+
+    assert oauth_slack.runtime is not None
+    app = create_bolt_app(oauth_slack.runtime)
+    assert app.oauth_flow is not None
+    authorize = app.oauth_flow.settings.authorize
+    assert isinstance(authorize, SerializedTokenAuthorize)
+    assert authorize.token_rotator is not None
+    for client in (app.client, app.oauth_flow.client, authorize.token_rotator.client):
+        assert client.base_url == oauth_slack.standin.url
