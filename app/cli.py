@@ -347,4 +347,9 @@ def _config_check(_args: argparse.Namespace, settings: Settings) -> int:
         f"{settings.escalation_config}: ok ({len(config.accounts)} accounts, "
         f"{len(config.skills)} skills, {len(config.agents)} agents)"
     )
+    for team_id, workspace in config.workspaces.items():
+        print(
+            f"  workspace {team_id}: {len(workspace.accounts)} accounts, "
+            f"{len(workspace.skills)} skills, {len(workspace.agents)} agents"
+        )
     return 0

@@ -187,3 +187,13 @@ def test_outbox_commands(tmp_path: Path) -> None:
     assert listed.returncode == 0 and "No outbox events" in listed.stdout
     retried = run_cli("outbox", "retry", "7", env=env)
     assert "does not exist" in retried.stdout
+
+
+def test_config_check_lists_each_workspace(tmp_path: Path) -> None:
+    from tests.slack.oauth.conftest import TWO_WORKSPACES
+
+    config = tmp_path / "escalation.yml"
+    config.write_text(TWO_WORKSPACES)
+    result = run_cli("config", "check", env={"ESCALATION_CONFIG": str(config)})
+    assert "workspace T0ALPHA: 1 accounts, 5 skills, 1 agents" in result.stdout
+    assert "workspace T0BETA: 1 accounts" in result.stdout
