@@ -36,6 +36,16 @@ class AccountConfig(_Strict):
     language: LanguageCode = "en"
     crm_id: str | None = Field(default=None, max_length=100)
     arr: float | None = Field(default=None, ge=0)
+    hubspot_company_id: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
+    salesforce_account_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{15,18}$")
+
+
+class AlertsConfig(_Strict):
+    """Team channels for alerts, per event type (each optional: no channel, no alert)."""
+
+    churn_signal: ChannelId | None = None
+    enterprise_unclaimed: ChannelId | None = None
+    bug_fingerprint: ChannelId | None = None
 
 
 class SkillConfig(_Strict):
@@ -217,8 +227,9 @@ class KnowledgeBaseConfig(_Strict):
 
 
 class WorkspaceConfig(_Strict):
-    """One installation's own support team: its customers, channels, agents and leads. Every
-    other key (policy, SLA, reports, surge, messages, knowledge base) is shared."""
+    """One installation's own support team: its customers, channels (alerts included), agents
+    and leads. Every other key (policy, SLA, reports, surge, messages, knowledge base) is
+    shared."""
 
     accounts: list[AccountConfig] = Field(default_factory=list)
     skills: dict[str, SkillConfig]
@@ -226,7 +237,8 @@ class WorkspaceConfig(_Strict):
     leads_channel: ChannelId
     agents: list[AgentConfig] = Field(default_factory=list)
     leads: list[UserId] = Field(default_factory=list)
-    kb_channel: ChannelId | None = None
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    kb_channel: ChannelId | None = None  # where the knowledge-gap digest goes (default: leads)
 
 
 class EscalationConfig(WorkspaceConfig):

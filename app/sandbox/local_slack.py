@@ -208,6 +208,9 @@ class LocalSlack:
             internal = {skill: cfg.channel for skill, cfg in config.skills.items()}
             internal["overflow"] = config.overflow_channel
             internal["leads"] = config.leads_channel
+            for event, channel in config.alerts.model_dump().items():
+                if channel and channel not in internal.values():
+                    internal[event] = channel
             for name, channel in internal.items():
                 self.standin.add_channel(channel, f"support-{name.replace('_', '-')}")
             for agent in config.agents:

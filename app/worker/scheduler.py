@@ -12,13 +12,12 @@ from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
 from app.conversations.intake import BotIdentity
-from app.integrations.linear import KIND as LINEAR_KIND
-from app.integrations.linear import LinearSender
+from app.integrations.alerts import KIND as ALERT_KIND
 from app.integrations.outbox import deliver_due
-from app.integrations.settings import linear_settings
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
 from app.runtime import Runtime
+from app.slack.client import build_web_client
 from app.slack.gap_notifier import SlackGapNotifier
 from app.slack.surge_alerts import SlackSurgeAlerts
 from app.slack.workspaces import (
@@ -34,6 +33,7 @@ from app.worker.escalation_jobs import (
     sweep_claim_windows,
 )
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
+from app.worker.outbox_jobs import outbox_senders
 from app.worker.report_jobs import post_leads_digest
 
 logger = logging.getLogger(__name__)
@@ -109,9 +109,14 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
         id="post_leads_digest",
         **defaults,
     )
-    linear = linear_settings(runtime.settings)
-    if linear.enabled:
-        senders = {LINEAR_KIND: LinearSender.from_settings(linear)}
+    if runtime.settings.oauth_mode:
+        # Team alerts go to Slack with one workspace's token: with several installations they
+        # stay queued in the outbox (nothing is lost) until they are routed per installation.
+        senders = outbox_senders(runtime, build_web_client(runtime.settings, token=None))
+        senders.pop(ALERT_KIND, None)
+    else:
+        senders = outbox_senders(runtime, workspaces()[0].client)
+    if senders:
         scheduler.add_job(
             lambda: deliver_due(engine=runtime.engine, senders=senders, now=_now()),
             "interval",
@@ -122,7 +127,7 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
     if runtime.settings.oauth_mode:
         # Surge detection and the knowledge-gap digest read every workspace's rows together:
         # they run with a single bot token only, until they are scoped per installation.
-        logger.warning("OAuth mode: surge detection and knowledge-gap digests are not scheduled")
+        logger.warning("OAuth mode: surges, knowledge-gap digests and team alerts are not run")
     else:
         _add_single_workspace_jobs(scheduler, runtime, workspaces()[0].client, defaults)
     scheduler.add_job(
