@@ -53,9 +53,17 @@ def recent_claim_seconds(*, session: Session, skill: str, tier: str, now: dateti
     return [max(0.0, (claimed - created).total_seconds()) for created, claimed in rows if claimed]
 
 
+def is_foreign_escalation(*, session: Session, escalation_id: int, team_id: str) -> bool:
+    """Whether the escalation exists and belongs to another installation's workspace."""
+    owner = session.exec(select(Escalation.team_id).where(Escalation.id == escalation_id)).first()
+    return owner is not None and owner != team_id
+
+
 def escalations_without_card(
-    *, session: Session, older_than: datetime, limit: int = 20
+    *, session: Session, older_than: datetime, limit: int = 20, team_id: str | None = None
 ) -> list[int]:
+    """Escalations whose card never posted (of the installation ``team_id``, if given)."""
+    teams = [col(Escalation.team_id) == team_id] if team_id is not None else []
     ids = session.exec(
         select(Escalation.id)
         .where(
@@ -63,6 +71,7 @@ def escalations_without_card(
             col(Escalation.status) != "resolved",
             col(Escalation.created_at) < older_than,
             col(Escalation.card_attempts) < 10,
+            *teams,
         )
         .order_by(col(Escalation.id))
         .limit(limit)

@@ -1,7 +1,7 @@
 """surge calendar, proactive notices, live wait lines, email follow-ups, card posting lease
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0011
 Create Date: 2026-11-26
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
