@@ -60,6 +60,7 @@ class HandoffCard:
     resolution_tag: str | None = None  # a key of RESOLUTION_TAGS
     resolution_note: str | None = None
     follow_up_later: bool = False  # the customer chose an async follow-up
+    follow_up_email: str | None = None  # ...by email, to this address
     reassign_skills: tuple[str, ...] = field(default=())  # skills it can be reassigned to
 
 

@@ -16,10 +16,12 @@ from app.integrations.alerts import KIND as ALERT_KIND
 from app.integrations.outbox import deliver_due
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
+from app.mail.smtp_sender import SmtpSender
 from app.runtime import Runtime
 from app.slack.client import build_web_client
 from app.slack.gap_notifier import SlackGapNotifier
 from app.slack.surge_alerts import SlackSurgeAlerts
+from app.slack.surge_notices import SlackNoticePoster
 from app.slack.workspaces import (
     Workspace,
     WorkspaceSource,
@@ -28,13 +30,16 @@ from app.slack.workspaces import (
 )
 from app.surge.monitor import SurgeWatch
 from app.worker.escalation_jobs import (
+    deliver_follow_up_emails,
     post_missing_cards,
     post_missing_handoff_replies,
+    refresh_customer_wait_lines,
     sweep_claim_windows,
 )
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
 from app.worker.outbox_jobs import outbox_senders
 from app.worker.report_jobs import post_leads_digest
+from app.worker.surge_jobs import run_surge_calendar, send_surge_notices
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +95,26 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
         id="post_missing_handoff_replies",
         **defaults,
     )
+    scheduler.add_job(
+        lambda: _for_each(
+            workspaces,
+            lambda w: refresh_customer_wait_lines(runtime=w.runtime, client=w.client, now=_now()),
+        ),
+        "interval",
+        seconds=60,
+        id="refresh_customer_wait_lines",
+        **defaults,
+    )
+    mail = SmtpSender.from_settings(runtime.settings)
+    if mail is not None:
+        sender = mail
+        scheduler.add_job(
+            lambda: deliver_follow_up_emails(runtime=runtime, sender=sender, now=_now()),
+            "interval",
+            seconds=60,
+            id="deliver_follow_up_emails",
+            **defaults,
+        )
     scheduler.add_job(
         lambda: _for_each(
             workspaces,
@@ -152,6 +177,21 @@ def _add_single_workspace_jobs(
         "interval",
         minutes=1,
         id="watch_for_surges",
+        **defaults,
+    )
+    scheduler.add_job(
+        lambda: run_surge_calendar(runtime=runtime, announcer=alerts, now=_now()),
+        "interval",
+        minutes=1,
+        id="run_surge_calendar",
+        **defaults,
+    )
+    notices = SlackNoticePoster(client)
+    scheduler.add_job(
+        lambda: send_surge_notices(runtime=runtime, poster=notices, announcer=alerts, now=_now()),
+        "interval",
+        seconds=20,
+        id="send_surge_notices",
         **defaults,
     )
     gaps = SlackGapNotifier(client)
