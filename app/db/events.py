@@ -5,13 +5,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, delete, or_, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.db.models import SlackEvent, utcnow
 
 MAX_ATTEMPTS = 5
+QUEUED = "queued"  # stored and acknowledged, waiting for an event processor
+RECEIVED = "received"  # being processed (or stored by a web process that processes it itself)
+NOTIFY_CHANNEL = "slack_events"  # PostgreSQL LISTEN/NOTIFY channel that wakes event processors
 
 
 class Stored(enum.Enum):
@@ -21,29 +24,88 @@ class Stored(enum.Enum):
 
 
 def store_event(
-    *, session: Session, event_id: str, team_id: str | None, event_type: str, payload: str
+    *,
+    session: Session,
+    event_id: str,
+    team_id: str | None,
+    event_type: str,
+    payload: str,
+    queue: bool = False,
 ) -> Stored:
-    """Record a delivery before it is acknowledged; tells whether to process it."""
-    try:
-        with session.begin_nested():
-            session.add(
-                SlackEvent(
-                    event_id=event_id, team_id=team_id, event_type=event_type, payload=payload
-                )
-            )
-        return Stored.NEW
-    except IntegrityError:
-        pass
-    claimed = session.execute(
-        update(SlackEvent)
-        .where(
-            col(SlackEvent.event_id) == event_id,
-            col(SlackEvent.status) == "failed",
-            col(SlackEvent.attempts) < MAX_ATTEMPTS,
+    """Record a delivery before it is acknowledged; tells whether to process it.
+
+    With ``queue`` the event is left ``queued`` for an event processor (and, on PostgreSQL, the
+    processors are notified when the transaction commits); otherwise the caller processes it.
+    """
+    status = QUEUED if queue else RECEIVED
+    inserted = session.execute(
+        _insert_or_ignore(session).values(
+            event_id=event_id,
+            team_id=team_id,
+            event_type=event_type,
+            payload=payload,
+            status=status,
+            attempts=0,
+            received_at=utcnow(),
         )
-        .values(status="received")
+        .returning(col(SlackEvent.event_id))
     )
-    return Stored.RETRY if claimed.rowcount else Stored.DUPLICATE  # type: ignore[attr-defined]
+    if inserted.first() is not None:
+        stored = Stored.NEW
+    else:
+        claimed = session.execute(
+            update(SlackEvent)
+            .where(
+                col(SlackEvent.event_id) == event_id,
+                col(SlackEvent.status) == "failed",
+                col(SlackEvent.attempts) < MAX_ATTEMPTS,
+            )
+            .values(status=status)
+        )
+        stored = Stored.RETRY if claimed.rowcount else Stored.DUPLICATE  # type: ignore[attr-defined]
+    if queue and stored is not Stored.DUPLICATE:
+        notify_processors(session=session)
+    return stored
+
+
+def _insert_or_ignore(session: Session) -> Insert:
+    """``INSERT … ON CONFLICT (event_id) DO NOTHING``: one statement, no savepoint, no error."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(SlackEvent).on_conflict_do_nothing(index_elements=["event_id"])
+    return sqlite.insert(SlackEvent).on_conflict_do_nothing(index_elements=["event_id"])
+
+
+def notify_processors(*, session: Session) -> None:
+    """Wake the event processors when this transaction commits (PostgreSQL; SQLite polls)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+
+
+def claim_queued_events(*, session: Session, limit: int) -> list[tuple[str, str]]:
+    """Take up to ``limit`` queued events, oldest first, for this processor: (event_id, payload).
+
+    One statement: on PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED`` so concurrent
+    processors take disjoint events; SQLite runs one writer at a time. A taken event looks freshly
+    received, so a processor that dies with it leaves it to the worker's stale-event retry.
+    """
+    waiting = select(SlackEvent.event_id).where(col(SlackEvent.status) == QUEUED)
+    on_sqlite = session.get_bind().dialect.name == "sqlite"
+    if on_sqlite and session.exec(waiting.limit(1)).first() is None:
+        return []  # a read takes no lock: idle polls never make web processes' inserts wait
+    oldest = (
+        select(SlackEvent.event_id)
+        .where(col(SlackEvent.status) == QUEUED)
+        .order_by(col(SlackEvent.received_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = session.execute(
+        update(SlackEvent)
+        .where(col(SlackEvent.event_id).in_(oldest.scalar_subquery()))
+        .values(status=RECEIVED, received_at=utcnow())
+        .returning(col(SlackEvent.event_id), col(SlackEvent.payload))
+    ).all()
+    return [(str(event_id), str(payload)) for event_id, payload in rows]
 
 
 def finish_event(*, session: Session, event_id: str, status: str = "done") -> None:
@@ -65,7 +127,8 @@ def fail_event(*, session: Session, event_id: str, error: str) -> None:
 def unfinished_events(
     *, session: Session, now: datetime, stale_after: timedelta, limit: int = 50
 ) -> list[SlackEvent]:
-    """Events that failed (with attempts left) or were received long ago and never finished."""
+    """Events that failed (with attempts left), or were received or queued long ago and never
+    finished (a crashed process, or no event processor running)."""
     return list(
         session.exec(
             select(SlackEvent)
@@ -73,7 +136,7 @@ def unfinished_events(
                 or_(
                     (col(SlackEvent.status) == "failed")
                     & (col(SlackEvent.attempts) < MAX_ATTEMPTS),
-                    (col(SlackEvent.status) == "received")
+                    (col(SlackEvent.status).in_([RECEIVED, QUEUED]))
                     & (col(SlackEvent.received_at) < now - stale_after),
                 )
             )
@@ -95,7 +158,7 @@ def claim_for_retry(
             col(SlackEvent.status) == expected_status,
             col(SlackEvent.received_at) == expected_received_at,
         )
-        .values(status="received", received_at=utcnow())
+        .values(status=RECEIVED, received_at=utcnow())
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

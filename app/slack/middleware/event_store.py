@@ -1,5 +1,8 @@
 """Stores every Events API delivery before it is acknowledged, and drops Slack's retries of
-deliveries that were already taken."""
+deliveries that were already taken.
+
+With ``EVENT_PROCESSING=worker`` the events an event processor handles are stored ``queued`` and
+acknowledged right here: the web process only verifies, stores and acks."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from slack_bolt import BoltContext, BoltResponse
 
 from app.db.engine import session_scope
 from app.db.events import Stored, store_event
+from app.slack.event_processing import PROCESSED_EVENT_TYPES
 from app.slack.middleware.runtime import runtime_of
 
 logger = logging.getLogger(__name__)
@@ -25,16 +29,21 @@ def store_events(
         return None
     event = body.get("event") or {}
     runtime = runtime_of(context)
+    event_type = str(event.get("type") or "unknown")
+    queue = runtime.settings.event_processing == "worker" and event_type in PROCESSED_EVENT_TYPES
     with session_scope(runtime.engine) as session:
         stored = store_event(
             session=session,
             event_id=str(body["event_id"]),
             team_id=body.get("team_id"),
-            event_type=str(event.get("type") or "unknown"),
+            event_type=event_type,
             payload=json.dumps(body, separators=(",", ":")),
+            queue=queue,
         )
     if stored is Stored.DUPLICATE:
         logger.info("event %s already taken: acknowledged only", body["event_id"])
         return BoltResponse(status=200, body="")
+    if queue:
+        return BoltResponse(status=200, body="")  # committed: an event processor takes it
     next()
     return None
