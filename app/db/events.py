@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import Insert, delete, or_, text, update
+from sqlalchemy import Insert, delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -14,7 +14,6 @@ from app.db.models import SlackEvent, utcnow
 MAX_ATTEMPTS = 5
 QUEUED = "queued"  # stored and acknowledged, waiting for an event processor
 RECEIVED = "received"  # being processed (or stored by a web process that processes it itself)
-NOTIFY_CHANNEL = "slack_events"  # PostgreSQL LISTEN/NOTIFY channel that wakes event processors
 
 
 class Stored(enum.Enum):
@@ -34,12 +33,14 @@ def store_event(
 ) -> Stored:
     """Record a delivery before it is acknowledged; tells whether to process it.
 
-    With ``queue`` the event is left ``queued`` for an event processor (and, on PostgreSQL, the
-    processors are notified when the transaction commits); otherwise the caller processes it.
+    With ``queue`` the event is left ``queued`` for an event processor (the caller wakes the
+    processors once committed: :func:`app.db.event_notifier.notify_event_processors`); otherwise
+    the caller processes it.
     """
     status = QUEUED if queue else RECEIVED
     inserted = session.execute(
-        _insert_or_ignore(session).values(
+        _insert_or_ignore(session)
+        .values(
             event_id=event_id,
             team_id=team_id,
             event_type=event_type,
@@ -63,8 +64,6 @@ def store_event(
             .values(status=status)
         )
         stored = Stored.RETRY if claimed.rowcount else Stored.DUPLICATE  # type: ignore[attr-defined]
-    if queue and stored is not Stored.DUPLICATE:
-        notify_processors(session=session)
     return stored
 
 
@@ -73,12 +72,6 @@ def _insert_or_ignore(session: Session) -> Insert:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(SlackEvent).on_conflict_do_nothing(index_elements=["event_id"])
     return sqlite.insert(SlackEvent).on_conflict_do_nothing(index_elements=["event_id"])
-
-
-def notify_processors(*, session: Session) -> None:
-    """Wake the event processors when this transaction commits (PostgreSQL; SQLite polls)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
 
 def claim_queued_events(*, session: Session, limit: int) -> list[tuple[str, str]]:

@@ -27,7 +27,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.conversations.intake import BotIdentity
 from app.db.engine import session_scope
-from app.db.events import NOTIFY_CHANNEL, claim_queued_events
+from app.db.event_notifier import NOTIFY_CHANNEL
+from app.db.events import claim_queued_events
 from app.runtime import Runtime
 from app.slack.event_processing import process_event
 

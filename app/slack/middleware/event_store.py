@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import BoltContext, BoltResponse
 
 from app.db.engine import session_scope
+from app.db.event_notifier import notify_event_processors
 from app.db.events import Stored, store_event
 from app.slack.event_processing import PROCESSED_EVENT_TYPES
 from app.slack.middleware.runtime import runtime_of
@@ -44,6 +45,7 @@ def store_events(
         logger.info("event %s already taken: acknowledged only", body["event_id"])
         return BoltResponse(status=200, body="")
     if queue:
+        notify_event_processors(runtime.engine)
         return BoltResponse(status=200, body="")  # committed: an event processor takes it
     next()
     return None
