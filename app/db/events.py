@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from sqlalchemy import Insert, delete, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
+from app.db.engine import insert_or_ignore
 from app.db.models import SlackEvent, utcnow
 
 MAX_ATTEMPTS = 5
@@ -39,7 +39,7 @@ def store_event(
     """
     status = QUEUED if queue else RECEIVED
     inserted = session.execute(
-        _insert_or_ignore(session)
+        insert_or_ignore(session, SlackEvent)
         .values(
             event_id=event_id,
             team_id=team_id,
@@ -65,13 +65,6 @@ def store_event(
         )
         stored = Stored.RETRY if claimed.rowcount else Stored.DUPLICATE  # type: ignore[attr-defined]
     return stored
-
-
-def _insert_or_ignore(session: Session) -> Insert:
-    """``INSERT … ON CONFLICT (event_id) DO NOTHING``: one statement, no savepoint, no error."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(SlackEvent).on_conflict_do_nothing(index_elements=["event_id"])
-    return sqlite.insert(SlackEvent).on_conflict_do_nothing(index_elements=["event_id"])
 
 
 def claim_queued_events(*, session: Session, limit: int) -> list[tuple[str, str]]:

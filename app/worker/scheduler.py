@@ -6,7 +6,6 @@ import logging
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
 from app.conversations.intake import BotIdentity
@@ -27,8 +26,11 @@ from app.worker.escalation_jobs import (
 )
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
 from app.worker.report_jobs import post_leads_digest
+from app.worker.scheduled_slots import run_due_slot
 
 logger = logging.getLogger(__name__)
+
+SLOT_CHECK_SECONDS = 30  # how often the cron digests look for a due slot (taken once in the db)
 
 
 def _now() -> datetime:
@@ -67,8 +69,15 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
         **defaults,
     )
     scheduler.add_job(
-        lambda: post_leads_digest(runtime=runtime, client=client, now=_now()),
-        CronTrigger.from_crontab(runtime.config.reports.leads_digest_cron, timezone=UTC),
+        lambda: run_due_slot(
+            engine=runtime.engine,
+            job_id="post_leads_digest",
+            crontab=runtime.config.reports.leads_digest_cron,
+            now=_now(),
+            work=lambda slot: post_leads_digest(runtime=runtime, client=client, now=slot),
+        ),
+        "interval",
+        seconds=SLOT_CHECK_SECONDS,
         id="post_leads_digest",
         **defaults,
     )
@@ -95,14 +104,21 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
     )
     gaps = SlackGapNotifier(client)
     scheduler.add_job(
-        lambda: post_weekly_digest(
+        lambda: run_due_slot(
             engine=runtime.engine,
-            config=runtime.config,
-            notifier=gaps,
-            drafter=OfflineDrafter(),
+            job_id="post_knowledge_gap_digest",
+            crontab=runtime.config.reports.gap_digest_cron,
             now=_now(),
+            work=lambda slot: post_weekly_digest(
+                engine=runtime.engine,
+                config=runtime.config,
+                notifier=gaps,
+                drafter=OfflineDrafter(),
+                now=slot,
+            ),
         ),
-        CronTrigger.from_crontab(runtime.config.reports.gap_digest_cron, timezone=UTC),
+        "interval",
+        seconds=SLOT_CHECK_SECONDS,
         id="post_knowledge_gap_digest",
         **defaults,
     )
