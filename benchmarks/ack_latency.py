@@ -66,6 +66,7 @@ class Result:
     sent: int
     errors: int
     latencies_ms: list[float]
+    server_cpu_ms: float  # CPU time of the web processes per request (load-independent cost)
 
     def percentile(self, p: float) -> float:
         if not self.latencies_ms:
@@ -111,13 +112,47 @@ def _running(
             time.sleep(0.1)
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
         log.close()
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def background(command: list[str], env: dict[str, str], cwd: Path, log_name: str) -> Iterator[int]:
+    """A process of ours beside the server, output to ``cwd/log_name``; yields its pid."""
+    with (cwd / log_name).open("wb") as log:
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=log)  # noqa: S603
+        try:
+            yield process.pid
+        finally:
+            _stop(process)
+
+
+def family(pid: int) -> list[int]:
+    """A process and its children (gunicorn's master and its workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [pid] + ([int(c) for c in children.read_text().split()] if children.exists() else [])
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes and their children."""
+    total = 0
+    for pid in pids:
+        for member in family(pid):
+            try:
+                fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _signed_message(secret: str, bot_user: str) -> tuple[bytes, dict[str, str]]:
@@ -256,20 +291,8 @@ def _processor(env: dict[str, str], workdir: Path, enabled: bool) -> Iterator[No
     if not enabled:
         yield
         return
-    log = (workdir / "events.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "events"], env=env, cwd=workdir, stdout=log, stderr=log
-    )
-    try:
+    with background([sys.executable, "-m", "app", "events"], env, workdir, "events.log"):
         yield
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def _backlog(database_url: str) -> str:
@@ -345,11 +368,12 @@ def main(argv: list[str] | None = None) -> int:
                     command = [sys.executable, "-m", "app", "serve", "--port", str(port)]
                 with_processor = mode == "worker" and database_url is not None
                 with (
-                    _running(command, env, port, workdir),
+                    _running(command, env, port, workdir) as server,
                     _processor(env, workdir, with_processor and not args.without_processor),
                 ):
                     drive(port, secret, bot_user, rate=50, seconds=1, connections=4)  # warm up
                     for rate in args.rates:
+                        cpu_before = cpu_seconds([server.pid])
                         sent, errors, latencies = drive(
                             port,
                             secret,
@@ -358,7 +382,8 @@ def main(argv: list[str] | None = None) -> int:
                             seconds=args.seconds,
                             connections=args.connections,
                         )
-                        result = Result(name, rate, sent, errors, latencies)
+                        cpu = cpu_seconds([server.pid]) - cpu_before
+                        result = Result(name, rate, sent, errors, latencies, cpu * 1000 / sent)
                         results.append(result)
                         print(_line(result), flush=True)
                 if database_url is not None:
@@ -386,6 +411,7 @@ def _line(result: Result) -> str:
         f"{result.server:<15} {result.rate:>4}/s  sent {result.sent:>6}  errors {result.errors:>4}"
         f"  p50 {result.percentile(50):7.2f} ms  p95 {result.percentile(95):7.2f} ms"
         f"  p99 {result.percentile(99):7.2f} ms  mean {mean:7.2f} ms"
+        f"  web CPU {result.server_cpu_ms:5.2f} ms/request"
     )
 
 

@@ -25,9 +25,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from ack_latency import _base_env, _free_port, _running  # noqa: E402
+from ack_latency import _base_env, _free_port, _running, background, family  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from app.config import EXAMPLE_CONFIG, Settings  # noqa: E402
@@ -77,11 +76,7 @@ def _rss_kb(pids: list[int]) -> int:
     """Resident memory of these processes and their children, in kB."""
     total = 0
     for pid in pids:
-        family = [pid]
-        children = Path(f"/proc/{pid}/task/{pid}/children")
-        if children.exists():
-            family += [int(child) for child in children.read_text().split()]
-        for member in family:
+        for member in family(pid):
             try:
                 for line in Path(f"/proc/{member}/status").read_text().splitlines():
                     if line.startswith("VmRSS:"):
@@ -89,22 +84,6 @@ def _rss_kb(pids: list[int]) -> int:
             except FileNotFoundError:
                 continue
     return total
-
-
-@contextmanager
-def _process(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[int]:
-    log = (cwd / f"{command[-1]}-{time.monotonic_ns()}.log").open("wb")
-    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=log)  # noqa: S603
-    try:
-        yield process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def _finished(database_url: str) -> tuple[int, int]:
@@ -172,7 +151,8 @@ def run(topology: Topology, args: argparse.Namespace, workdir: Path) -> str:
                 ports.append(port)
             for _ in range(topology.processors):
                 command = [sys.executable, "-m", "app", "events"]
-                pids.append(stack.enter_context(_process(command, env, workdir)))
+                log_name = f"events-{len(pids)}.log"
+                pids.append(stack.enter_context(background(command, env, workdir, log_name)))
             time.sleep(3)  # let the processors connect and settle
             idle_kb = _rss_kb(pids)
             peak_kb = [idle_kb]

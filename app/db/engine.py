@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Insert, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -24,7 +24,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+    # No pre-ping (a round trip before every checkout, the largest part of a short transaction's
+    # cost): a connection lost with a database restart fails its one operation and invalidates
+    # the pool, and the next checkouts connect afresh.
+    return create_engine(url, pool_size=10, max_overflow=10, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -48,9 +51,10 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
-def insert_or_ignore(session: Session, table: Any) -> Insert:
+def insert_or_ignore(session: Session | Connection, table: Any) -> Insert:
     """``INSERT … ON CONFLICT DO NOTHING`` for the session's database: one statement that tells
     (with ``RETURNING``) whether the row is new, without a savepoint or an error."""
-    if session.get_bind().dialect.name == "postgresql":
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    if bind.dialect.name == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()

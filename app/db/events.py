@@ -6,6 +6,7 @@ import enum
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, update
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from app.db.engine import insert_or_ignore
@@ -24,7 +25,7 @@ class Stored(enum.Enum):
 
 def store_event(
     *,
-    session: Session,
+    session: Session | Connection,
     event_id: str,
     team_id: str | None,
     event_type: str,

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
-from app.db.engine import session_scope
 from app.db.event_notifier import notify_event_processors
 from app.db.events import Stored, store_event
 from app.slack.event_processing import PROCESSED_EVENT_TYPES
@@ -32,15 +33,13 @@ def store_events(
     runtime = runtime_of(context)
     event_type = str(event.get("type") or "unknown")
     queue = runtime.settings.event_processing == "worker" and event_type in PROCESSED_EVENT_TYPES
-    with session_scope(runtime.engine) as session:
-        stored = store_event(
-            session=session,
-            event_id=str(body["event_id"]),
-            team_id=body.get("team_id"),
-            event_type=event_type,
-            payload=json.dumps(body, separators=(",", ":")),
-            queue=queue,
-        )
+    fields = {
+        "event_id": str(body["event_id"]),
+        "team_id": body.get("team_id"),
+        "event_type": event_type,
+        "payload": json.dumps(body, separators=(",", ":")),
+    }
+    stored = _store(runtime.engine, fields, queue=queue)
     if stored is Stored.DUPLICATE:
         logger.info("event %s already taken: acknowledged only", body["event_id"])
         return BoltResponse(status=200, body="")
@@ -49,3 +48,16 @@ def store_events(
         return BoltResponse(status=200, body="")  # committed: an event processor takes it
     next()
     return None
+
+
+def _store(engine: Engine, fields: dict[str, Any], *, queue: bool) -> Stored:
+    """One short Core transaction (the ack waits for it); once more on a fresh connection when
+    the pooled one was lost (the database restarted since it was opened)."""
+    for attempt in (1, 2):
+        try:
+            with engine.begin() as connection:
+                return store_event(session=connection, queue=queue, **fields)
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    raise AssertionError("unreachable")
