@@ -17,6 +17,7 @@ from sqlmodel import Session
 from app.config_file import EscalationConfig, PlaybookConfig
 from app.conversations.intake import Action, Author, BotIdentity, IncomingMessage, classify
 from app.conversations.replies import BotReply, Posted, ReplyKind, ThreadReplier
+from app.crm.recording import record_signals
 from app.db.accounts import account_for_channel
 from app.db.conversations import add_message, conversation_for_thread, open_conversation
 from app.db.decisions import add_decision, decision_for_message
@@ -78,7 +79,8 @@ def process_message(
     assert intake.author is not None and message.user is not None
     with session_scope(engine) as session:
         account = account_for_channel(session=session, channel_id=message.channel)
-        if account is None:
+        if account is None or config.account_for_channel(account.channel_id) is None:
+            # no account, or one of another installation's workspace
             return Outcome("ignored", "channel belongs to no account")
         found = _conversation(session, account, message, opening=intake.action is Action.OPEN)
         if found is None:
@@ -190,6 +192,7 @@ def _conversation(
             thread_ts=message.root_ts,
             customer_user_id=message.user,
             customer_team_id=message.team,
+            team_id=account.team_id,
         )
         return conversation
     return conversation_for_thread(
@@ -293,6 +296,17 @@ def _record_decision(
     )
     conversation = session.get(Conversation, pending.conversation_id)
     assert conversation is not None
+    record_signals(
+        session=session,
+        config=config,
+        conversation=conversation,
+        account=session.get_one(Account, conversation.account_id),
+        signals=signals,
+        text=text,
+        escalate=row.escalate,
+        fired=decision.fired_types,
+        now=utcnow(),
+    )
     conversation.intent = row.intent
     conversation.language = row.language
     if row.escalate and conversation.status != "escalated":

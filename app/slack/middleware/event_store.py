@@ -32,10 +32,17 @@ def store_events(
     event = body.get("event") or {}
     runtime = runtime_of(context)
     event_type = str(event.get("type") or "unknown")
-    queue = runtime.settings.event_processing == "worker" and event_type in PROCESSED_EVENT_TYPES
+    settings = runtime.settings
+    # One bot token only for now: with OAuth installs every event is processed inline.
+    queue = (
+        settings.event_processing == "worker"
+        and not settings.oauth_mode
+        and event_type in PROCESSED_EVENT_TYPES
+    )
     fields = {
         "event_id": str(body["event_id"]),
-        "team_id": body.get("team_id"),
+        # the installation the event is for (Slack Connect: not the envelope's team_id)
+        "team_id": context.team_id or body.get("team_id"),
         "event_type": event_type,
         "payload": json.dumps(body, separators=(",", ":")),
     }
