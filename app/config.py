@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     web_concurrency: int = Field(default=2, ge=1, le=64)
     web_threads: int = Field(default=8, ge=1, le=256)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # inline: web processes run the work of an event after its ack; worker: they only store and
+    # ack it, and `escalation-bot events` processes it.
+    event_processing: Literal["inline", "worker"] = "inline"
+    event_processor_threads: int = Field(default=4, ge=1, le=64)
 
     @field_validator("slack_bot_token")
     @classmethod

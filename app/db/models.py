@@ -107,6 +107,19 @@ class SlackEvent(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
 
 
+class ScheduledRun(SQLModel, table=True):
+    """One slot of a scheduled job (e.g. Monday 08:00's digest), taken by the worker that runs
+    it: the slot is done once even when two workers overlap or one is killed mid-run."""
+
+    __tablename__ = "scheduled_runs"
+
+    job_id: str = Field(primary_key=True, max_length=64)
+    slot: datetime = Field(sa_column=Column(DateTime(timezone=True), primary_key=True))
+    status: str = Field(default="running", max_length=16)  # running | done
+    taken_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
+    finished_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+
+
 class TriageDecision(SQLModel, table=True):
     """The auditable record of one triage: the signals, every trigger with its value and
     threshold, and what the bot did about it."""

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
 from app.conversations.intake import BotIdentity
@@ -39,13 +38,22 @@ from app.worker.escalation_jobs import (
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
 from app.worker.outbox_jobs import outbox_senders
 from app.worker.report_jobs import post_leads_digest
+from app.worker.scheduled_slots import run_due_slot
 from app.worker.surge_jobs import run_surge_calendar, send_surge_notices
 
 logger = logging.getLogger(__name__)
 
+SLOT_CHECK_SECONDS = 30  # how often the cron digests look for a due slot (taken once in the db)
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _slot_job_id(job: str, runtime: Runtime) -> str:
+    """A cron job's slots are taken per installation (one digest per workspace and slot)."""
+    team = runtime.team_filter
+    return f"{job}:{team}" if team else job
 
 
 def _for_each(workspaces: WorkspaceSource, job: Callable[[Workspace], object]) -> None:
@@ -128,9 +136,16 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
     scheduler.add_job(
         lambda: _for_each(
             workspaces,
-            lambda w: post_leads_digest(runtime=w.runtime, client=w.client, now=_now()),
+            lambda w: run_due_slot(
+                engine=w.runtime.engine,
+                job_id=_slot_job_id("post_leads_digest", w.runtime),
+                crontab=w.runtime.config.reports.leads_digest_cron,
+                now=_now(),
+                work=lambda slot: post_leads_digest(runtime=w.runtime, client=w.client, now=slot),
+            ),
         ),
-        CronTrigger.from_crontab(runtime.config.reports.leads_digest_cron, timezone=UTC),
+        "interval",
+        seconds=SLOT_CHECK_SECONDS,
         id="post_leads_digest",
         **defaults,
     )
@@ -196,14 +211,21 @@ def _add_single_workspace_jobs(
     )
     gaps = SlackGapNotifier(client)
     scheduler.add_job(
-        lambda: post_weekly_digest(
+        lambda: run_due_slot(
             engine=runtime.engine,
-            config=runtime.config,
-            notifier=gaps,
-            drafter=OfflineDrafter(),
+            job_id="post_knowledge_gap_digest",
+            crontab=runtime.config.reports.gap_digest_cron,
             now=_now(),
+            work=lambda slot: post_weekly_digest(
+                engine=runtime.engine,
+                config=runtime.config,
+                notifier=gaps,
+                drafter=OfflineDrafter(),
+                now=slot,
+            ),
         ),
-        CronTrigger.from_crontab(runtime.config.reports.gap_digest_cron, timezone=UTC),
+        "interval",
+        seconds=SLOT_CHECK_SECONDS,
         id="post_knowledge_gap_digest",
         **defaults,
     )
