@@ -72,12 +72,19 @@ def _statements(dialect: str, days: int) -> dict[str, AnySelect]:
     return statements
 
 
-def _seed(engine: Engine, conversations: int, seed: int) -> None:
+def _seed(engine: Engine, conversations: int, seed: int, *, reuse: bool) -> None:
     upgrade(engine)
     with Session(engine) as session:
         existing = session.execute(select(func.count()).select_from(CONVERSATIONS)).scalar_one()
+    if existing and reuse:
+        print(f"reusing the {existing:,} conversations already in the database")
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+        return
     if existing:
-        raise SystemExit(f"the database already holds {existing} conversations: use an empty one")
+        raise SystemExit(
+            f"the database already holds {existing} conversations: use an empty one, or --reuse"
+        )
     started = time.perf_counter()
     summary = seed_demo_data(engine=engine, conversations=conversations, seed=seed, now=NOW)
     elapsed = time.perf_counter() - started
@@ -90,10 +97,12 @@ def _seed(engine: Engine, conversations: int, seed: int) -> None:
         connection.execute(text("ANALYZE"))
 
 
-def run(url: str, conversations: int, *, days: int, rounds: int, seed: int) -> None:
+def run(
+    url: str, conversations: int, *, days: int, rounds: int, seed: int, reuse: bool = False
+) -> None:
     engine = make_engine(url)
     try:
-        _seed(engine, conversations, seed)
+        _seed(engine, conversations, seed, reuse=reuse)
         dialect = engine.dialect.name
         current, previous = window_for(days, NOW)
         statements = _statements(dialect, days)
@@ -138,6 +147,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--days", type=int, default=90, help="the report window")
     parser.add_argument("--rounds", type=int, default=3, help="timed runs of each measurement")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time a database this benchmark seeded before instead of refusing a non-empty one",
+    )
     args = parser.parse_args(argv)
     if args.database_url:
         run(
@@ -146,6 +160,7 @@ def main(argv: list[str] | None = None) -> None:
             days=args.days,
             rounds=args.rounds,
             seed=args.seed,
+            reuse=args.reuse,
         )
         return
     with tempfile.TemporaryDirectory() as folder:

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import DateTime, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from app.metrics.day_counts import day_count_rows
 from app.metrics.segments import Segment, conversation_clauses, escalation_clauses
 from app.metrics.sql import (
     SECONDS_PER_DAY,
@@ -82,7 +83,23 @@ class KpiQueryContext:
             raise ValueError("repeat_days must be at least 1")
 
 
-def conversation_counts_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
+def conversation_counts_statement(
+    ctx: KpiQueryContext, window: Window, *, rolled_up: bool = True
+) -> AnySelect:
+    """Conversations opened in the window, escalated and contained ones, and the two rates:
+    summed from the day rollup (:mod:`app.metrics.day_counts`), or with ``rolled_up=False``
+    counted from ``conversations`` directly (the same numbers, the reference aggregate)."""
+    if rolled_up:
+        rows = day_count_rows(window)
+        total = func.coalesce(func.sum(rows.c.conversations), 0)
+        escalated = func.coalesce(func.sum(rows.c.escalated), 0)
+        contained = func.coalesce(func.sum(rows.c.contained), 0)
+        clauses = conversation_clauses(
+            ctx.segment, ctx.skill_of_intent, tier=rows.c.tier, intent=rows.c.intent
+        )
+        return select(
+            total, escalated, contained, ratio(escalated, total), ratio(contained, total)
+        ).where(*clauses)
     conv = CONVERSATIONS.c
     total = func.count()
     escalated = count_if(conv.escalated_at.is_not(None))
@@ -202,10 +219,13 @@ def repeats_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
     )
 
 
-def window_statements(ctx: KpiQueryContext, window: Window) -> dict[str, AnySelect]:
-    """Every aggregate query behind one window's KPIs, by name."""
+def window_statements(
+    ctx: KpiQueryContext, window: Window, *, rolled_up: bool = True
+) -> dict[str, AnySelect]:
+    """Every aggregate query behind one window's KPIs, by name (``rolled_up=False``: the
+    conversation counts straight from ``conversations``)."""
     return {
-        CONVERSATION_COUNTS: conversation_counts_statement(ctx, window),
+        CONVERSATION_COUNTS: conversation_counts_statement(ctx, window, rolled_up=rolled_up),
         RESOLUTION_TIMES: resolution_times_statement(ctx, window),
         CLAIM_TIMES: claim_times_statement(ctx, window),
         CSAT: csat_statement(ctx, window),
