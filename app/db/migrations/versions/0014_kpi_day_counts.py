@@ -27,7 +27,10 @@ COVERING = {
     "ix_escalations_resolved_cover": ["resolved_at", "created_at", "tier", "skill"],
     "ix_escalations_claimed_cover": ["claimed_at", "created_at", "tier", "skill"],
 }
-REPLACED = {"ix_escalations_resolved_at": ["resolved_at"], "ix_escalations_claimed_at": ["claimed_at"]}
+REPLACED = {
+    "ix_escalations_resolved_at": ["resolved_at"],
+    "ix_escalations_claimed_at": ["claimed_at"],
+}
 
 UPSERT = f"""INSERT INTO {TABLE} (day, tier, intent, conversations, escalated, contained)
 {{select}}
@@ -163,4 +166,3 @@ def downgrade() -> None:
         op.execute(f"DROP FUNCTION IF EXISTS {TABLE}_conversation()")
         op.execute(f"DROP FUNCTION IF EXISTS {TABLE}_tier()")
     op.drop_table(TABLE)
-
