@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, func, select, type_coerce
+from sqlalchemy import ColumnElement, DateTime, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.metrics.day_counts import day_count_rows
@@ -91,9 +91,9 @@ def conversation_counts_statement(
     counted from ``conversations`` directly (the same numbers, the reference aggregate)."""
     if rolled_up:
         rows = day_count_rows(window)
-        total = func.coalesce(func.sum(rows.c.conversations), 0)
-        escalated = func.coalesce(func.sum(rows.c.escalated), 0)
-        contained = func.coalesce(func.sum(rows.c.contained), 0)
+        total: ColumnElement[Any] = func.coalesce(func.sum(rows.c.conversations), 0)
+        escalated: ColumnElement[Any] = func.coalesce(func.sum(rows.c.escalated), 0)
+        contained: ColumnElement[Any] = func.coalesce(func.sum(rows.c.contained), 0)
         clauses = conversation_clauses(
             ctx.segment, ctx.skill_of_intent, tier=rows.c.tier, intent=rows.c.intent
         )
