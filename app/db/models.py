@@ -142,6 +142,13 @@ class Escalation(SQLModel, table=True):
         # the KPI percentiles read durations and segments from the index alone
         Index("ix_escalations_resolved_cover", "resolved_at", "created_at", "tier", "skill"),
         Index("ix_escalations_claimed_cover", "claimed_at", "created_at", "tier", "skill"),
+        # in the repeat KPI's LAG order (account, intent, time): read in order, never sorted
+        Index(
+            "ix_escalations_repeat_history",
+            *("account_id", "intent", "created_at", "id", "tier", "skill"),
+        ),
+        # SQLite also has expression indexes on the durations (migration 0014), which its
+        # schema reflection does not report.
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -149,6 +156,9 @@ class Escalation(SQLModel, table=True):
     decision_id: int | None = Field(default=None, foreign_key="triage_decisions.id")
     account_id: int = Field(foreign_key="accounts.id", index=True)
     skill: str = Field(max_length=40, index=True)
+    # The conversation's intent, copied by database triggers (migration 0014) when the escalation
+    # is inserted and whenever the conversation's intent changes; never set by the application.
+    intent: str | None = Field(default=None, max_length=40)
     language: str = Field(max_length=8)
     tier: str = Field(max_length=16, index=True)
     status: str = Field(default="pending", max_length=16, index=True)  # pending|claimed|resolved

@@ -18,7 +18,7 @@ Definitions (window ``[start, end)``):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -27,12 +27,14 @@ from sqlalchemy import ColumnElement, DateTime, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.metrics.day_counts import day_count_rows
+from app.metrics.percentiles import duration_percentiles
 from app.metrics.segments import Segment, conversation_clauses, escalation_clauses
 from app.metrics.sql import (
     SECONDS_PER_DAY,
     AnySelect,
     count_if,
     duration_seconds,
+    not_searched,
     percentile_select,
     ratio,
 )
@@ -44,6 +46,8 @@ RESOLUTION_TIMES = "resolution"
 CLAIM_TIMES = "claim"
 CSAT = "csat"
 REPEATS = "repeat"
+RESOLUTION_POINTS = (50, 90)
+CLAIM_POINTS = (50,)
 
 
 @dataclass(frozen=True)
@@ -117,37 +121,32 @@ def conversation_counts_statement(
     )
 
 
-def _escalations_in_segment(stmt: AnySelect, ctx: KpiQueryContext) -> AnySelect:
+def escalation_segment_clauses(ctx: KpiQueryContext) -> list[ColumnElement[bool]]:
+    """The segment's clauses on ``escalations`` (its ``intent`` is the conversation's)."""
     esc = ESCALATIONS.c
-    if ctx.segment.area_is_intent(ctx.skill_of_intent):
-        stmt = stmt.join(CONVERSATIONS, CONVERSATIONS.c.id == esc.conversation_id)
-    return stmt.where(
-        *escalation_clauses(
-            ctx.segment,
-            ctx.skill_of_intent,
-            tier=esc.tier,
-            skill=esc.skill,
-            intent=CONVERSATIONS.c.intent,
-        )
+    return escalation_clauses(
+        ctx.segment, ctx.skill_of_intent, tier=esc.tier, skill=esc.skill, intent=esc.intent
     )
 
 
 def resolution_times_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
     esc = ESCALATIONS.c
     values = select(duration_seconds(ctx.dialect, esc.resolved_at, esc.created_at)).where(
-        esc.resolved_at >= window.start, esc.resolved_at < window.end
+        esc.resolved_at >= window.start,
+        esc.resolved_at < window.end,
+        *escalation_segment_clauses(ctx),
     )
-    values = _escalations_in_segment(values.select_from(ESCALATIONS), ctx)
-    return percentile_select(values, (50, 90), dialect=ctx.dialect)
+    return percentile_select(values, RESOLUTION_POINTS, dialect=ctx.dialect)
 
 
 def claim_times_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
     esc = ESCALATIONS.c
     values = select(duration_seconds(ctx.dialect, esc.claimed_at, esc.created_at)).where(
-        esc.claimed_at >= window.start, esc.claimed_at < window.end
+        esc.claimed_at >= window.start,
+        esc.claimed_at < window.end,
+        *escalation_segment_clauses(ctx),
     )
-    values = _escalations_in_segment(values.select_from(ESCALATIONS), ctx)
-    return percentile_select(values, (50,), dialect=ctx.dialect)
+    return percentile_select(values, CLAIM_POINTS, dialect=ctx.dialect)
 
 
 def csat_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
@@ -177,26 +176,32 @@ def csat_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
     )
 
 
-def repeats_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
-    """The previous escalation of the same account and intent comes from ``LAG`` over the
-    escalations since ``repeat_days`` before the window: one sort, no per-row subquery."""
+def repeats_statement(ctx: KpiQueryContext, *windows: Window) -> AnySelect:
+    """For each window: escalations created in it, repeats among them, and the repeat rate.
+
+    The previous escalation of the same account and intent comes from ``LAG`` over the
+    escalations since ``repeat_days`` before the earliest window (``escalations.intent`` is the
+    conversation's), read in partition order from ``ix_escalations_repeat_history``: no sort,
+    no join and no per-row subquery, for all the windows at once. (On SQLite the time range is
+    then a filter over every escalation's index entry, not an index search.)"""
+    if not windows:
+        raise ValueError("repeats need at least one window")
     esc = ESCALATIONS.c
-    lookback = window.start - timedelta(days=ctx.repeat_days)
+    lookback = min(window.start for window in windows) - timedelta(days=ctx.repeat_days)
     previous_at = func.lag(esc.created_at).over(
-        partition_by=(esc.account_id, CONVERSATIONS.c.intent),
-        order_by=(esc.created_at, esc.id),
+        partition_by=(esc.account_id, esc.intent), order_by=(esc.created_at, esc.id)
     )
     history = (
         select(
             esc.created_at,
-            esc.tier,
-            esc.skill,
-            CONVERSATIONS.c.intent,
+            esc.intent,
             type_coerce(previous_at, DateTime(timezone=True)).label("previous_at"),
         )
-        .select_from(ESCALATIONS)
-        .join(CONVERSATIONS, CONVERSATIONS.c.id == esc.conversation_id)
-        .where(esc.created_at >= lookback, esc.created_at < window.end)
+        .where(
+            not_searched(ctx.dialect, esc.created_at) >= lookback,
+            not_searched(ctx.dialect, esc.created_at) < max(window.end for window in windows),
+            *escalation_segment_clauses(ctx),
+        )
         .subquery("history")
     )
     gap = duration_seconds(ctx.dialect, history.c.created_at, history.c.previous_at)
@@ -205,18 +210,12 @@ def repeats_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
         & history.c.previous_at.is_not(None)
         & (gap <= ctx.repeat_days * SECONDS_PER_DAY)
     )
-    total = func.count()
-    repeats = count_if(repeat)
-    return select(total, repeats, ratio(repeats, total)).where(
-        history.c.created_at >= window.start,
-        *escalation_clauses(
-            ctx.segment,
-            ctx.skill_of_intent,
-            tier=history.c.tier,
-            skill=history.c.skill,
-            intent=history.c.intent,
-        ),
-    )
+    columns: list[ColumnElement[Any]] = []
+    for window in windows:
+        inside = (history.c.created_at >= window.start) & (history.c.created_at < window.end)
+        total, repeats = count_if(inside), count_if(inside & repeat)
+        columns += [total, repeats, ratio(repeats, total)]
+    return select(*columns)
 
 
 def window_statements(
@@ -233,12 +232,34 @@ def window_statements(
     }
 
 
-def window_values(session: Session, ctx: KpiQueryContext, window: Window) -> KpiValues:
-    """Run the window's queries: five single-row aggregates."""
-    rows = {
-        name: session.execute(statement).one()
-        for name, statement in window_statements(ctx, window).items()
-    }
+def window_values(session: Session, ctx: KpiQueryContext, *windows: Window) -> list[KpiValues]:
+    """The KPIs of each window: the conversation counts summed from the day rollup, the
+    percentiles of :func:`~app.metrics.percentiles.duration_percentiles`, CSAT, and the repeats
+    of all the windows in one pass."""
+    repeats = session.execute(repeats_statement(ctx, *windows)).one() if windows else ()
+    clauses = escalation_segment_clauses(ctx)
+    values = []
+    for index, window in enumerate(windows):
+        counts = session.execute(conversation_counts_statement(ctx, window)).one()
+        resolved = duration_percentiles(
+            session, end="resolved_at", window=window, points=RESOLUTION_POINTS, clauses=clauses
+        )
+        claimed = duration_percentiles(
+            session, end="claimed_at", window=window, points=CLAIM_POINTS, clauses=clauses
+        )
+        csat = session.execute(csat_statement(ctx, window)).one()
+        rows = {
+            CONVERSATION_COUNTS: tuple(counts),
+            RESOLUTION_TIMES: (resolved[0], *resolved[1]),
+            CLAIM_TIMES: (claimed[0], *claimed[1]),
+            CSAT: tuple(csat),
+            REPEATS: tuple(repeats[3 * index : 3 * index + 3]),
+        }
+        values.append(_kpi_values(window, rows))
+    return values
+
+
+def _kpi_values(window: Window, rows: Mapping[str, Sequence[Any]]) -> KpiValues:
     conversations, escalated, contained, escalation_rate, containment_rate = rows[
         CONVERSATION_COUNTS
     ]

@@ -10,6 +10,12 @@ tier and the intent ('' for none): how many conversations, how many of them esca
 transaction that inserts, updates or deletes a conversation, or changes an account's tier, so
 it is exact at every commit; the KPI report reads whole days from it and the partial days at a
 window's edges from ``conversations``.
+
+``escalations.intent`` is the escalated conversation's intent, copied by triggers (on insert,
+when the escalation's conversation changes, when the conversation's intent changes), so the
+repeat-escalation KPI reads escalations alone. Covering indexes serve the KPI percentiles and
+the repeat history; on SQLite, expression indexes on the resolution and claim durations let a
+percentile be an ordered index scan with an offset (PostgreSQL has ``percentile_cont``).
 """
 
 from collections.abc import Sequence
@@ -27,6 +33,17 @@ COVERING = {
     "ix_escalations_resolved_cover": ["resolved_at", "created_at", "tier", "skill"],
     "ix_escalations_claimed_cover": ["claimed_at", "created_at", "tier", "skill"],
 }
+# In LAG's partition order: the repeat history is read in order, without a sort.
+REPEAT_HISTORY = (
+    "ix_escalations_repeat_history",
+    ["account_id", "intent", "created_at", "id", "tier", "skill"],
+)
+# SQLite only: the durations the KPI queries order by (app.metrics.percentiles), index-only.
+DURATION_INDEXES = {
+    "ix_escalations_resolution_seconds": "resolved_at",
+    "ix_escalations_claim_seconds": "claimed_at",
+}
+SQLITE_DURATION = "round((julianday({later}) - julianday(created_at)) * 86400.0, 3)"
 REPLACED = {
     "ix_escalations_resolved_at": ["resolved_at"],
     "ix_escalations_claimed_at": ["claimed_at"],
@@ -128,6 +145,41 @@ END $$""",
     ]
 
 
+def _sqlite_intent_triggers() -> list[str]:
+    of_conversation = "(SELECT c.intent FROM conversations AS c WHERE c.id = NEW.conversation_id)"
+    return [
+        f"CREATE TRIGGER escalations_intent_insert AFTER INSERT ON escalations BEGIN "  # noqa: S608
+        f"UPDATE escalations SET intent = {of_conversation} WHERE id = NEW.id; END",
+        f"CREATE TRIGGER escalations_intent_update AFTER UPDATE OF intent, conversation_id "  # noqa: S608
+        f"ON escalations WHEN NEW.intent IS NOT {of_conversation} BEGIN "
+        f"UPDATE escalations SET intent = {of_conversation} WHERE id = NEW.id; END",
+        "CREATE TRIGGER conversations_intent_to_escalations AFTER UPDATE OF intent "
+        "ON conversations WHEN OLD.intent IS NOT NEW.intent BEGIN "
+        "UPDATE escalations SET intent = NEW.intent WHERE conversation_id = NEW.id; END",
+    ]
+
+
+def _postgresql_intent_triggers() -> list[str]:
+    return [
+        """CREATE FUNCTION escalations_intent() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.intent := (SELECT c.intent FROM conversations AS c WHERE c.id = NEW.conversation_id);
+    RETURN NEW;
+END $$""",
+        """CREATE FUNCTION conversations_intent_to_escalations() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE escalations SET intent = NEW.intent WHERE conversation_id = NEW.id;
+    RETURN NULL;
+END $$""",
+        "CREATE TRIGGER escalations_intent BEFORE INSERT OR UPDATE OF intent, conversation_id "
+        "ON escalations FOR EACH ROW EXECUTE FUNCTION escalations_intent()",
+        "CREATE TRIGGER conversations_intent_to_escalations AFTER UPDATE OF intent "
+        "ON conversations FOR EACH ROW WHEN (OLD.intent IS DISTINCT FROM NEW.intent) "
+        "EXECUTE FUNCTION conversations_intent_to_escalations()",
+    ]
+
+
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     op.create_table(
@@ -144,25 +196,57 @@ def upgrade() -> None:
     triggers = _sqlite_triggers() if dialect == "sqlite" else _postgresql_triggers()
     for statement in triggers:
         op.execute(statement)
-    for name, columns in COVERING.items():
+    with op.batch_alter_table("escalations") as batch:
+        batch.add_column(sa.Column("intent", sa.String(length=40), nullable=True))
+    op.execute(
+        "UPDATE escalations SET intent = (SELECT c.intent FROM conversations AS c "
+        "WHERE c.id = escalations.conversation_id)"
+    )
+    intent_triggers = (
+        _sqlite_intent_triggers() if dialect == "sqlite" else _postgresql_intent_triggers()
+    )
+    for statement in intent_triggers:
+        op.execute(statement)
+    for name, columns in (*COVERING.items(), REPEAT_HISTORY):
         op.create_index(name, "escalations", columns)
     for name in REPLACED:
         op.drop_index(name, table_name="escalations")
+    if dialect == "sqlite":
+        for name, later in DURATION_INDEXES.items():
+            duration = SQLITE_DURATION.format(later=later)
+            op.execute(
+                f"CREATE INDEX {name} ON escalations ({duration}, {later}, tier, skill, intent) "
+                f"WHERE {later} IS NOT NULL"
+            )
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
+    for name in DURATION_INDEXES:
+        op.execute(f"DROP INDEX IF EXISTS {name}")
     for name, columns in REPLACED.items():
         op.create_index(name, "escalations", columns)
-    for name in COVERING:
+    for name in (*COVERING, REPEAT_HISTORY[0]):
         op.drop_index(name, table_name="escalations")
     if dialect == "sqlite":
         for trigger in ("insert", "delete", "update", "tier"):
             op.execute(f"DROP TRIGGER IF EXISTS {TABLE}_{trigger}")
+        for trigger in (
+            "escalations_intent_insert",
+            "escalations_intent_update",
+            "conversations_intent_to_escalations",
+        ):
+            op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     else:
+        op.execute("DROP TRIGGER IF EXISTS escalations_intent ON escalations")
+        op.execute("DROP TRIGGER IF EXISTS conversations_intent_to_escalations ON conversations")
+        op.execute("DROP FUNCTION IF EXISTS escalations_intent()")
+        op.execute("DROP FUNCTION IF EXISTS conversations_intent_to_escalations()")
         op.execute(f"DROP TRIGGER IF EXISTS {TABLE}_insert_delete ON conversations")
         op.execute(f"DROP TRIGGER IF EXISTS {TABLE}_update ON conversations")
         op.execute(f"DROP TRIGGER IF EXISTS {TABLE}_tier ON accounts")
         op.execute(f"DROP FUNCTION IF EXISTS {TABLE}_conversation()")
         op.execute(f"DROP FUNCTION IF EXISTS {TABLE}_tier()")
     op.drop_table(TABLE)
+    with op.batch_alter_table("escalations") as batch:
+        batch.drop_column("intent")
