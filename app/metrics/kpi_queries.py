@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import combinations
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, func, select, type_coerce
+from sqlalchemy import ColumnElement, DateTime, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.metrics.day_counts import day_count_rows
@@ -186,6 +187,9 @@ def repeats_statement(ctx: KpiQueryContext, *windows: Window) -> AnySelect:
     then a filter over every escalation's index entry, not an index search.)"""
     if not windows:
         raise ValueError("repeats need at least one window")
+    for one, other in combinations(windows, 2):
+        if one.start < other.end and other.start < one.end:
+            raise ValueError("repeat windows must not overlap")
     esc = ESCALATIONS.c
     lookback = min(window.start for window in windows) - timedelta(days=ctx.repeat_days)
     previous_at = func.lag(esc.created_at).over(
@@ -210,10 +214,25 @@ def repeats_statement(ctx: KpiQueryContext, *windows: Window) -> AnySelect:
         & history.c.previous_at.is_not(None)
         & (gap <= ctx.repeat_days * SECONDS_PER_DAY)
     )
+    # Each row's window and repeat flag are evaluated once (GROUP BY), then pivoted to one row.
+    label = case(
+        *(
+            ((history.c.created_at >= window.start) & (history.c.created_at < window.end), index)
+            for index, window in enumerate(windows)
+        ),
+        else_=None,
+    ).label("window")
+    grouped = (
+        select(label, func.count().label("n"), count_if(repeat).label("repeats"))
+        .where(history.c.created_at >= min(window.start for window in windows))
+        .group_by(label)
+        .subquery("grouped")
+    )
     columns: list[ColumnElement[Any]] = []
-    for window in windows:
-        inside = (history.c.created_at >= window.start) & (history.c.created_at < window.end)
-        total, repeats = count_if(inside), count_if(inside & repeat)
+    for index in range(len(windows)):
+        mine = grouped.c.window == index
+        total = func.coalesce(func.sum(case((mine, grouped.c.n), else_=0)), 0)
+        repeats = func.coalesce(func.sum(case((mine, grouped.c.repeats), else_=0)), 0)
         columns += [total, repeats, ratio(repeats, total)]
     return select(*columns)
 

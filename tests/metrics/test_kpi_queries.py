@@ -129,3 +129,12 @@ def test_repeats_need_a_window() -> None:
     )
     with pytest.raises(ValueError, match="at least one window"):
         repeats_statement(ctx)
+
+
+def test_repeat_windows_must_not_overlap() -> None:
+    ctx = KpiQueryContext(
+        dialect="sqlite", segment=Segment(), repeat_days=14, skill_of_intent=DEFAULT_SKILL_MAP
+    )
+    current, _previous = window_for(30, ASKED_AT)
+    with pytest.raises(ValueError, match="overlap"):
+        repeats_statement(ctx, current, current)
