@@ -34,6 +34,16 @@ class AccountConfig(_Strict):
     language: LanguageCode = "en"
     crm_id: str | None = Field(default=None, max_length=100)
     arr: float | None = Field(default=None, ge=0)
+    hubspot_company_id: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
+    salesforce_account_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{15,18}$")
+
+
+class AlertsConfig(_Strict):
+    """Team channels for alerts, per event type (each optional: no channel, no alert)."""
+
+    churn_signal: ChannelId | None = None
+    enterprise_unclaimed: ChannelId | None = None
+    bug_fingerprint: ChannelId | None = None
 
 
 class SkillConfig(_Strict):
@@ -228,6 +238,7 @@ class EscalationConfig(_Strict):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     sla: SlaConfig = Field(default_factory=SlaConfig)
     surge: SurgeConfig = Field(default_factory=SurgeConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     kb_channel: ChannelId | None = None  # where the knowledge-gap digest goes (default: leads)
     reports: ReportsConfig = Field(default_factory=lambda: ReportsConfig())
     # Link for the CRM id on handoff cards, e.g. https://acme.lightning.force.com/{crm_id}

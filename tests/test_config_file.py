@@ -135,3 +135,32 @@ def test_knowledge_base_path_is_relative_to_the_config_file(tmp_path: Path) -> N
     path = tmp_path / "escalation.yml"
     path.write_text(VALID + "knowledge_base: {path: kb}\n")
     assert load_config(path).knowledge_base.path == (tmp_path / "kb").resolve()
+
+
+def test_crm_ids_and_alert_channels() -> None:
+    config = parse_config(
+        VALID.replace(
+            "    arr: 120000\n",
+            '    arr: 120000\n    hubspot_company_id: "9876543210"\n'
+            '    salesforce_account_id: "001Dn00000AbCdEfGH"\n',
+        )
+        + "alerts: {churn_signal: C0CSALERTS, enterprise_unclaimed: C0SUPLEADS}\n"
+    )
+    [acme] = config.accounts
+    assert (acme.hubspot_company_id, acme.salesforce_account_id) == (
+        "9876543210",
+        "001Dn00000AbCdEfGH",
+    )
+    assert config.alerts.churn_signal == "C0CSALERTS"
+    assert config.alerts.bug_fingerprint is None
+
+
+def test_a_bad_crm_id_or_alert_channel_names_its_line() -> None:
+    with pytest.raises(StartupError, match=r":8: accounts\[0\]\.salesforce_account_id: String"):
+        parse_config(
+            VALID.replace(
+                "    arr: 120000\n", '    arr: 120000\n    salesforce_account_id: "x\' OR 1"\n'
+            )
+        )
+    with pytest.raises(StartupError, match=r":20: alerts\.churn_signal: String"):
+        parse_config(VALID + "alerts:\n  churn_signal: '#cs-alerts'\n")

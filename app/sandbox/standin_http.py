@@ -49,6 +49,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._serve("POST")
 
+    def do_PATCH(self) -> None:
+        self._serve("PATCH")
+
     def _serve(self, verb: str) -> None:
         assert isinstance(self.server, _Server)
         split = urlsplit(self.path)

@@ -10,10 +10,7 @@ from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
 from app.conversations.intake import BotIdentity
-from app.integrations.linear import KIND as LINEAR_KIND
-from app.integrations.linear import LinearSender
 from app.integrations.outbox import deliver_due
-from app.integrations.settings import linear_settings
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
 from app.runtime import Runtime
@@ -26,6 +23,7 @@ from app.worker.escalation_jobs import (
     sweep_claim_windows,
 )
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
+from app.worker.outbox_jobs import outbox_senders
 from app.worker.report_jobs import post_leads_digest
 
 logger = logging.getLogger(__name__)
@@ -72,9 +70,8 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
         id="post_leads_digest",
         **defaults,
     )
-    linear = linear_settings(runtime.settings)
-    if linear.enabled:
-        senders = {LINEAR_KIND: LinearSender.from_settings(linear)}
+    senders = outbox_senders(runtime, client)
+    if senders:
         scheduler.add_job(
             lambda: deliver_due(engine=runtime.engine, senders=senders, now=_now()),
             "interval",
