@@ -4,7 +4,7 @@
 conversation, see migration 0014) has one row per UTC day, tier and intent. A window's whole
 days come from it; the partial days at its edges come from ``conversations`` itself, so the
 counts are exact for any window while reading a few thousand rows instead of every
-conversation. Both sources give the same columns: ``tier``, ``intent`` ('' for none),
+conversation. Both sources give the same columns: ``team_id``, ``tier``, ``intent`` ('' for none),
 ``conversations``, ``escalated`` and ``contained``.
 """
 
@@ -37,9 +37,9 @@ def day_count_rows(window: Window) -> Subquery:
         return _conversation_rows([(window.start, window.end)]).subquery("day_counts")
     first, end = days
     dc = DAY_COUNTS.c
-    rolled = select(dc.tier, dc.intent, dc.conversations, dc.escalated, dc.contained).where(
-        dc.day >= first, dc.day < end
-    )
+    rolled = select(
+        dc.team_id, dc.tier, dc.intent, dc.conversations, dc.escalated, dc.contained
+    ).where(dc.day >= first, dc.day < end)
     edges = _conversation_rows([(window.start, _midnight(first)), (_midnight(end), window.end)])
     return union_all(rolled, edges).subquery("day_counts")
 
@@ -52,6 +52,7 @@ def _conversation_rows(spans: Sequence[tuple[datetime, datetime]]) -> AnySelect:
     ]
     return (
         select(
+            conv.team_id,
             ACCOUNTS.c.tier,
             func.coalesce(conv.intent, "").label("intent"),
             literal(1).label("conversations"),

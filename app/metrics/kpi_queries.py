@@ -100,7 +100,11 @@ def conversation_counts_statement(
         escalated: ColumnElement[Any] = func.coalesce(func.sum(rows.c.escalated), 0)
         contained: ColumnElement[Any] = func.coalesce(func.sum(rows.c.contained), 0)
         clauses = conversation_clauses(
-            ctx.segment, ctx.skill_of_intent, tier=rows.c.tier, intent=rows.c.intent
+            ctx.segment,
+            ctx.skill_of_intent,
+            tier=rows.c.tier,
+            intent=rows.c.intent,
+            team=rows.c.team_id,
         )
         return select(
             total, escalated, contained, ratio(escalated, total), ratio(contained, total)
@@ -117,7 +121,11 @@ def conversation_counts_statement(
         conv.created_at >= window.start,
         conv.created_at < window.end,
         *conversation_clauses(
-            ctx.segment, ctx.skill_of_intent, tier=ACCOUNTS.c.tier, intent=conv.intent
+            ctx.segment,
+            ctx.skill_of_intent,
+            tier=ACCOUNTS.c.tier,
+            intent=conv.intent,
+            team=conv.team_id,
         ),
     )
 
@@ -126,7 +134,12 @@ def escalation_segment_clauses(ctx: KpiQueryContext) -> list[ColumnElement[bool]
     """The segment's clauses on ``escalations`` (its ``intent`` is the conversation's)."""
     esc = ESCALATIONS.c
     return escalation_clauses(
-        ctx.segment, ctx.skill_of_intent, tier=esc.tier, skill=esc.skill, intent=esc.intent
+        ctx.segment,
+        ctx.skill_of_intent,
+        tier=esc.tier,
+        skill=esc.skill,
+        intent=esc.intent,
+        team=esc.team_id,
     )
 
 
@@ -158,7 +171,8 @@ def csat_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
     stmt = stmt.select_from(CSAT_RATINGS)
     segment = ctx.segment
     by_intent = segment.area_is_intent(ctx.skill_of_intent)
-    if segment.tier is not None or (segment.area is not None and not by_intent):
+    by_escalation = segment.area is not None and not by_intent
+    if segment.tier is not None or segment.team_id is not None or by_escalation:
         stmt = stmt.join(ESCALATIONS, ESCALATIONS.c.id == csat.escalation_id)
     if by_intent:
         stmt = stmt.join(CONVERSATIONS, CONVERSATIONS.c.id == csat.conversation_id)
@@ -173,6 +187,7 @@ def csat_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
             tier=ESCALATIONS.c.tier,
             skill=ESCALATIONS.c.skill,
             intent=CONVERSATIONS.c.intent,
+            team=ESCALATIONS.c.team_id,
         ),
     )
 

@@ -110,7 +110,9 @@ def _conversation_rows(
         .where(
             conv.created_at >= window.start,
             conv.created_at < window.end,
-            *conversation_clauses(within, skill_of_intent, tier=tier, intent=intent),
+            *conversation_clauses(
+                within, skill_of_intent, tier=tier, intent=intent, team=conv.team_id
+            ),
         )
     )
     if dimension == "tier" or within.tier is not None:
@@ -130,7 +132,11 @@ def _rolled_up_rows(
             rows.c.conversations.label("n"),
             rows.c.escalated.label("e"),
         )
-        .where(*conversation_clauses(within, skill_of_intent, tier=tier, intent=intent))
+        .where(
+            *conversation_clauses(
+                within, skill_of_intent, tier=tier, intent=intent, team=rows.c.team_id
+            )
+        )
         .subquery("labelled")
     )
 

@@ -13,6 +13,8 @@ from sqlalchemy.engine import Engine
 from app.db.engine import session_scope
 from app.db.models import Account, Conversation, Escalation
 from app.metrics.day_counts import day_count_rows, whole_days
+from app.metrics.kpi_queries import KpiQueryContext, conversation_counts_statement
+from app.metrics.segments import Segment
 from app.metrics.tables import ACCOUNTS, CONVERSATIONS, DAY_COUNTS, ESCALATIONS
 from app.metrics.windows import Window
 
@@ -28,9 +30,8 @@ def rollup(engine: Engine) -> Counter[tuple[str, str, str, str]]:
             select(dc.day, dc.tier, dc.intent, dc.conversations, dc.escalated, dc.contained)
         ):
             for what, value in (("n", n), ("escalated", escalated), ("contained", contained)):
-                if value:
-                    counts[(str(day), tier, intent, what)] = value
-    return counts
+                counts[(str(day), tier, intent, what)] += value  # every installation
+    return +counts
 
 
 def recounted(engine: Engine) -> Counter[tuple[str, str, str, str]]:
@@ -239,3 +240,32 @@ def test_sums_match_the_direct_count_for_windows_with_partial_days(
         inside = [i for i, at in enumerate(times) if window.start <= at < window.end]
         assert n == len(inside), window
         assert escalated == sum(1 for i in inside if i % 3 == 0), window
+
+
+def test_installations_are_counted_apart(engine: Engine, writes: Writes) -> None:
+    pro = writes.account("pro")
+    ours = writes.conversation(pro, NOW - timedelta(days=2), status="escalated")
+    writes.conversation(pro, NOW - timedelta(days=2))
+    writes.update_conversation(ours, team_id="T0OTHER")
+    window = Window(NOW - timedelta(days=5, hours=3), NOW)
+    dc = DAY_COUNTS.c
+    with engine.connect() as connection:
+        teams = dict(
+            connection.execute(
+                select(dc.team_id, func.sum(dc.conversations)).group_by(dc.team_id)
+            ).all()
+        )
+        assert teams.pop("T0OTHER") == 1 and list(teams.values()) == [1]
+        for segment in (Segment(team_id="T0OTHER"), Segment(team_id=next(iter(teams)))):
+            ctx = KpiQueryContext(
+                dialect=engine.dialect.name,
+                segment=segment,
+                repeat_days=14,
+                skill_of_intent={},
+            )
+            rolled = connection.execute(conversation_counts_statement(ctx, window)).one()
+            direct = connection.execute(
+                conversation_counts_statement(ctx, window, rolled_up=False)
+            ).one()
+            assert tuple(rolled) == tuple(direct)
+            assert rolled[0] == 1

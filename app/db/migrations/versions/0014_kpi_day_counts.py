@@ -1,15 +1,15 @@
 """conversation counts per day, tier and intent, kept by triggers; covering KPI indexes
 
 Revision ID: 0014
-Revises: 0007
+Revises: 0011
 Create Date: 2026-11-26
 
-``conversation_day_counts`` holds, per UTC day a conversation was opened, the account's current
-tier and the intent ('' for none): how many conversations, how many of them escalated
-(``escalated_at`` set) and how many contained (status ``contained``). Triggers keep it in the
-transaction that inserts, updates or deletes a conversation, or changes an account's tier, so
-it is exact at every commit; the KPI report reads whole days from it and the partial days at a
-window's edges from ``conversations``.
+``conversation_day_counts`` holds, per UTC day a conversation was opened, its installation
+(``team_id``), the account's current tier and the intent ('' for none): how many conversations,
+how many of them escalated (``escalated_at`` set) and how many contained (status ``contained``).
+Triggers keep it in the transaction that inserts, updates or deletes a conversation, or changes
+an account's tier, so it is exact at every commit; the KPI report reads whole days from it and
+the partial days at a window's edges from ``conversations``.
 
 ``escalations.intent`` is the escalated conversation's intent, copied by triggers (on insert,
 when the escalation's conversation changes, when the conversation's intent changes), so the
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0007"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -49,34 +49,35 @@ REPLACED = {
     "ix_escalations_claimed_at": ["claimed_at"],
 }
 
-UPSERT = f"""INSERT INTO {TABLE} (day, tier, intent, conversations, escalated, contained)
+UPSERT = f"""INSERT INTO {TABLE} (day, team_id, tier, intent, conversations, escalated, contained)
 {{select}}
-ON CONFLICT (day, tier, intent) DO UPDATE SET
+ON CONFLICT (day, team_id, tier, intent) DO UPDATE SET
 conversations = {TABLE}.conversations + excluded.conversations,
 escalated = {TABLE}.escalated + excluded.escalated,
 contained = {TABLE}.contained + excluded.contained"""
 
 # One conversation row (NEW or OLD) counted with ``sign``, under its account's current tier.
-ROW_SELECT = """SELECT {day}, a.tier, coalesce({row}.intent, ''), {sign},
+ROW_SELECT = """SELECT {day}, {row}.team_id, a.tier, coalesce({row}.intent, ''), {sign},
 CASE WHEN {row}.escalated_at IS NOT NULL THEN {sign} ELSE 0 END,
 CASE WHEN {row}.status = 'contained' THEN {sign} ELSE 0 END
 FROM accounts AS a WHERE a.id = {row}.account_id"""
 
 # Every conversation of an account (its tier changed) counted with ``sign`` under ``tier``.
-ACCOUNT_SELECT = """SELECT {day}, {tier}, coalesce(c.intent, ''), {sign} * count(*),
+ACCOUNT_SELECT = """SELECT {day}, c.team_id, {tier}, coalesce(c.intent, ''), {sign} * count(*),
 {sign} * sum(CASE WHEN c.escalated_at IS NOT NULL THEN 1 ELSE 0 END),
 {sign} * sum(CASE WHEN c.status = 'contained' THEN 1 ELSE 0 END)
 FROM conversations AS c WHERE c.account_id = {account}.id
-GROUP BY {day}, coalesce(c.intent, '')"""
+GROUP BY {day}, c.team_id, coalesce(c.intent, '')"""
 
-BACKFILL_SELECT = """SELECT {day}, a.tier, coalesce(c.intent, ''), count(*),
+BACKFILL_SELECT = """SELECT {day}, c.team_id, a.tier, coalesce(c.intent, ''), count(*),
 sum(CASE WHEN c.escalated_at IS NOT NULL THEN 1 ELSE 0 END),
 sum(CASE WHEN c.status = 'contained' THEN 1 ELSE 0 END)
 FROM conversations AS c JOIN accounts AS a ON a.id = c.account_id
 WHERE c.id IS NOT NULL
-GROUP BY {day}, a.tier, coalesce(c.intent, '')"""
+GROUP BY {day}, c.team_id, a.tier, coalesce(c.intent, '')"""
 
 CHANGED = """OLD.created_at IS NOT NEW.created_at OR OLD.account_id IS NOT NEW.account_id
+OR OLD.team_id IS NOT NEW.team_id
 OR OLD.intent IS NOT NEW.intent
 OR (OLD.escalated_at IS NULL) <> (NEW.escalated_at IS NULL)
 OR (OLD.status = 'contained') <> (NEW.status = 'contained')"""
@@ -107,7 +108,7 @@ def _sqlite_triggers() -> list[str]:
         f"{_row('sqlite', 'NEW', 1)}; END",
         f"CREATE TRIGGER {TABLE}_delete AFTER DELETE ON conversations BEGIN "
         f"{_row('sqlite', 'OLD', -1)}; END",
-        f"CREATE TRIGGER {TABLE}_update AFTER UPDATE OF created_at, account_id, intent, "
+        f"CREATE TRIGGER {TABLE}_update AFTER UPDATE OF created_at, account_id, team_id, intent, "
         f"escalated_at, status ON conversations WHEN {CHANGED} BEGIN "
         f"{_row('sqlite', 'OLD', -1)}; {_row('sqlite', 'NEW', 1)}; END",
         f"CREATE TRIGGER {TABLE}_tier AFTER UPDATE OF tier ON accounts "
@@ -137,7 +138,7 @@ BEGIN
 END $$""",
         f"CREATE TRIGGER {TABLE}_insert_delete AFTER INSERT OR DELETE ON conversations "
         f"FOR EACH ROW EXECUTE FUNCTION {TABLE}_conversation()",
-        f"CREATE TRIGGER {TABLE}_update AFTER UPDATE OF created_at, account_id, intent, "
+        f"CREATE TRIGGER {TABLE}_update AFTER UPDATE OF created_at, account_id, team_id, intent, "
         f"escalated_at, status ON conversations FOR EACH ROW WHEN ({changed}) "
         f"EXECUTE FUNCTION {TABLE}_conversation()",
         f"CREATE TRIGGER {TABLE}_tier AFTER UPDATE OF tier ON accounts FOR EACH ROW "
@@ -185,6 +186,7 @@ def upgrade() -> None:
     op.create_table(
         TABLE,
         sa.Column("day", sa.Date(), primary_key=True),
+        sa.Column("team_id", sa.String(length=32), primary_key=True),
         sa.Column("tier", sa.String(length=16), primary_key=True),
         sa.Column("intent", sa.String(length=40), primary_key=True),
         sa.Column("conversations", sa.Integer(), nullable=False),

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from app.db.engine import session_scope
 from app.db.models import Account, Escalation
 from app.slack.blocks.resolve_modal import resolve_modal
-from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
+from app.slack.listeners.actions.clicks import click_of, escalation_id_or_refuse, tell
 from app.slack.middleware.runtime import runtime_of
 
 
@@ -20,10 +20,10 @@ def resolve_escalation(
 ) -> None:
     ack()
     click = click_of(body, action)
-    escalation_id = id_or_refuse(client, click)
+    runtime = runtime_of(context)
+    escalation_id = escalation_id_or_refuse(client, click, runtime)
     if escalation_id is None:
         return
-    runtime = runtime_of(context)
     refusal = None
     account_name = ""
     if not runtime.config.is_agent(click.user_id):
