@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -72,6 +72,24 @@ class Conversation(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
     escalated_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
     contained_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+
+
+class ConversationDayCount(SQLModel, table=True):
+    """Conversations opened per UTC day, installation, account tier (the account's current one)
+    and intent ('' for none), with how many escalated and how many were contained. Database
+    triggers (migration 0014) keep it in the transaction that writes a conversation or an
+    account's tier; never written by the application. The KPI report reads whole days from
+    here."""
+
+    __tablename__ = "conversation_day_counts"
+
+    day: date = Field(primary_key=True)
+    team_id: str = Field(primary_key=True, max_length=32)  # the installation's
+    tier: str = Field(primary_key=True, max_length=16)
+    intent: str = Field(primary_key=True, max_length=40)
+    conversations: int
+    escalated: int
+    contained: int
 
 
 class Message(SQLModel, table=True):
@@ -150,8 +168,16 @@ class Escalation(SQLModel, table=True):
 
     __tablename__ = "escalations"
     __table_args__ = (
-        Index("ix_escalations_resolved_at", "resolved_at"),
-        Index("ix_escalations_claimed_at", "claimed_at"),
+        # the KPI percentiles read durations and segments from the index alone
+        Index("ix_escalations_resolved_cover", "resolved_at", "created_at", "tier", "skill"),
+        Index("ix_escalations_claimed_cover", "claimed_at", "created_at", "tier", "skill"),
+        # in the repeat KPI's LAG order (account, intent, time): read in order, never sorted
+        Index(
+            "ix_escalations_repeat_history",
+            *("account_id", "intent", "created_at", "id", "tier", "skill"),
+        ),
+        # SQLite also has expression indexes on the durations (migration 0014), which its
+        # schema reflection does not report.
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -160,6 +186,9 @@ class Escalation(SQLModel, table=True):
     decision_id: int | None = Field(default=None, foreign_key="triage_decisions.id")
     account_id: int = Field(foreign_key="accounts.id", index=True)
     skill: str = Field(max_length=40, index=True)
+    # The conversation's intent, copied by database triggers (migration 0014) when the escalation
+    # is inserted and whenever the conversation's intent changes; never set by the application.
+    intent: str | None = Field(default=None, max_length=40)
     language: str = Field(max_length=8)
     tier: str = Field(max_length=16, index=True)
     status: str = Field(default="pending", max_length=16, index=True)  # pending|claimed|resolved

@@ -18,20 +18,24 @@ Definitions (window ``[start, end)``):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import combinations
 from typing import Any
 
-from sqlalchemy import DateTime, func, select, type_coerce
+from sqlalchemy import ColumnElement, DateTime, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from app.metrics.day_counts import day_count_rows
+from app.metrics.percentiles import duration_percentiles
 from app.metrics.segments import Segment, conversation_clauses, escalation_clauses
 from app.metrics.sql import (
     SECONDS_PER_DAY,
     AnySelect,
     count_if,
     duration_seconds,
+    not_searched,
     percentile_select,
     ratio,
 )
@@ -43,6 +47,8 @@ RESOLUTION_TIMES = "resolution"
 CLAIM_TIMES = "claim"
 CSAT = "csat"
 REPEATS = "repeat"
+RESOLUTION_POINTS = (50, 90)
+CLAIM_POINTS = (50,)
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,27 @@ class KpiQueryContext:
             raise ValueError("repeat_days must be at least 1")
 
 
-def conversation_counts_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
+def conversation_counts_statement(
+    ctx: KpiQueryContext, window: Window, *, rolled_up: bool = True
+) -> AnySelect:
+    """Conversations opened in the window, escalated and contained ones, and the two rates:
+    summed from the day rollup (:mod:`app.metrics.day_counts`), or with ``rolled_up=False``
+    counted from ``conversations`` directly (the same numbers, the reference aggregate)."""
+    if rolled_up:
+        rows = day_count_rows(window)
+        total: ColumnElement[Any] = func.coalesce(func.sum(rows.c.conversations), 0)
+        escalated: ColumnElement[Any] = func.coalesce(func.sum(rows.c.escalated), 0)
+        contained: ColumnElement[Any] = func.coalesce(func.sum(rows.c.contained), 0)
+        clauses = conversation_clauses(
+            ctx.segment,
+            ctx.skill_of_intent,
+            tier=rows.c.tier,
+            intent=rows.c.intent,
+            team=rows.c.team_id,
+        )
+        return select(
+            total, escalated, contained, ratio(escalated, total), ratio(contained, total)
+        ).where(*clauses)
     conv = CONVERSATIONS.c
     total = func.count()
     escalated = count_if(conv.escalated_at.is_not(None))
@@ -104,38 +130,37 @@ def conversation_counts_statement(ctx: KpiQueryContext, window: Window) -> AnySe
     )
 
 
-def _escalations_in_segment(stmt: AnySelect, ctx: KpiQueryContext) -> AnySelect:
+def escalation_segment_clauses(ctx: KpiQueryContext) -> list[ColumnElement[bool]]:
+    """The segment's clauses on ``escalations`` (its ``intent`` is the conversation's)."""
     esc = ESCALATIONS.c
-    if ctx.segment.area_is_intent(ctx.skill_of_intent):
-        stmt = stmt.join(CONVERSATIONS, CONVERSATIONS.c.id == esc.conversation_id)
-    return stmt.where(
-        *escalation_clauses(
-            ctx.segment,
-            ctx.skill_of_intent,
-            tier=esc.tier,
-            skill=esc.skill,
-            intent=CONVERSATIONS.c.intent,
-            team=esc.team_id,
-        )
+    return escalation_clauses(
+        ctx.segment,
+        ctx.skill_of_intent,
+        tier=esc.tier,
+        skill=esc.skill,
+        intent=esc.intent,
+        team=esc.team_id,
     )
 
 
 def resolution_times_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
     esc = ESCALATIONS.c
     values = select(duration_seconds(ctx.dialect, esc.resolved_at, esc.created_at)).where(
-        esc.resolved_at >= window.start, esc.resolved_at < window.end
+        esc.resolved_at >= window.start,
+        esc.resolved_at < window.end,
+        *escalation_segment_clauses(ctx),
     )
-    values = _escalations_in_segment(values.select_from(ESCALATIONS), ctx)
-    return percentile_select(values, (50, 90), dialect=ctx.dialect)
+    return percentile_select(values, RESOLUTION_POINTS, dialect=ctx.dialect)
 
 
 def claim_times_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
     esc = ESCALATIONS.c
     values = select(duration_seconds(ctx.dialect, esc.claimed_at, esc.created_at)).where(
-        esc.claimed_at >= window.start, esc.claimed_at < window.end
+        esc.claimed_at >= window.start,
+        esc.claimed_at < window.end,
+        *escalation_segment_clauses(ctx),
     )
-    values = _escalations_in_segment(values.select_from(ESCALATIONS), ctx)
-    return percentile_select(values, (50,), dialect=ctx.dialect)
+    return percentile_select(values, CLAIM_POINTS, dialect=ctx.dialect)
 
 
 def csat_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
@@ -167,27 +192,35 @@ def csat_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
     )
 
 
-def repeats_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
-    """The previous escalation of the same account and intent comes from ``LAG`` over the
-    escalations since ``repeat_days`` before the window: one sort, no per-row subquery."""
+def repeats_statement(ctx: KpiQueryContext, *windows: Window) -> AnySelect:
+    """For each window: escalations created in it, repeats among them, and the repeat rate.
+
+    The previous escalation of the same account and intent comes from ``LAG`` over the
+    escalations since ``repeat_days`` before the earliest window (``escalations.intent`` is the
+    conversation's), read in partition order from ``ix_escalations_repeat_history``: no sort,
+    no join and no per-row subquery, for all the windows at once. (On SQLite the time range is
+    then a filter over every escalation's index entry, not an index search.)"""
+    if not windows:
+        raise ValueError("repeats need at least one window")
+    for one, other in combinations(windows, 2):
+        if one.start < other.end and other.start < one.end:
+            raise ValueError("repeat windows must not overlap")
     esc = ESCALATIONS.c
-    lookback = window.start - timedelta(days=ctx.repeat_days)
+    lookback = min(window.start for window in windows) - timedelta(days=ctx.repeat_days)
     previous_at = func.lag(esc.created_at).over(
-        partition_by=(esc.account_id, CONVERSATIONS.c.intent),
-        order_by=(esc.created_at, esc.id),
+        partition_by=(esc.account_id, esc.intent), order_by=(esc.created_at, esc.id)
     )
     history = (
         select(
             esc.created_at,
-            esc.tier,
-            esc.skill,
-            esc.team_id,
-            CONVERSATIONS.c.intent,
+            esc.intent,
             type_coerce(previous_at, DateTime(timezone=True)).label("previous_at"),
         )
-        .select_from(ESCALATIONS)
-        .join(CONVERSATIONS, CONVERSATIONS.c.id == esc.conversation_id)
-        .where(esc.created_at >= lookback, esc.created_at < window.end)
+        .where(
+            not_searched(ctx.dialect, esc.created_at) >= lookback,
+            not_searched(ctx.dialect, esc.created_at) < max(window.end for window in windows),
+            *escalation_segment_clauses(ctx),
+        )
         .subquery("history")
     )
     gap = duration_seconds(ctx.dialect, history.c.created_at, history.c.previous_at)
@@ -196,25 +229,36 @@ def repeats_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
         & history.c.previous_at.is_not(None)
         & (gap <= ctx.repeat_days * SECONDS_PER_DAY)
     )
-    total = func.count()
-    repeats = count_if(repeat)
-    return select(total, repeats, ratio(repeats, total)).where(
-        history.c.created_at >= window.start,
-        *escalation_clauses(
-            ctx.segment,
-            ctx.skill_of_intent,
-            tier=history.c.tier,
-            skill=history.c.skill,
-            intent=history.c.intent,
-            team=history.c.team_id,
+    # Each row's window and repeat flag are evaluated once (GROUP BY), then pivoted to one row.
+    label = case(
+        *(
+            ((history.c.created_at >= window.start) & (history.c.created_at < window.end), index)
+            for index, window in enumerate(windows)
         ),
+        else_=None,
+    ).label("window")
+    grouped = (
+        select(label, func.count().label("n"), count_if(repeat).label("repeats"))
+        .where(history.c.created_at >= min(window.start for window in windows))
+        .group_by(label)
+        .subquery("grouped")
     )
+    columns: list[ColumnElement[Any]] = []
+    for index in range(len(windows)):
+        mine = grouped.c.window == index
+        total = func.coalesce(func.sum(case((mine, grouped.c.n), else_=0)), 0)
+        repeats = func.coalesce(func.sum(case((mine, grouped.c.repeats), else_=0)), 0)
+        columns += [total, repeats, ratio(repeats, total)]
+    return select(*columns)
 
 
-def window_statements(ctx: KpiQueryContext, window: Window) -> dict[str, AnySelect]:
-    """Every aggregate query behind one window's KPIs, by name."""
+def window_statements(
+    ctx: KpiQueryContext, window: Window, *, rolled_up: bool = True
+) -> dict[str, AnySelect]:
+    """Every aggregate query behind one window's KPIs, by name (``rolled_up=False``: the
+    conversation counts straight from ``conversations``)."""
     return {
-        CONVERSATION_COUNTS: conversation_counts_statement(ctx, window),
+        CONVERSATION_COUNTS: conversation_counts_statement(ctx, window, rolled_up=rolled_up),
         RESOLUTION_TIMES: resolution_times_statement(ctx, window),
         CLAIM_TIMES: claim_times_statement(ctx, window),
         CSAT: csat_statement(ctx, window),
@@ -222,12 +266,34 @@ def window_statements(ctx: KpiQueryContext, window: Window) -> dict[str, AnySele
     }
 
 
-def window_values(session: Session, ctx: KpiQueryContext, window: Window) -> KpiValues:
-    """Run the window's queries: five single-row aggregates."""
-    rows = {
-        name: session.execute(statement).one()
-        for name, statement in window_statements(ctx, window).items()
-    }
+def window_values(session: Session, ctx: KpiQueryContext, *windows: Window) -> list[KpiValues]:
+    """The KPIs of each window: the conversation counts summed from the day rollup, the
+    percentiles of :func:`~app.metrics.percentiles.duration_percentiles`, CSAT, and the repeats
+    of all the windows in one pass."""
+    repeats = session.execute(repeats_statement(ctx, *windows)).one() if windows else ()
+    clauses = escalation_segment_clauses(ctx)
+    values = []
+    for index, window in enumerate(windows):
+        counts = session.execute(conversation_counts_statement(ctx, window)).one()
+        resolved = duration_percentiles(
+            session, end="resolved_at", window=window, points=RESOLUTION_POINTS, clauses=clauses
+        )
+        claimed = duration_percentiles(
+            session, end="claimed_at", window=window, points=CLAIM_POINTS, clauses=clauses
+        )
+        csat = session.execute(csat_statement(ctx, window)).one()
+        rows = {
+            CONVERSATION_COUNTS: tuple(counts),
+            RESOLUTION_TIMES: (resolved[0], *resolved[1]),
+            CLAIM_TIMES: (claimed[0], *claimed[1]),
+            CSAT: tuple(csat),
+            REPEATS: tuple(repeats[3 * index : 3 * index + 3]),
+        }
+        values.append(_kpi_values(window, rows))
+    return values
+
+
+def _kpi_values(window: Window, rows: Mapping[str, Sequence[Any]]) -> KpiValues:
     conversations, escalated, contained, escalation_rate, containment_rate = rows[
         CONVERSATION_COUNTS
     ]

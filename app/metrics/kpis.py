@@ -108,8 +108,10 @@ def compute_kpis(
         repeat_days=repeat_days,
         skill_of_intent=skill_of_intent,
     )
-    values = window_values(session, ctx, current)
-    before = window_values(session, ctx, previous) if previous is not None else None
+    values, *others = window_values(
+        session, ctx, *((current,) if previous is None else (current, previous))
+    )
+    before = others[0] if others else None
     dimensions: tuple[tuple[Dimension, str | None], ...] = (
         ("tier", segment.tier),
         ("area", segment.area),

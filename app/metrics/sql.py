@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
-from sqlalchemy import Float, Select, case, cast, extract, func, select
+from sqlalchemy import Float, Select, case, cast, extract, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 SECONDS_PER_DAY = 86_400
@@ -24,6 +24,14 @@ def duration_seconds(
         days = func.julianday(later, type_=Float) - func.julianday(earlier, type_=Float)
         return func.round(days * float(SECONDS_PER_DAY), 3, type_=Float)
     return cast(extract("epoch", later - earlier), Float)
+
+
+def not_searched(dialect: str, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``column`` as a term SQLite will not search an index with (unary ``+``), so its planner
+    takes the index that gives the ORDER BY instead; the column itself elsewhere."""
+    if dialect != "sqlite":
+        return column
+    return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
 
 
 def ratio(numerator: ColumnElement[Any], denominator: ColumnElement[Any]) -> ColumnElement[Any]:

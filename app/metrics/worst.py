@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import case, func, null, select
+from sqlalchemy import ColumnElement, case, func, literal, null, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Subquery
 
+from app.metrics.day_counts import day_count_rows
 from app.metrics.segments import Segment, conversation_clauses
 from app.metrics.sql import AnySelect, ratio
 from app.metrics.tables import ACCOUNTS, CONVERSATIONS
@@ -33,10 +35,12 @@ def worst_segment_statement(
     skill_of_intent: Mapping[str, str] | None = None,
     within: Segment = Segment(),  # noqa: B008 - frozen, never mutated
     min_conversations: int = MIN_SEGMENT_CONVERSATIONS,
+    rolled_up: bool = True,
 ) -> AnySelect:
     """Conversations opened in the window, grouped by the account's tier or by the skill of
     their intent (``"area"``); the overall rate comes from window functions over the groups, so
-    it counts every conversation (also those without an intent, or in small groups).
+    it counts every conversation (also those without an intent, or in small groups). They are
+    summed from the day rollup, or with ``rolled_up=False`` counted from ``conversations``.
 
     ``skill_of_intent`` (intent id -> skill) is needed to rank areas or to rank within an area.
     """
@@ -44,43 +48,26 @@ def worst_segment_statement(
         if dimension == "area" or within.area is not None:
             raise ValueError("areas need skill_of_intent (intent id -> skill)")
         skill_of_intent = {}
-    conv = CONVERSATIONS.c
     if dimension == "tier":
         if within.tier is not None:
             raise ValueError("cannot rank tiers within a single tier")
-        key: Any = ACCOUNTS.c.tier
     elif dimension == "area":
         if within.area is not None:
             raise ValueError("cannot rank areas within a single area")
-        key = case(dict(skill_of_intent), value=conv.intent) if skill_of_intent else null()
     else:
         raise ValueError(f"unknown dimension {dimension!r} (tier or area)")
-    labelled = (
-        select(key.label("name"), conv.escalated_at)
-        .select_from(CONVERSATIONS)
-        .where(
-            conv.created_at >= window.start,
-            conv.created_at < window.end,
-            *conversation_clauses(
-                within,
-                skill_of_intent,
-                tier=ACCOUNTS.c.tier,
-                intent=conv.intent,
-                team=conv.team_id,
-            ),
-        )
+    rows = (
+        _rolled_up_rows(window, dimension, skill_of_intent, within)
+        if rolled_up
+        else _conversation_rows(window, dimension, skill_of_intent, within)
     )
-    if dimension == "tier" or within.tier is not None:
-        labelled = labelled.join(ACCOUNTS, ACCOUNTS.c.id == conv.account_id)
-    rows = labelled.subquery("labelled")
-    escalated = func.sum(case((rows.c.escalated_at.is_not(None), 1), else_=0))
     groups = (
         select(
             rows.c.name,
-            func.count().label("n"),
-            escalated.label("e"),
-            func.sum(func.count()).over().label("total_n"),
-            func.sum(escalated).over().label("total_e"),
+            func.sum(rows.c.n).label("n"),
+            func.sum(rows.c.e).label("e"),
+            func.sum(func.sum(rows.c.n)).over().label("total_n"),
+            func.sum(func.sum(rows.c.e)).over().label("total_e"),
         )
         .group_by(rows.c.name)
         .subquery("groups")
@@ -92,6 +79,65 @@ def worst_segment_statement(
         .where(groups.c.name.is_not(None), groups.c.n >= min_conversations, rate > overall)
         .order_by(rate.desc(), groups.c.n.desc(), groups.c.name)
         .limit(1)
+    )
+
+
+def _group_key(
+    dimension: Dimension,
+    skill_of_intent: Mapping[str, str],
+    *,
+    tier: ColumnElement[Any],
+    intent: ColumnElement[Any],
+) -> ColumnElement[Any]:
+    if dimension == "tier":
+        return tier
+    return case(dict(skill_of_intent), value=intent) if skill_of_intent else null()
+
+
+def _conversation_rows(
+    window: Window, dimension: Dimension, skill_of_intent: Mapping[str, str], within: Segment
+) -> Subquery:
+    """One row per conversation of the window: its group, 1, and 1 if it escalated."""
+    conv = CONVERSATIONS.c
+    tier, intent = ACCOUNTS.c.tier, conv.intent
+    labelled = (
+        select(
+            _group_key(dimension, skill_of_intent, tier=tier, intent=intent).label("name"),
+            literal(1).label("n"),
+            case((conv.escalated_at.is_not(None), 1), else_=0).label("e"),
+        )
+        .select_from(CONVERSATIONS)
+        .where(
+            conv.created_at >= window.start,
+            conv.created_at < window.end,
+            *conversation_clauses(
+                within, skill_of_intent, tier=tier, intent=intent, team=conv.team_id
+            ),
+        )
+    )
+    if dimension == "tier" or within.tier is not None:
+        labelled = labelled.join(ACCOUNTS, ACCOUNTS.c.id == conv.account_id)
+    return labelled.subquery("labelled")
+
+
+def _rolled_up_rows(
+    window: Window, dimension: Dimension, skill_of_intent: Mapping[str, str], within: Segment
+) -> Subquery:
+    """The day rollup's rows of the window (and partial-day edges) with their group."""
+    rows = day_count_rows(window)
+    tier, intent = rows.c.tier, rows.c.intent
+    return (
+        select(
+            _group_key(dimension, skill_of_intent, tier=tier, intent=intent).label("name"),
+            rows.c.conversations.label("n"),
+            rows.c.escalated.label("e"),
+        )
+        .where(
+            *conversation_clauses(
+                within, skill_of_intent, tier=tier, intent=intent, team=rows.c.team_id
+            )
+        )
+        .subquery("labelled")
     )
 
 
