@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     linear_api_key: SecretStr | None = None
     linear_team_id: str | None = None
     linear_api_url: str = "https://api.linear.app/graphql"
+    jira_base_url: str | None = None  # https://your-site.atlassian.net
+    jira_email: str | None = None
+    jira_api_token: SecretStr | None = None
+    jira_project_key: str | None = None
     port: int = Field(default=3000, ge=1, le=65535)
     web_concurrency: int = Field(default=2, ge=1, le=64)
     web_threads: int = Field(default=8, ge=1, le=256)
@@ -66,6 +70,15 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")) or "://" not in value[:9]:
             raise ValueError("must be an http(s) URL")
         return value
+
+    @field_validator("jira_base_url")
+    @classmethod
+    def _jira_url_shape(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://your-site.atlassian.net")
+        return value.rstrip("/")
 
     @field_validator("database_url")
     @classmethod

@@ -214,6 +214,40 @@ class KnowledgeBaseConfig(_Strict):
     path: Path = SAMPLE_KB_PATH
 
 
+AlertChannel = Annotated[str, Field(pattern=r"^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{2,})$")]
+Tracker = Literal["linear", "jira"]
+
+
+class AlertsConfig(_Strict):
+    """Team channels for alerts, per event type (``#name`` or a channel id); unset: no alert."""
+
+    bug_fingerprint: AlertChannel | None = None  # one bug seen from several accounts in an hour
+    churn_signal: AlertChannel | None = None
+    enterprise_unclaimed: AlertChannel | None = None
+
+
+class LinearTrackerConfig(_Strict):
+    team_id: str | None = Field(default=None, min_length=1)  # default: LINEAR_TEAM_ID
+    label_ids: list[str] = Field(default_factory=list)
+
+
+class JiraTrackerConfig(_Strict):
+    project_key: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9_]{1,9}$")
+    issue_type: str = Field(default="Bug", min_length=1, max_length=60)
+    labels: list[Annotated[str, Field(pattern=r"^\S{1,255}$")]] = Field(default_factory=list)
+
+
+class BugReportsConfig(_Strict):
+    """Where bug reports go (credentials come from the environment) and when leads hear of a
+    widespread one."""
+
+    trackers: list[Tracker] = Field(default_factory=list)
+    linear: LinearTrackerConfig = Field(default_factory=LinearTrackerConfig)
+    jira: JiraTrackerConfig = Field(default_factory=JiraTrackerConfig)
+    alert_accounts: int = Field(default=3, ge=2, le=1000)  # accounts with the same error …
+    alert_window_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)  # … within this window
+
+
 class EscalationConfig(_Strict):
     """The whole config file."""
 
@@ -234,6 +268,8 @@ class EscalationConfig(_Strict):
     crm_url_template: str | None = Field(default=None, pattern=r"^https?://.*\{crm_id\}")
     # Customer-facing wording per language (en, es, de, fr, pt, ja built in): key -> template
     messages: dict[LanguageCode, dict[str, str]] = Field(default_factory=dict)
+    bug_reports: BugReportsConfig = Field(default_factory=BugReportsConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
     @model_validator(mode="after")
     def _consistent(self) -> EscalationConfig:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from app.bugs.trackers import bug_trackers
 from app.config import Settings
 from app.config_file import EscalationConfig, load_config
 from app.db.accounts import sync_accounts
@@ -49,5 +50,7 @@ def bootstrap(settings: Settings, *, auto_upgrade: bool | None = None) -> Runtim
     with session_scope(engine) as session:
         changed = sync_accounts(session=session, accounts=config.accounts)
     logger.info("config loaded: %d accounts (%d changed)", len(config.accounts), changed)
+    for problem in bug_trackers(settings, config).problems:
+        logger.warning("integration misconfigured: %s", problem)
     triage = build_triage_engine(settings, config)
     return Runtime(settings=settings, config=config, engine=engine, triage=triage)

@@ -15,6 +15,9 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from app.bugs.errors import detect_errors
+from app.bugs.links import bug_state
+from app.bugs.service import customer_texts
 from app.config_file import EscalationConfig
 from app.db.engine import session_scope
 from app.db.models import Account, Conversation, Escalation, TriageDecision, as_utc, utcnow
@@ -77,6 +80,13 @@ def build_card(
         if config.crm_url_template and account.crm_id
         else None
     )
+    bugs = bool(config.bug_reports.trackers)
+    bug = bug_state(session, escalation.id) if bugs else None
+    error = (
+        detect_errors(customer_texts(session, conversation.id or 0))
+        if bugs and bug is not None and not bug.reported
+        else None
+    )
     state = {
         "pending": CardState.OPEN,
         "claimed": CardState.CLAIMED,
@@ -109,6 +119,10 @@ def build_card(
         resolution_note=escalation.resolution_note,
         follow_up_later=escalation.follow_up_later,
         reassign_skills=tuple(s for s in config.skills if s != escalation.skill),
+        bug_reports=bugs,
+        possible_bug=error.headline if error else None,
+        bug_reported=bool(bug and bug.reported),
+        bug_links=bug.links if bug else (),
     )
 
 

@@ -40,6 +40,9 @@ class OutboxEvent(SQLModel, table=True):
     # pending: due from this time on | delivering: the claim's lease ends at this time
     next_attempt_at: datetime = Field(default_factory=_utcnow, sa_column=_ts())
     last_error: str | None = Field(default=None, max_length=500)
+    # delivered only after the row with this idempotency key is delivered (e.g. a comment after
+    # its issue); the sender then gets that row's external id and url as payload["after"]
+    after_key: str | None = Field(default=None, max_length=200)
     external_id: str | None = Field(default=None, max_length=100)
     external_url: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(default_factory=_utcnow, sa_column=_ts())

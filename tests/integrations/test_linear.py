@@ -100,7 +100,7 @@ def test_creates_an_issue_with_the_api_key_and_the_graphql_shape(standin: Linear
     assert request.header("Idempotency-Key") == "bug:1"
     body = request.body
     assert "mutation" in body["query"] and "issueCreate(input: $input)" in body["query"]
-    assert set(body["variables"]["input"]) == {"teamId", "title", "description", "labelIds"}
+    assert set(body["variables"]["input"]) == {"id", "teamId", "title", "description", "labelIds"}
     assert issue.team_id == DEFAULT_TEAM_ID and issue.label_ids == ("label-bug",)
 
 
@@ -122,7 +122,7 @@ def test_the_sender_maps_faults(standin: LinearStandin) -> None:
     standin.mode = "error_500"
     with pytest.raises(RetryableError, match="500"):
         _sender(standin)(_report(), "k")
-    standin.mode = "graphql_error"
+    standin.mode = "bad_request"
     with pytest.raises(PermanentError, match="Argument Validation Error"):
         _sender(standin)(_report(), "k")
 
@@ -160,7 +160,7 @@ def test_a_timeout_is_retried(engine: Engine, standin: LinearStandin) -> None:
 
 def test_graphql_errors_are_dead_lettered(engine: Engine, standin: LinearStandin) -> None:
     outbox_id = _enqueue(engine)
-    standin.mode = "graphql_error"
+    standin.mode = "bad_request"
     assert _deliver(engine, _sender(standin)).dead == [outbox_id]
     event = _event(engine, outbox_id)
     assert event.status == "dead"
