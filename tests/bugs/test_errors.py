@@ -51,7 +51,8 @@ def test_a_different_error_or_place_has_another_fingerprint() -> None:
 def test_http_5xx_with_a_request_id() -> None:
     a = detect_errors(
         [
-            "Export gives HTTP 502 Bad Gateway on GET /api/v2/export?id=7, x-request-id: 7f3a9c21-aa01"
+            "Export gives HTTP 502 Bad Gateway on GET /api/v2/export?id=7, "
+            "x-request-id: 7f3a9c21-aa01"
         ]
     )
     b = detect_errors(["we got http 502 on GET /api/v2/export?id=9 request-id=0b9e77d2-ff10"])
@@ -104,7 +105,8 @@ def test_ordinary_messages_show_no_error(text: str) -> None:
 def test_normalise_strips_what_varies() -> None:
     assert (
         normalise(
-            'File "/a/b/c.py:12" id 0xDEADBEEF 3f9a1c2b7e user 9ad1c0de-1111-2222-3333-444455556666 n=42'
+            'File "/a/b/c.py:12" id 0xDEADBEEF 3f9a1c2b7e '
+            "user 9ad1c0de-1111-2222-3333-444455556666 n=42"
         )
         == "file <s> id <hex> <hex> user <id> n=<n>"
     )

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.db.engine import session_scope
-from app.integrations.delivery import PermanentError, RetryableError
+from app.integrations.delivery import PermanentError
 from app.integrations.jira import (
     COMMENT_KIND,
     KIND,

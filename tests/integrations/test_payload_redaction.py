@@ -71,7 +71,9 @@ def _texts(values: list[str]) -> dict[str, Any]:
         "steps": [f"Sign in as {v}" for v in values],
         "expected": f"works for {values[-1]}",
         "actual": f"error mentioning {joined}",
-        "stack_trace": f'Traceback (most recent call last):\n  File "a.py", line 1\nValueError: {joined}',
+        "stack_trace": (
+            f'Traceback (most recent call last):\n  File "a.py", line 1\nValueError: {joined}'
+        ),
         "account_name": "Acme",
         "tier": "enterprise",
         "thread_url": "https://acme.slack.com/archives/C1/p1",
