@@ -104,8 +104,8 @@ def _insert_ignore(
 ) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True when the row was inserted."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(col(model.id))
+    return session.execute(statement).first() is not None
 
 
 def create_key(bug_report_id: int, tracker: str) -> str:

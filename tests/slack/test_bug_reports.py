@@ -22,7 +22,7 @@ from app.sandbox.jira_standin import DEFAULT_API_TOKEN, DEFAULT_EMAIL, JiraStand
 from app.sandbox.linear_standin import DEFAULT_API_KEY, DEFAULT_TEAM_ID, LinearStandin
 from app.sandbox.local_slack import OUR_TEAM, LocalSlack
 from app.slack.client import build_web_client
-from app.worker.scheduler import deliver_outbox, outbox_senders
+from app.worker.scheduler import outbox_senders
 from tests.slack.test_handoff import ACME, GLOBEX, INITECH, escalate, latest, press
 
 ENG_BUGS = "C0ENGBUGS"
@@ -186,13 +186,13 @@ def test_one_issue_per_error_comments_from_other_accounts_and_links_posted_back(
     slack: LocalSlack, linear_api: LinearStandin, jira_api: JiraStandin
 ) -> None:
     escalate(slack, ACME, trace(1))
+    _channel, stale = _card(slack, ACME)
     card_channel = _report_bug(slack, ACME)
     [bug] = _rows(slack, BugReport)
     assert (bug.trackers, bug.affected_accounts) == ("linear,jira", 1)
     kinds = [e.kind for e in _rows(slack, OutboxEvent)]
     assert kinds == ["linear.issue", "jira.issue"]
     # the card now says it is filed, without the button
-    _channel, stale = _card(slack, ACME)
     card = slack.standin.wait_for(
         lambda: (
             "Bug report filed" in json.dumps(latest(slack, card_channel, stale["ts"])["blocks"])
@@ -252,7 +252,6 @@ def test_one_issue_per_error_comments_from_other_accounts_and_links_posted_back(
 def test_three_accounts_within_the_hour_alert_the_team_once(slack: LocalSlack) -> None:
     for n, (channel, name) in enumerate(((ACME, "Jo"), (INITECH, "Sam"), (GLOBEX, "Ana"))):
         escalate(slack, channel, trace(n), name=name)
-        _card_channel, card = _card(slack, channel)
         agent = "U0AGENT2" if channel != GLOBEX else "U0AGENT1"
         _report_bug(slack, channel, agent=agent)
     [bug] = _rows(slack, BugReport)
