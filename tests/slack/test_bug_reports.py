@@ -5,9 +5,7 @@ the alert when one error spreads."""
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +14,13 @@ from sqlmodel import Session, select
 
 from app.bugs.models import BugReport, BugReportAccount
 from app.config import EXAMPLE_CONFIG, PROJECT_ROOT
-from app.db.models import Escalation, utcnow
+from app.db.models import Escalation
 from app.integrations.models import OutboxEvent
 from app.sandbox.jira_standin import DEFAULT_API_TOKEN, DEFAULT_EMAIL, JiraStandin
 from app.sandbox.linear_standin import DEFAULT_API_KEY, DEFAULT_TEAM_ID, LinearStandin
 from app.sandbox.local_slack import OUR_TEAM, LocalSlack
 from app.slack.client import build_web_client
-from app.worker.scheduler import outbox_senders
+from app.worker.scheduler import deliver_outbox, outbox_senders
 from tests.slack.test_handoff import ACME, GLOBEX, INITECH, escalate, latest, press
 
 ENG_BUGS = "C0ENGBUGS"
@@ -131,18 +129,11 @@ def _report_bug(slack: LocalSlack, account_channel: str, agent: str = "U0AGENT2"
     return card_channel
 
 
-def _deliver(slack: LocalSlack, minutes: int = 0) -> None:
+def _deliver(slack: LocalSlack) -> None:
+    """One run of the worker's outbox job."""
     assert slack.runtime is not None
     client = build_web_client(slack.runtime.settings)
-    senders = outbox_senders(slack.runtime, client)
-    from app.integrations.outbox import deliver_due
-    from app.slack.bug_reports import announce_bug_reports
-
-    now = utcnow() + timedelta(minutes=minutes)
-    deliver_due(engine=slack.runtime.engine, senders=senders, now=now, rng=random.Random(1))
-    announce_bug_reports(
-        engine=slack.runtime.engine, config=slack.runtime.config, client=client, now=now
-    )
+    deliver_outbox(slack.runtime, client, outbox_senders(slack.runtime, client))
 
 
 def test_the_card_proposes_a_bug_report_when_the_customer_shows_an_error(
@@ -245,7 +236,7 @@ def test_one_issue_per_error_comments_from_other_accounts_and_links_posted_back(
     _initech_channel, initech_card = _card(slack, INITECH)
     initech_thread = slack.standin.messages_in(_initech_channel, initech_card["ts"])
     assert any("2 accounts affected" in m["text"] for m in initech_thread)
-    _deliver(slack, minutes=5)  # nothing left: no second post
+    _deliver(slack)  # nothing left: no second post
     assert len(slack.standin.messages_in(card_channel, card["ts"])) == len(thread)
 
 
