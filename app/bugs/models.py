@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _ts(*, nullable: bool = False) -> Column[datetime]:
-    return Column(DateTime(timezone=True), nullable=nullable)
+from app.integrations.models import timestamp_column, utcnow
 
 
 class BugReport(SQLModel, table=True):
@@ -29,8 +23,8 @@ class BugReport(SQLModel, table=True):
     trackers: str = Field(max_length=40)  # comma-separated: linear,jira
     affected_accounts: int = 1
     escalation_id: int = Field(foreign_key="escalations.id")  # the first report
-    alerted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    created_at: datetime = Field(default_factory=_utcnow, sa_column=_ts())
+    alerted_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
 
 class BugReportAccount(SQLModel, table=True):
@@ -50,5 +44,5 @@ class BugReportAccount(SQLModel, table=True):
     reported_by: str = Field(max_length=32)  # the agent
     source: str = Field(max_length=16)  # button | resolve
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    announced_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
-    created_at: datetime = Field(default_factory=_utcnow, sa_column=_ts())
+    announced_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())

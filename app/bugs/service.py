@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,6 +25,7 @@ from app.db.models import Account, Escalation, TriageDecision
 from app.integrations import jira, linear
 from app.integrations.outbox import enqueue
 from app.integrations.redaction import redact
+from app.integrations.report_content import ReportContent
 
 CREATE_KINDS = {"linear": linear.KIND, "jira": jira.KIND}
 COMMENT_KINDS = {"linear": linear.COMMENT_KIND, "jira": jira.COMMENT_KIND}
@@ -206,27 +206,27 @@ def _enqueue_issue(
 ) -> None:
     assert bug.id is not None
     trace = text.error.stack_trace if text.error else None
-    common: dict[str, Any] = {
-        "title": text.title,
-        "summary": text.summary,
-        "steps": text.steps,
-        "expected": text.expected,
-        "actual": text.actual,
-        "stack_trace": trace,
-        "account_name": account.name,
-        "tier": account.tier,
-        "thread_url": thread_url,
-    }
+    content = ReportContent(
+        title=text.title,
+        summary=text.summary,
+        steps=text.steps,
+        expected=text.expected,
+        actual=text.actual,
+        stack_trace=trace,
+        account_name=account.name,
+        tier=account.tier,
+        thread_url=thread_url,
+    )
     for tracker in bug.trackers.split(","):
         if tracker == "linear":
             settings = config.bug_reports.linear
-            payload = linear.bug_report_payload(**common, label_ids=settings.label_ids)
+            payload = linear.bug_report_payload(content, label_ids=settings.label_ids)
             if settings.team_id:
                 payload["teamId"] = settings.team_id
         else:
             settings_jira = config.bug_reports.jira
             payload = jira.bug_report_payload(
-                **common,
+                content,
                 labels=settings_jira.labels,
                 issue_type=settings_jira.issue_type,
                 project_key=settings_jira.project_key,

@@ -19,6 +19,7 @@ from urllib.parse import quote, urlencode
 from app.integrations.delivery import Delivered, PermanentError
 from app.integrations.http_json import DEFAULT_TIMEOUT_SECONDS, request_json
 from app.integrations.redaction import Redactor, redact
+from app.integrations.report_content import ReportContent
 from app.integrations.settings import JiraSettings
 
 KIND = "jira.issue"
@@ -35,16 +36,8 @@ def idempotency_label(idempotency_key: str) -> str:
 
 
 def bug_report_payload(
+    report: ReportContent,
     *,
-    title: str,
-    summary: str,
-    steps: list[str] | tuple[str, ...],
-    stack_trace: str | None,
-    account_name: str,
-    tier: str,
-    thread_url: str | None,
-    expected: str | None = None,
-    actual: str | None = None,
     labels: list[str] | tuple[str, ...] = (),
     issue_type: str = "Bug",
     project_key: str | None = None,
@@ -56,16 +49,18 @@ def bug_report_payload(
         return redact(text, redactor).strip() if text and text.strip() else None
 
     payload: dict[str, Any] = {
-        "summary": (clean(title) or "Bug report")[:SUMMARY_LIMIT],
+        "summary": (clean(report.title) or "Bug report")[:SUMMARY_LIMIT],
         "issue_type": issue_type,
         "labels": list(labels),
-        "account": f"{clean(account_name) or '-'} ({clean(tier) or '-'})",
-        "thread_url": clean(thread_url),
-        "description": clean(summary),
-        "steps": [step for step in (clean(s) for s in steps) if step],
-        "expected": clean(expected),
-        "actual": clean(actual),
-        "stack_trace": redact(stack_trace, redactor).strip("\n") if stack_trace else None,
+        "account": f"{clean(report.account_name) or '-'} ({clean(report.tier) or '-'})",
+        "thread_url": clean(report.thread_url),
+        "description": clean(report.summary),
+        "steps": [step for step in (clean(s) for s in report.steps) if step],
+        "expected": clean(report.expected),
+        "actual": clean(report.actual),
+        "stack_trace": (
+            redact(report.stack_trace, redactor).strip("\n") if report.stack_trace else None
+        ),
     }
     if project_key:
         payload["project_key"] = project_key

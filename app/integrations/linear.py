@@ -17,6 +17,7 @@ from typing import Any
 from app.integrations.delivery import Delivered, PermanentError
 from app.integrations.http_json import DEFAULT_TIMEOUT_SECONDS, request_json
 from app.integrations.redaction import Redactor, redact
+from app.integrations.report_content import ReportContent
 from app.integrations.settings import LinearSettings
 
 KIND = "linear.issue"
@@ -53,16 +54,8 @@ def record_id(idempotency_key: str) -> str:
 
 
 def bug_report_payload(
+    report: ReportContent,
     *,
-    title: str,
-    summary: str,
-    steps: list[str] | tuple[str, ...],
-    stack_trace: str | None,
-    account_name: str,
-    tier: str,
-    thread_url: str | None,
-    expected: str | None = None,
-    actual: str | None = None,
     label_ids: list[str] | tuple[str, ...] = (),
     redactor: Redactor | None = None,
 ) -> dict[str, Any]:
@@ -71,21 +64,21 @@ def bug_report_payload(
     def clean(text: str) -> str:
         return redact(text, redactor)
 
-    lines = [f"**Account:** {clean(account_name)} ({clean(tier)})"]
-    if thread_url:
-        lines.append(f"**Slack thread:** {clean(thread_url)}")
-    lines += ["", "## Summary", clean(summary).strip() or "_none_"]
-    if steps:
+    lines = [f"**Account:** {clean(report.account_name)} ({clean(report.tier)})"]
+    if report.thread_url:
+        lines.append(f"**Slack thread:** {clean(report.thread_url)}")
+    lines += ["", "## Summary", clean(report.summary).strip() or "_none_"]
+    if report.steps:
         lines += ["", "## Steps to reproduce"]
-        lines += [f"{n}. {clean(step).strip()}" for n, step in enumerate(steps, start=1)]
-    for heading, text in (("Expected", expected), ("Actual", actual)):
+        lines += [f"{n}. {clean(step).strip()}" for n, step in enumerate(report.steps, start=1)]
+    for heading, text in (("Expected", report.expected), ("Actual", report.actual)):
         if text and text.strip():
             lines += ["", f"## {heading}", clean(text).strip()]
-    if stack_trace and stack_trace.strip():
-        trace = clean(stack_trace).strip("\n").replace("```", "`\u200b``")
+    if report.stack_trace and report.stack_trace.strip():
+        trace = clean(report.stack_trace).strip("\n").replace("```", "`\u200b``")
         lines += ["", "## Stack trace", "```", trace, "```"]
     payload: dict[str, Any] = {
-        "title": clean(title).strip()[:TITLE_LIMIT] or "Bug report",
+        "title": clean(report.title).strip()[:TITLE_LIMIT] or "Bug report",
         "description": "\n".join(lines) + "\n",
     }
     if label_ids:
@@ -99,6 +92,23 @@ def comment_payload(*, body: str, redactor: Redactor | None = None) -> dict[str,
 
 
 class _LinearApi:
+    """One kind of Linear record, created by a mutation and found again by its id."""
+
+    FIELD = ""  # "issue" | "comment"
+    LOOKUP = ""  # the query that finds one by id
+
+    def request_body(self, payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __call__(self, payload: dict[str, Any], idempotency_key: str) -> Delivered:
+        return self._create(
+            body=self.request_body(payload, idempotency_key),
+            field=self.FIELD,
+            lookup=self.LOOKUP,
+            record=record_id(idempotency_key),
+            key=idempotency_key,
+        )
+
     def __init__(
         self,
         *,
@@ -165,6 +175,8 @@ class _LinearApi:
 class LinearSender(_LinearApi):
     """Creates one Linear issue per outbox payload (``title``, ``description``, ``labelIds``)."""
 
+    FIELD, LOOKUP = "issue", ISSUE_BY_ID
+
     def __init__(self, *, team_id: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._team_id = team_id
@@ -192,18 +204,11 @@ class LinearSender(_LinearApi):
             issue["labelIds"] = [str(label) for label in payload["labelIds"]]
         return {"query": ISSUE_CREATE, "variables": {"input": issue}}
 
-    def __call__(self, payload: dict[str, Any], idempotency_key: str) -> Delivered:
-        return self._create(
-            body=self.request_body(payload, idempotency_key),
-            field="issue",
-            lookup=ISSUE_BY_ID,
-            record=record_id(idempotency_key),
-            key=idempotency_key,
-        )
-
 
 class LinearCommentSender(_LinearApi):
     """Adds a comment (``body``) to the issue the row waited for (``after.external_id``)."""
+
+    FIELD, LOOKUP = "comment", COMMENT_BY_ID
 
     @classmethod
     def from_settings(cls, settings: LinearSettings, **kwargs: Any) -> LinearCommentSender:
@@ -225,15 +230,6 @@ class LinearCommentSender(_LinearApi):
             "body": self._clean(payload["body"]),
         }
         return {"query": COMMENT_CREATE, "variables": {"input": comment}}
-
-    def __call__(self, payload: dict[str, Any], idempotency_key: str) -> Delivered:
-        return self._create(
-            body=self.request_body(payload, idempotency_key),
-            field="comment",
-            lookup=COMMENT_BY_ID,
-            record=record_id(idempotency_key),
-            key=idempotency_key,
-        )
 
 
 def _error_messages(raw: bytes) -> str:

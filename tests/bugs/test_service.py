@@ -67,20 +67,26 @@ def _escalation(engine: Engine, account: str, text: str) -> int:
         return escalation.id
 
 
+def _file_in(
+    session: Session, config: EscalationConfig, escalation_id: int, now: datetime = NOW
+) -> Filed:
+    return file_bug_report(
+        session=session,
+        config=config,
+        trackers=BOTH,
+        escalation_id=escalation_id,
+        user_id="U0AGENT2",
+        source="button",
+        thread_url="https://x.slack.com/archives/C1/p1",
+        now=now,
+    )
+
+
 def _file(
     engine: Engine, config: EscalationConfig, escalation_id: int, now: datetime = NOW
 ) -> Filed:
     with session_scope(engine) as session:
-        return file_bug_report(
-            session=session,
-            config=config,
-            trackers=BOTH,
-            escalation_id=escalation_id,
-            user_id="U0AGENT2",
-            source="button",
-            thread_url="https://x.slack.com/archives/C1/p1",
-            now=now,
-        )
+        return _file_in(session, config, escalation_id, now)
 
 
 def _events(engine: Engine) -> list[OutboxEvent]:
@@ -130,16 +136,7 @@ def test_one_issue_per_fingerprint_a_comment_per_new_account(
 def test_a_failed_filing_leaves_nothing_behind(engine: Engine, config: EscalationConfig) -> None:
     first = _escalation(engine, "acme", TRACE.format(n=1))
     with pytest.raises(RuntimeError), session_scope(engine) as session:
-        file_bug_report(
-            session=session,
-            config=config,
-            trackers=BOTH,
-            escalation_id=first,
-            user_id="U0AGENT2",
-            source="button",
-            thread_url=None,
-            now=NOW,
-        )
+        _file_in(session, config, first)
         raise RuntimeError("the process died before the commit")
     with Session(engine) as session:
         assert list(session.exec(select(BugReport))) == []

@@ -23,6 +23,7 @@ from app.integrations.jira import (
 )
 from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due, enqueue
+from app.integrations.report_content import ReportContent
 from app.integrations.settings import JiraSettings
 from app.sandbox.jira_standin import (
     DEFAULT_API_TOKEN,
@@ -52,7 +53,9 @@ def _options(standin: JiraStandin, **kwargs: Any) -> dict[str, Any]:
     }
 
 
-def _report(**overrides: Any) -> dict[str, Any]:
+def _report(
+    labels: tuple[str, ...] | list[str] = ("support-escalation",), **overrides: Any
+) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "title": "Checkout fails with ValueError",
         "summary": "Paying an invoice fails for the whole team.",
@@ -63,10 +66,9 @@ def _report(**overrides: Any) -> dict[str, Any]:
         "account_name": "Acme",
         "tier": "enterprise",
         "thread_url": "https://acme.slack.com/archives/C1/p123",
-        "labels": ["support-escalation"],
         **overrides,
     }
-    return bug_report_payload(**fields)
+    return bug_report_payload(ReportContent(**fields), labels=labels)
 
 
 def _deliver(engine: Engine, senders: dict[str, Any], now: datetime = NOW) -> Any:

@@ -25,6 +25,7 @@ from app.integrations.linear import (
 )
 from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due, enqueue
+from app.integrations.report_content import ReportContent
 from app.integrations.settings import DEFAULT_LINEAR_API_URL, load_linear_settings
 from app.sandbox.linear_standin import DEFAULT_API_KEY, DEFAULT_TEAM_ID, LinearStandin
 
@@ -51,7 +52,7 @@ def _sender(standin: LinearStandin, **kwargs: Any) -> LinearSender:
     )
 
 
-def _report(**overrides: Any) -> dict[str, Any]:
+def _report(label_ids: tuple[str, ...] | list[str] = (), **overrides: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "title": f"Checkout fails for {PII['email']}",
         "summary": f"Customer {PII['email']} (phone {PII['phone']}) paid with {PII['card']}.",
@@ -62,7 +63,7 @@ def _report(**overrides: Any) -> dict[str, Any]:
         "thread_url": "https://acme.slack.com/archives/C1/p123",
         **overrides,
     }
-    return bug_report_payload(**fields)
+    return bug_report_payload(ReportContent(**fields), label_ids=label_ids)
 
 
 def _enqueue(engine: Engine, key: str = "bug:1") -> int:

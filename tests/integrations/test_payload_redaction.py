@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from app.integrations import jira, linear
 from app.integrations.redaction import luhn_valid
+from app.integrations.report_content import ReportContent
 
 ALNUM = string.ascii_letters + string.digits
 
@@ -63,21 +64,21 @@ def keys(draw: st.DrawFn) -> str:
 secrets = st.one_of(emails(), phones(), cards(), keys())
 
 
-def _texts(values: list[str]) -> dict[str, Any]:
+def _texts(values: list[str]) -> ReportContent:
     joined = " and ".join(values)
-    return {
-        "title": f"Login fails for {values[0]}",
-        "summary": f"The customer wrote: {joined}.",
-        "steps": [f"Sign in as {v}" for v in values],
-        "expected": f"works for {values[-1]}",
-        "actual": f"error mentioning {joined}",
-        "stack_trace": (
+    return ReportContent(
+        title=f"Login fails for {values[0]}",
+        summary=f"The customer wrote: {joined}.",
+        steps=[f"Sign in as {v}" for v in values],
+        expected=f"works for {values[-1]}",
+        actual=f"error mentioning {joined}",
+        stack_trace=(
             f'Traceback (most recent call last):\n  File "a.py", line 1\nValueError: {joined}'
         ),
-        "account_name": "Acme",
-        "tier": "enterprise",
-        "thread_url": "https://acme.slack.com/archives/C1/p1",
-    }
+        account_name="Acme",
+        tier="enterprise",
+        thread_url="https://acme.slack.com/archives/C1/p1",
+    )
 
 
 def _leaks(values: list[str], *documents: Any) -> list[str]:
@@ -88,7 +89,7 @@ def _leaks(values: list[str], *documents: Any) -> list[str]:
 @settings(max_examples=150, deadline=None)
 @given(st.lists(secrets, min_size=1, max_size=4))
 def test_linear_payloads_and_requests_carry_no_personal_data(values: list[str]) -> None:
-    payload = linear.bug_report_payload(**_texts(values))
+    payload = linear.bug_report_payload(_texts(values))
     sender = linear.LinearSender(api_key="k", team_id="t", api_url="http://127.0.0.1:9/graphql")
     comments = linear.LinearCommentSender(api_key="k", api_url="http://127.0.0.1:9/graphql")
     comment = {**linear.comment_payload(body=" ".join(values)), "after": {"external_id": "i"}}
@@ -105,7 +106,7 @@ def test_linear_payloads_and_requests_carry_no_personal_data(values: list[str]) 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(secrets, min_size=1, max_size=4))
 def test_jira_payloads_and_requests_carry_no_personal_data(values: list[str]) -> None:
-    payload = jira.bug_report_payload(**_texts(values))
+    payload = jira.bug_report_payload(_texts(values))
     options = {
         "base_url": "http://127.0.0.1:9",
         "email": "e",
