@@ -1,4 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Both create .venv on first use.
+# `make run` serves the bot with Slack credentials, else opens the local sandbox in the browser.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin

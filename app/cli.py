@@ -1,4 +1,4 @@
-"""``escalation-bot``: serve, worker, demo, start, db upgrade|current, config check."""
+"""``escalation-bot``: serve, worker, sandbox, demo, start, db upgrade|current, config check."""
 
 from __future__ import annotations
 
@@ -53,7 +53,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(handler=_demo)
 
-    start = commands.add_parser("start", help="serve with Slack credentials, else run the demo")
+    sandbox = commands.add_parser(
+        "sandbox", help="the app in a local Slack-like page in the browser (no Slack needed)"
+    )
+    sandbox.add_argument("--port", type=int, default=None, help="page port (default: $PORT)")
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    sandbox.set_defaults(handler=_sandbox)
+
+    start = commands.add_parser(
+        "start", help="serve with Slack credentials, else open the local sandbox"
+    )
     start.set_defaults(handler=_start)
 
     db = commands.add_parser("db", help="database schema")
@@ -166,12 +175,20 @@ def _demo(_args: argparse.Namespace, settings: Settings) -> int:
     return run_demo(settings, out=sys.stdout)
 
 
+def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    from app.sandbox.sandbox_web import run_sandbox
+
+    port = settings.port if args.port is None else args.port
+    return run_sandbox(settings, port=port, host=args.host, out=sys.stdout)
+
+
 def _start(args: argparse.Namespace, settings: Settings) -> int:
+    args.port = None
     if settings.has_slack_credentials:
-        args.port = None
         return _serve(args, settings)
-    print("No SLACK_BOT_TOKEN set: running the demo against a local Slack stand-in.\n")
-    return _demo(args, settings)
+    print("No SLACK_BOT_TOKEN set: opening the local sandbox (no Slack needed).")
+    args.host = "127.0.0.1"
+    return _sandbox(args, settings)
 
 
 def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     jira_email: str | None = None
     jira_api_token: SecretStr | None = None
     jira_project_key: str | None = None
+    # CRM integrations: each is off unless its token is set; a bad URL turns it off with a
+    # start-up report (never a crash), see app/integrations/crm_settings.py
+    hubspot_access_token: SecretStr | None = None
+    hubspot_api_url: str = "https://api.hubapi.com"
+    salesforce_instance_url: str | None = None
+    salesforce_access_token: SecretStr | None = None
     port: int = Field(default=3000, ge=1, le=65535)
     web_concurrency: int = Field(default=2, ge=1, le=64)
     web_threads: int = Field(default=8, ge=1, le=256)

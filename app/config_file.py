@@ -34,6 +34,16 @@ class AccountConfig(_Strict):
     language: LanguageCode = "en"
     crm_id: str | None = Field(default=None, max_length=100)
     arr: float | None = Field(default=None, ge=0)
+    hubspot_company_id: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
+    salesforce_account_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{15,18}$")
+
+
+class AlertsConfig(_Strict):
+    """Team channels for alerts, per event type (each optional: no channel, no alert)."""
+
+    churn_signal: ChannelId | None = None
+    enterprise_unclaimed: ChannelId | None = None
+    bug_fingerprint: ChannelId | None = None
 
 
 class SkillConfig(_Strict):
@@ -214,16 +224,7 @@ class KnowledgeBaseConfig(_Strict):
     path: Path = SAMPLE_KB_PATH
 
 
-AlertChannel = Annotated[str, Field(pattern=r"^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{2,})$")]
 Tracker = Literal["linear", "jira"]
-
-
-class AlertsConfig(_Strict):
-    """Team channels for alerts, per event type (``#name`` or a channel id); unset: no alert."""
-
-    bug_fingerprint: AlertChannel | None = None  # one bug seen from several accounts in an hour
-    churn_signal: AlertChannel | None = None
-    enterprise_unclaimed: AlertChannel | None = None
 
 
 class LinearTrackerConfig(_Strict):
@@ -262,6 +263,7 @@ class EscalationConfig(_Strict):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     sla: SlaConfig = Field(default_factory=SlaConfig)
     surge: SurgeConfig = Field(default_factory=SurgeConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     kb_channel: ChannelId | None = None  # where the knowledge-gap digest goes (default: leads)
     reports: ReportsConfig = Field(default_factory=lambda: ReportsConfig())
     # Link for the CRM id on handoff cards, e.g. https://acme.lightning.force.com/{crm_id}
@@ -269,7 +271,6 @@ class EscalationConfig(_Strict):
     # Customer-facing wording per language (en, es, de, fr, pt, ja built in): key -> template
     messages: dict[LanguageCode, dict[str, str]] = Field(default_factory=dict)
     bug_reports: BugReportsConfig = Field(default_factory=BugReportsConfig)
-    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
     @model_validator(mode="after")
     def _consistent(self) -> EscalationConfig:

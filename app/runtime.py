@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
-from app.bugs.trackers import bug_trackers
 from app.config import Settings
 from app.config_file import EscalationConfig, load_config
+from app.crm.account_facts import AccountFactsReader, install_reader
 from app.db.accounts import sync_accounts
 from app.db.engine import make_engine, session_scope
 from app.db.schema import ensure_schema
+from app.integrations.senders import report_integration_problems
 from app.triage.engine import TriageEngine
 from app.triage.factory import build_triage_engine
 
@@ -50,7 +51,7 @@ def bootstrap(settings: Settings, *, auto_upgrade: bool | None = None) -> Runtim
     with session_scope(engine) as session:
         changed = sync_accounts(session=session, accounts=config.accounts)
     logger.info("config loaded: %d accounts (%d changed)", len(config.accounts), changed)
-    for problem in bug_trackers(settings, config).problems:
-        logger.warning("integration misconfigured: %s", problem)
+    report_integration_problems(settings, config)
+    install_reader(AccountFactsReader.from_settings(settings))
     triage = build_triage_engine(settings, config)
     return Runtime(settings=settings, config=config, engine=engine, triage=triage)

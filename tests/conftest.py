@@ -21,14 +21,18 @@ SHARED = REPO_ROOT.parent / "shared"
 SETTING_NAMES = [name.upper() for name in Settings.model_fields]
 
 
-def shared_path(*parts: str) -> Path:
-    """A path in ../shared, skipping the test when that folder is absent (outside CI)."""
-    path = SHARED.joinpath(*parts)
+def required_path(path: Path, *, why: str) -> Path:
+    """``path`` when it exists; else the test is skipped (saying ``why``), or fails in CI."""
     if not path.exists():
         if os.environ.get("CI"):
-            pytest.fail(f"{path} is missing in CI")
-        pytest.skip(f"{path} is absent (reference material beside the checkout)")
+            pytest.fail(f"{path} is missing in CI ({why})")
+        pytest.skip(f"{path} is absent ({why})")
     return path
+
+
+def shared_path(*parts: str) -> Path:
+    """A path in ../shared, skipping the test when that folder is absent (outside CI)."""
+    return required_path(SHARED.joinpath(*parts), why="reference material beside the checkout")
 
 
 @pytest.fixture(autouse=True)

@@ -54,7 +54,7 @@ def _assert_one_line_error(result: subprocess.CompletedProcess[str], expected: s
 def test_module_and_help() -> None:
     result = run_cli("--help")
     assert result.returncode == 0
-    for command in ("serve", "worker", "demo", "db", "config"):
+    for command in ("serve", "worker", "sandbox", "demo", "start", "db", "config"):
         assert command in result.stdout
 
 
@@ -187,3 +187,44 @@ def test_outbox_commands(tmp_path: Path) -> None:
     assert listed.returncode == 0 and "No outbox events" in listed.stdout
     retried = run_cli("outbox", "retry", "7", env=env)
     assert "does not exist" in retried.stdout
+
+
+def test_start_without_slack_credentials_opens_the_sandbox() -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "start"],
+        env={**_base_env(), "PORT": str(port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines: list[str] = []
+        while not any(line.startswith("Open http") for line in lines):
+            line = process.stdout.readline()
+            if not line:
+                pytest.fail("the sandbox did not start:\n" + "".join(lines))
+            lines.append(line)
+        assert "No SLACK_BOT_TOKEN set: opening the local sandbox" in "".join(lines)
+        assert f"Open http://127.0.0.1:{port}/ in a browser" in lines[-1]
+        with urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert "Escalation Bot sandbox" in response.read().decode()
+        with urlopen(f"http://127.0.0.1:{port}/api/sidebar", timeout=10) as response:
+            assert "ext-initech" in response.read().decode()
+        process.terminate()  # stops cleanly: the temporary database goes with it
+        assert process.wait(timeout=20) == 0
+        assert "Stopping the sandbox." in process.stdout.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=20)
+
+
+def test_the_sandbox_says_so_when_its_port_is_taken() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("sandbox", "--port", str(port), timeout=120)
+    _assert_one_line_error(result, f"cannot serve the sandbox on 127.0.0.1:{port}")

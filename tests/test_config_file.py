@@ -142,11 +142,11 @@ def test_bug_reports_and_alerts() -> None:
         VALID
         + "bug_reports:\n  trackers: [linear, jira]\n  linear: {label_ids: [lbl-1]}\n"
         + "  jira: {project_key: SUP, labels: [from-support]}\n"
-        + 'alerts:\n  bug_fingerprint: "#eng-bugs"\n  churn_signal: C0CHURN\n'
+        + "alerts:\n  bug_fingerprint: C0ENGBUGS\n  churn_signal: C0CHURN\n"
     )
     assert config.bug_reports.trackers == ["linear", "jira"]
     assert config.bug_reports.jira.issue_type == "Bug"
-    assert (config.alerts.bug_fingerprint, config.alerts.churn_signal) == ("#eng-bugs", "C0CHURN")
+    assert (config.alerts.bug_fingerprint, config.alerts.churn_signal) == ("C0ENGBUGS", "C0CHURN")
     assert config.alerts.enterprise_unclaimed is None
     defaults = parse_config(VALID)
     assert defaults.bug_reports.trackers == [] and defaults.alerts.bug_fingerprint is None
@@ -163,3 +163,32 @@ def test_bug_reports_and_alerts() -> None:
 def test_bug_report_and_alert_errors_name_the_key(extra: str, expected: str) -> None:
     with pytest.raises(StartupError, match=expected):
         parse_config(VALID + extra)
+
+
+def test_crm_ids_and_alert_channels() -> None:
+    config = parse_config(
+        VALID.replace(
+            "    arr: 120000\n",
+            '    arr: 120000\n    hubspot_company_id: "9876543210"\n'
+            '    salesforce_account_id: "001Dn00000AbCdEfGH"\n',
+        )
+        + "alerts: {churn_signal: C0CSALERTS, enterprise_unclaimed: C0SUPLEADS}\n"
+    )
+    [acme] = config.accounts
+    assert (acme.hubspot_company_id, acme.salesforce_account_id) == (
+        "9876543210",
+        "001Dn00000AbCdEfGH",
+    )
+    assert config.alerts.churn_signal == "C0CSALERTS"
+    assert config.alerts.bug_fingerprint is None
+
+
+def test_a_bad_crm_id_or_alert_channel_names_its_line() -> None:
+    with pytest.raises(StartupError, match=r":8: accounts\[0\]\.salesforce_account_id: String"):
+        parse_config(
+            VALID.replace(
+                "    arr: 120000\n", '    arr: 120000\n    salesforce_account_id: "x\' OR 1"\n'
+            )
+        )
+    with pytest.raises(StartupError, match=r":20: alerts\.churn_signal: String"):
+        parse_config(VALID + "alerts:\n  churn_signal: '#cs-alerts'\n")

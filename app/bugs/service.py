@@ -18,11 +18,12 @@ from sqlmodel import Session, col, select
 
 from app.bugs.errors import ErrorReport, detect_errors
 from app.bugs.models import BugReport, BugReportAccount
-from app.bugs.trackers import SLACK_MESSAGE_KIND, Trackers
+from app.bugs.trackers import Trackers
 from app.config_file import EscalationConfig
 from app.db.conversations import messages_of
 from app.db.models import Account, Escalation, TriageDecision
 from app.integrations import jira, linear
+from app.integrations.alerts import BUG_FINGERPRINT, alert_payload, enqueue_alert
 from app.integrations.outbox import enqueue
 from app.integrations.redaction import redact
 from app.integrations.report_content import ReportContent
@@ -285,18 +286,17 @@ def _maybe_alert(session: Session, config: EscalationConfig, bug: BugReport, now
     )
     if not claimed.rowcount:  # type: ignore[attr-defined]
         return False
-    enqueue(
+    minutes = config.bug_reports.alert_window_minutes
+    enqueue_alert(
         session=session,
-        kind=SLACK_MESSAGE_KIND,
-        idempotency_key=f"alert:bug_fingerprint:{bug.id}",
-        payload={
-            "channel": channel,
-            "alert": "bug_fingerprint",
-            "accounts": int(recent),
-            "minutes": config.bug_reports.alert_window_minutes,
-            "error": redact(bug.headline or bug.title),
-            "bug_report_id": bug.id,
-        },
+        key=f"alert:bug_fingerprint:{bug.id}",
+        payload=alert_payload(
+            event=BUG_FINGERPRINT,
+            channel=channel,
+            title=f"The same error was reported by {recent} accounts within {minutes} minutes",
+            fields=[("Accounts", str(recent)), ("Trackers", bug.trackers.replace(",", ", "))],
+            quote=redact(bug.headline or bug.title),
+        ),
         now=now,
     )
     return True

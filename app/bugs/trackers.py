@@ -3,18 +3,11 @@ environment holds the credentials; a tracker chosen without credentials is off a
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import datetime
-
-from sqlmodel import Session
 
 from app.config import Settings
 from app.config_file import EscalationConfig
-from app.integrations.outbox import enqueue
 from app.integrations.settings import jira_settings, linear_settings
-
-SLACK_MESSAGE_KIND = "slack.message"
 
 
 @dataclass(frozen=True)
@@ -62,23 +55,3 @@ def bug_trackers(settings: Settings, config: EscalationConfig) -> Trackers:
     if "jira" not in chosen and 0 < len(partial) < 3:
         problems.append(f"Jira is partly configured ({', '.join(partial)} not set): it is off")
     return Trackers(names=tuple(names), problems=tuple(problems))
-
-
-def report_problems(
-    *, session: Session, config: EscalationConfig, problems: tuple[str, ...], now: datetime
-) -> None:
-    """Queue one notice to the leads channel per distinct set of problems (never twice)."""
-    if not problems:
-        return
-    digest = hashlib.sha256("\n".join(problems).encode()).hexdigest()[:16]
-    enqueue(
-        session=session,
-        kind=SLACK_MESSAGE_KIND,
-        idempotency_key=f"alert:misconfiguration:{digest}",
-        payload={
-            "channel": config.leads_channel,
-            "alert": "misconfiguration",
-            "problems": list(problems),
-        },
-        now=now,
-    )

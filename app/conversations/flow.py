@@ -17,6 +17,7 @@ from sqlmodel import Session
 from app.config_file import EscalationConfig, PlaybookConfig
 from app.conversations.intake import Action, Author, BotIdentity, IncomingMessage, classify
 from app.conversations.replies import BotReply, Posted, ReplyKind, ThreadReplier
+from app.crm.recording import record_signals
 from app.db.accounts import account_for_channel
 from app.db.conversations import add_message, conversation_for_thread, open_conversation
 from app.db.decisions import add_decision, decision_for_message
@@ -293,6 +294,17 @@ def _record_decision(
     )
     conversation = session.get(Conversation, pending.conversation_id)
     assert conversation is not None
+    record_signals(
+        session=session,
+        config=config,
+        conversation=conversation,
+        account=session.get_one(Account, conversation.account_id),
+        signals=signals,
+        text=text,
+        escalate=row.escalate,
+        fired=decision.fired_types,
+        now=utcnow(),
+    )
     conversation.intent = row.intent
     conversation.language = row.language
     if row.escalate and conversation.status != "escalated":

@@ -47,6 +47,7 @@ class HandoffCard:
     language: str
     triggers: tuple[TriggerLine, ...]
     arr: float | None = None
+    owner: str | None = None  # the account owner, when the CRM names one
     crm_id: str | None = None
     crm_url: str | None = None  # the CRM id as a link, when a URL template is configured
     page_url: str | None = None  # a page the customer mentioned

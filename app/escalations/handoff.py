@@ -19,6 +19,7 @@ from app.bugs.errors import detect_errors
 from app.bugs.links import bug_state
 from app.bugs.service import customer_texts
 from app.config_file import EscalationConfig
+from app.crm.account_facts import account_facts
 from app.db.engine import session_scope
 from app.db.models import Account, Conversation, Escalation, TriageDecision, as_utc, utcnow
 from app.escalations.card import CardState, HandoffCard, TriggerLine
@@ -149,6 +150,7 @@ def post_card(
         escalation = session.get(Escalation, escalation_id)
         assert escalation is not None
         card = build_card(session, escalation, config, thread_url=thread_url)
+    card = with_account_facts(card, config, channel)
     try:
         ts = desk.post_card(channel=routed, card=card)
         posted_in = routed
@@ -198,7 +200,7 @@ def refresh_cards(
         assert conversation is not None
         channel, thread = conversation.channel_id, conversation.thread_ts
     thread_url = desk.permalink(channel=channel, ts=thread)
-    card = _with_thread(card, thread_url)
+    card = with_account_facts(_with_thread(card, thread_url), config, channel)
     for copy_channel, ts in copies:
         if copy_channel and ts:
             desk.update_card(channel=copy_channel, ts=ts, card=card)
@@ -214,3 +216,14 @@ def _with_thread(card: HandoffCard, thread_url: str | None) -> HandoffCard:
     from dataclasses import replace
 
     return replace(card, thread_url=thread_url)
+
+
+def with_account_facts(card: HandoffCard, config: EscalationConfig, channel: str) -> HandoffCard:
+    """Tier, ARR and owner from the CRM when one is configured (cached; after the ack)."""
+    from dataclasses import replace
+
+    account = config.account_for_channel(channel)
+    facts = account_facts(account) if account is not None else None
+    if facts is None or facts.source == "config":
+        return card
+    return replace(card, tier=facts.tier, arr=facts.arr, owner=facts.owner)

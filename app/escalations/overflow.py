@@ -16,7 +16,8 @@ from sqlmodel import col, select
 from app.config_file import EscalationConfig
 from app.db.engine import session_scope
 from app.db.models import Account, Conversation, Escalation, as_utc
-from app.escalations.handoff import AgentDesk, build_card
+from app.escalations.handoff import AgentDesk, build_card, with_account_facts
+from app.escalations.unclaimed_alert import queue_unclaimed_alert
 
 logger = logging.getLogger(__name__)
 BATCH = 50
@@ -28,7 +29,7 @@ def sweep_overflow(
     """Handle every escalation past a window; returns how many reminders were sent."""
     sent = 0
     for escalation_id in _due(engine, now, step="overflow"):
-        if _take(engine, escalation_id, now, step="overflow"):
+        if _take(engine, escalation_id, now, step="overflow", config=config):
             sent += _overflow(engine, config, desk, escalation_id, now)
     for escalation_id in _due(engine, now, step="leads", config=config):
         if _take(engine, escalation_id, now, step="leads"):
@@ -68,7 +69,14 @@ def _due(
     ]
 
 
-def _take(engine: Engine, escalation_id: int, now: datetime, *, step: str) -> bool:
+def _take(
+    engine: Engine,
+    escalation_id: int,
+    now: datetime,
+    *,
+    step: str,
+    config: EscalationConfig | None = None,
+) -> bool:
     column = Escalation.overflowed_at if step == "overflow" else Escalation.leads_alerted_at
     with session_scope(engine) as session:
         result = session.execute(
@@ -80,7 +88,12 @@ def _take(engine: Engine, escalation_id: int, now: datetime, *, step: str) -> bo
             )
             .values({column: now})
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        taken = bool(result.rowcount)  # type: ignore[attr-defined]
+        if taken and config is not None:  # the team alert, once, with the step that owes it
+            queue_unclaimed_alert(
+                session=session, config=config, escalation_id=escalation_id, now=now
+            )
+        return taken
 
 
 def _release(engine: Engine, escalation_id: int, *, step: str) -> None:
@@ -117,6 +130,7 @@ def _overflow(
             )
             return 1
         card = replace(card, thread_url=desk.permalink(channel=channel, ts=thread))
+        card = with_account_facts(card, config, channel)
         ts = desk.post_card(channel=config.overflow_channel, card=card)
     except Exception:
         _release(engine, escalation_id, step="overflow")

@@ -1,4 +1,6 @@
-"""One JSON request to a vendor API, with its failures sorted into retryable and permanent."""
+"""One JSON request to a vendor REST API with a Bearer token, its failures sorted for the outbox:
+timeouts, connection errors, HTTP 429 and 5xx are retryable; other 4xx are permanent, with the
+vendor's own error message (redacted) as the reason."""
 
 from __future__ import annotations
 
@@ -7,63 +9,104 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from email.message import Message
+from dataclasses import dataclass
 from typing import Any
 
 from app.integrations.delivery import PermanentError, RetryableError
+from app.integrations.redaction import redact
 
-DEFAULT_TIMEOUT_SECONDS = 10.0
-DETAIL_LIMIT = 300
+REASON_LIMIT = 300
+
+ErrorReader = Callable[[Any], str]
+"""Turns a vendor's parsed error body into a short reason."""
 
 
-def retry_after(headers: Message) -> float | None:
-    value = headers.get("Retry-After")
+def check_base_url(url: str, *, name: str) -> str:
+    """``url`` without a trailing slash; ValueError unless it is http(s)."""
+    if not url.startswith(("http://", "https://")) or len(url) <= len("https://"):
+        raise ValueError(f"{name} must be an http(s) URL")
+    return url.rstrip("/")
+
+
+def _retry_after(value: str | None) -> float | None:
     try:
         return float(value) if value is not None else None
     except ValueError:
         return None
 
 
-def request_json(
+def _reason(raw: bytes, read_error: ErrorReader) -> str:
+    try:
+        text = read_error(json.loads(raw))
+    except (ValueError, AttributeError, TypeError, KeyError, IndexError):
+        text = ""
+    return redact(text)[:REASON_LIMIT] or "no details"
+
+
+def call_json(
     *,
-    vendor: str,
     method: str,
     url: str,
-    headers: dict[str, str],
+    token: str,
+    service: str,
+    timeout: float,
+    read_error: ErrorReader,
     body: Any = None,
-    timeout: float = DEFAULT_TIMEOUT_SECONDS,
-    details: Callable[[bytes], str] = lambda _raw: "no details",
-) -> tuple[int, Any]:
-    """``(status, parsed body)`` of a 2xx answer. HTTP 429/5xx, timeouts and connection errors
-    raise RetryableError; other 4xx raise PermanentError with ``details(body)``; a 2xx answer that
-    is not JSON raises PermanentError."""
-    if not url.startswith(("http://", "https://")):
-        raise PermanentError(f"{vendor}: the URL must be http(s)")
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(  # noqa: S310  (scheme checked above)
+    headers: dict[str, str] | None = None,
+) -> Any:
+    """Send ``body`` as JSON and return the parsed answer (None for an empty body)."""
+    request = urllib.request.Request(  # noqa: S310  (callers check the scheme)
         url,
-        data=data,
+        data=None if body is None else json.dumps(body).encode(),
         method=method,
-        headers={"Accept": "application/json", "Content-Type": "application/json", **headers},
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/json",
+            **({"Content-Type": "application/json"} if body is not None else {}),
+            **(headers or {}),
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            status, raw = response.status, response.read()
+            raw = response.read()
     except urllib.error.HTTPError as error:
         with error:
             status = error.code
             if status == 429 or status >= 500:
                 raise RetryableError(
-                    f"{vendor} answered HTTP {status}", retry_after=retry_after(error.headers)
+                    f"{service} answered HTTP {status}",
+                    retry_after=_retry_after(error.headers.get("Retry-After")),
                 ) from None
             raise PermanentError(
-                f"{vendor} answered HTTP {status}: {details(error.read())[:DETAIL_LIMIT]}"
+                f"{service} answered HTTP {status}: {_reason(error.read(), read_error)}"
             ) from None
     except (OSError, http.client.HTTPException) as error:  # timeouts, connection errors
-        raise RetryableError(f"{vendor} unreachable: {error}") from None
-    if not raw:
-        return status, None
+        raise RetryableError(f"{service} unreachable: {error}") from None
+    if not raw.strip():
+        return None
     try:
-        return status, json.loads(raw)
+        return json.loads(raw)
     except ValueError:
-        raise PermanentError(f"{vendor} answered with a body that is not JSON") from None
+        raise PermanentError(f"{service} answered with a body that is not JSON") from None
+
+
+@dataclass(frozen=True)
+class JsonApi:
+    """One vendor's REST API: its base URL, token, time budget and error shape."""
+
+    service: str
+    base_url: str
+    token: str
+    timeout: float
+    read_error: ErrorReader
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        return call_json(
+            method=method,
+            url=self.base_url + path,
+            token=self.token,
+            service=self.service,
+            timeout=self.timeout,
+            read_error=self.read_error,
+            body=body,
+        )

@@ -17,10 +17,10 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from app.integrations.delivery import Delivered, PermanentError
-from app.integrations.http_json import DEFAULT_TIMEOUT_SECONDS, request_json
 from app.integrations.redaction import Redactor, redact
 from app.integrations.report_content import ReportContent
 from app.integrations.settings import JiraSettings
+from app.integrations.tracker_http import DEFAULT_TIMEOUT_SECONDS, request_json
 
 KIND = "jira.issue"
 COMMENT_KIND = "jira.comment"

@@ -15,10 +15,10 @@ import uuid
 from typing import Any
 
 from app.integrations.delivery import Delivered, PermanentError
-from app.integrations.http_json import DEFAULT_TIMEOUT_SECONDS, request_json
 from app.integrations.redaction import Redactor, redact
 from app.integrations.report_content import ReportContent
 from app.integrations.settings import LinearSettings
+from app.integrations.tracker_http import DEFAULT_TIMEOUT_SECONDS, request_json
 
 KIND = "linear.issue"
 COMMENT_KIND = "linear.comment"

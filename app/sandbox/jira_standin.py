@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from app.sandbox.vendor_standin import Mode, RecordedRequest, VendorStandin
+from app.sandbox.tracker_standin import Mode, RecordedRequest, TrackerStandin
 
 DEFAULT_EMAIL = "bot@example.com"
 DEFAULT_API_TOKEN = "jira-standin-token"  # noqa: S105  (a local stand-in's credential)
@@ -112,7 +112,7 @@ def issue_problems(body: Any, *, projects: frozenset[str]) -> dict[str, str]:
     return errors
 
 
-class JiraStandin(VendorStandin):
+class JiraStandin(TrackerStandin):
     """A Jira Cloud site on 127.0.0.1 (a free port)."""
 
     name = "jira-standin"

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from app.sandbox.vendor_standin import MODES, Mode, RecordedRequest, VendorStandin
+from app.sandbox.tracker_standin import MODES, Mode, RecordedRequest, TrackerStandin
 
 __all__ = ["MODES", "CreatedComment", "CreatedIssue", "LinearStandin", "Mode", "RecordedRequest"]
 
@@ -88,7 +88,7 @@ def input_problems(
     return problems
 
 
-class LinearStandin(VendorStandin):
+class LinearStandin(TrackerStandin):
     """A Linear GraphQL server on 127.0.0.1 (a free port)."""
 
     name = "linear-standin"

@@ -168,6 +168,9 @@ class LocalSlack:
         internal = {skill: cfg.channel for skill, cfg in self.config.skills.items()}
         internal["overflow"] = self.config.overflow_channel
         internal["leads"] = self.config.leads_channel
+        for event, channel in self.config.alerts.model_dump().items():
+            if channel and channel not in internal.values():
+                internal[event] = channel
         for name, channel in internal.items():
             self.standin.add_channel(channel, f"support-{name.replace('_', '-')}")
         for agent in self.config.agents:

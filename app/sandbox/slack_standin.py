@@ -267,6 +267,22 @@ class SlackStandin:
         with self._lock:
             return copy.deepcopy(self.workspace.ephemerals.get(user_id, []))
 
+    def find_message(self, channel_id: str, ts: str) -> dict[str, Any] | None:
+        """A stored message (top-level or reply) by channel and ``ts``."""
+        with self._lock:
+            found = self.workspace.find_message(channel_id, ts)
+            return copy.deepcopy(found) if found is not None else None
+
+    def view(self, view_id: str) -> dict[str, Any] | None:
+        """A modal or App Home view as last stored."""
+        with self._lock:
+            return copy.deepcopy(self.workspace.views.get(view_id))
+
+    def next_ts(self) -> str:
+        """A fresh message timestamp, later than every message stored so far."""
+        with self._lock:
+            return self.workspace.next_ts()
+
     def published_home(self, user_id: str) -> dict[str, Any] | None:
         """The App Home view last published for a user."""
         with self._lock:

@@ -55,6 +55,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self._serve("PUT")
 
+    def do_PATCH(self) -> None:
+        self._serve("PATCH")
+
     def _serve(self, verb: str) -> None:
         assert isinstance(self.server, _Server)
         split = urlsplit(self.path)

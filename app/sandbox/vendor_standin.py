@@ -1,5 +1,6 @@
-"""What the local vendor API stand-ins (Linear, Jira) share: a local HTTP server, a record of
-every request, and fault modes switched by tests (``error_500``, ``hang``, ``bad_request``)."""
+"""What the local CRM stand-ins share: a ``LocalHttpServer`` on a free port, the record of every
+request, the Bearer-token check, and fault modes (``"error_500"``: HTTP 500; ``"hang"``: no answer
+until ``hang_seconds`` pass or the server stops)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from typing import Any, Literal, Self, get_args
 
 from app.sandbox.standin_http import HttpReply, HttpRequest, LocalHttpServer
 
-Mode = Literal["ok", "error_500", "hang", "bad_request"]
+Mode = Literal["ok", "error_500", "hang"]
 MODES: tuple[Mode, ...] = get_args(Mode)
 
 
 @dataclass(frozen=True)
-class RecordedRequest:
-    method: str
+class Recorded:
+    verb: str
     path: str
     query: str
     headers: dict[str, str]
@@ -34,23 +35,29 @@ class RecordedRequest:
         return {k.lower(): v for k, v in self.headers.items()}.get(name.lower())
 
 
+def json_reply(status: int, body: Any) -> HttpReply:
+    return HttpReply(status, json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+
 class VendorStandin:
-    """A vendor API on 127.0.0.1 (a free port); subclasses answer in :meth:`answer`."""
+    """Subclasses answer ``route`` for authenticated requests and shape ``unauthorized`` and
+    ``server_error`` the way their API does."""
 
-    name = "vendor-standin"
+    name = "vendor"
 
-    def __init__(self, *, mode: Mode = "ok", hang_seconds: float = 30.0) -> None:
+    def __init__(self, *, token: str, mode: Mode = "ok", hang_seconds: float = 30.0) -> None:
+        self.token = token
         self.mode: Mode = mode
         self.hang_seconds = hang_seconds
         self.lock = threading.Lock()
-        self._requests: list[RecordedRequest] = []
+        self._requests: list[Recorded] = []
         self._released = threading.Event()
         self._server: LocalHttpServer | None = None
 
     def start(self) -> Self:
         if self._server is None:
             self._released.clear()
-            self._server = LocalHttpServer(self._dispatch, name=self.name)
+            self._server = LocalHttpServer(self._dispatch)
         return self
 
     def stop(self) -> None:
@@ -72,55 +79,35 @@ class VendorStandin:
         self.stop()
 
     @property
-    def base_url(self) -> str:
+    def url(self) -> str:
         if self._server is None:
-            raise RuntimeError(f"the {self.name} is not running")
+            raise RuntimeError(f"the {self.name} stand-in is not running")
         return self._server.base_url
 
     @property
-    def requests(self) -> list[RecordedRequest]:
+    def requests(self) -> list[Recorded]:
         with self.lock:
             return list(self._requests)
 
-    def handle(self, record: RecordedRequest) -> tuple[int, Any]:
-        """Record the request, apply the fault mode, else :meth:`answer` it."""
+    def _dispatch(self, request: HttpRequest) -> HttpReply:
+        record = Recorded(request.verb, request.path, request.query, request.headers, request.body)
         with self.lock:
             self._requests.append(record)
             mode = self.mode
-        if not self.authorized(record):
+        if record.header("Authorization") != f"Bearer {self.token}":
             return self.unauthorized()
         if mode == "hang":
             self._released.wait(self.hang_seconds)
-            return 503, {"message": "the stand-in hung up"}
+            return self.server_error()
         if mode == "error_500":
-            return 500, self.error_body("Internal server error")
-        if mode == "bad_request":
-            return 400, self.error_body("Argument Validation Error")
-        return self.answer(record)
+            return self.server_error()
+        return self.route(record)
 
-    def authorized(self, record: RecordedRequest) -> bool:
+    def route(self, request: Recorded) -> HttpReply:
         raise NotImplementedError
 
-    def unauthorized(self) -> tuple[int, Any]:
-        return 401, self.error_body("Authentication required, not authenticated")
-
-    def error_body(self, *messages: str) -> Any:
+    def unauthorized(self) -> HttpReply:
         raise NotImplementedError
 
-    def answer(self, record: RecordedRequest) -> tuple[int, Any]:
+    def server_error(self) -> HttpReply:
         raise NotImplementedError
-
-    def _dispatch(self, request: HttpRequest) -> HttpReply:
-        record = RecordedRequest(
-            method=request.verb,
-            path=request.path,
-            query=request.query,
-            headers=request.headers,
-            raw=request.body,
-        )
-        status, body = self.handle(record)
-        return HttpReply(
-            status=status,
-            body=json.dumps(body).encode() if body is not None else b"",
-            headers={"Content-Type": "application/json", "Connection": "close"},
-        )

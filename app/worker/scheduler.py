@@ -9,20 +9,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
-from app.bugs.trackers import bug_trackers, report_problems
 from app.conversations.intake import BotIdentity
-from app.db.engine import session_scope
-from app.integrations import jira, linear
-from app.integrations.delivery import Sender
-from app.integrations.outbox import deliver_due
-from app.integrations.settings import jira_settings, linear_settings
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
 from app.runtime import Runtime
-from app.slack.bug_reports import announce_bug_reports
 from app.slack.gap_notifier import SlackGapNotifier
-from app.slack.outbox_messages import KIND as SLACK_MESSAGE_KIND
-from app.slack.outbox_messages import SlackMessageSender
 from app.slack.surge_alerts import SlackSurgeAlerts
 from app.surge.monitor import SurgeWatch
 from app.worker.escalation_jobs import (
@@ -31,6 +22,7 @@ from app.worker.escalation_jobs import (
     sweep_claim_windows,
 )
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
+from app.worker.outbox_jobs import deliver_outbox, outbox_senders
 from app.worker.report_jobs import post_leads_digest
 
 logger = logging.getLogger(__name__)
@@ -38,33 +30,6 @@ logger = logging.getLogger(__name__)
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def outbox_senders(runtime: Runtime, client: WebClient) -> dict[str, Sender]:
-    """A sender for each kind of outbox event this deployment can deliver."""
-    senders: dict[str, Sender] = {SLACK_MESSAGE_KIND: SlackMessageSender(client)}
-    trackers = bug_trackers(runtime.settings, runtime.config).names
-    linear_config = linear_settings(runtime.settings)
-    if "linear" in trackers or linear_config.enabled:  # either way: a key and a team
-        team = runtime.config.bug_reports.linear.team_id or linear_config.linear_team_id
-        key = linear_config.linear_api_key
-        assert key is not None and team is not None
-        api_key, api_url = key.get_secret_value(), linear_config.linear_api_url
-        senders[linear.KIND] = linear.LinearSender(team_id=team, api_key=api_key, api_url=api_url)
-        senders[linear.COMMENT_KIND] = linear.LinearCommentSender(api_key=api_key, api_url=api_url)
-    jira_config = jira_settings(runtime.settings)
-    if "jira" in trackers or jira_config.enabled:  # the project may come from the config file
-        project = jira_config.jira_project_key or runtime.config.bug_reports.jira.project_key
-        configured = jira_config.model_copy(update={"jira_project_key": project})
-        senders[jira.KIND] = jira.JiraSender.from_settings(configured)
-        senders[jira.COMMENT_KIND] = jira.JiraCommentSender.from_settings(configured)
-    return senders
-
-
-def deliver_outbox(runtime: Runtime, client: WebClient, senders: dict[str, Sender]) -> None:
-    """Deliver what is due, then post the issue links the trackers now have."""
-    deliver_due(engine=runtime.engine, senders=senders, now=_now())
-    announce_bug_reports(engine=runtime.engine, config=runtime.config, client=client, now=_now())
 
 
 def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> BlockingScheduler:
@@ -105,13 +70,14 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
         **defaults,
     )
     senders = outbox_senders(runtime, client)
-    scheduler.add_job(
-        lambda: deliver_outbox(runtime, client, senders),
-        "interval",
-        seconds=30,
-        id="deliver_outbox",
-        **defaults,
-    )
+    if senders:
+        scheduler.add_job(
+            lambda: deliver_outbox(runtime, client, senders),
+            "interval",
+            seconds=30,
+            id="deliver_outbox",
+            **defaults,
+        )
     watch = SurgeWatch()
     alerts = SlackSurgeAlerts(client, channel=runtime.config.leads_channel)
     scheduler.add_job(
@@ -158,9 +124,6 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
 def run_worker(runtime: Runtime, client: WebClient) -> None:
     auth = client.auth_test()
     bot = BotIdentity(team_id=str(auth["team_id"]), user_id=str(auth["user_id"]))
-    problems = bug_trackers(runtime.settings, runtime.config).problems
-    with session_scope(runtime.engine) as session:
-        report_problems(session=session, config=runtime.config, problems=problems, now=_now())
     scheduler = build_scheduler(runtime, client, bot)
     logger.info("worker started with jobs: %s", ", ".join(j.id for j in scheduler.get_jobs()))
     scheduler.start()

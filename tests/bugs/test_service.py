@@ -32,7 +32,7 @@ def config(example_config_path: Path) -> EscalationConfig:
     base = load_config(example_config_path)
     return base.model_copy(
         update={
-            "alerts": base.alerts.model_copy(update={"bug_fingerprint": "#eng-bugs"}),
+            "alerts": base.alerts.model_copy(update={"bug_fingerprint": "C0ENGBUGS"}),
         }
     )
 
@@ -151,14 +151,15 @@ def test_an_alert_when_three_accounts_report_it_within_the_window(
     _file(engine, config, ids[1], NOW + timedelta(minutes=70))  # the first is out of the window
     assert not _file(engine, config, ids[2], NOW + timedelta(minutes=80)).alerted
     assert _file(engine, config, ids[3], NOW + timedelta(minutes=90)).alerted
-    alerts = [e for e in _events(engine) if e.kind == "slack.message"]
+    alerts = [e for e in _events(engine) if e.kind == "slack.alert"]
     [alert] = alerts
     payload = json.loads(alert.payload)
-    assert (payload["channel"], payload["alert"], payload["accounts"]) == (
-        "#eng-bugs",
+    assert (payload["channel"], payload["event"], payload["quote"]) == (
+        "C0ENGBUGS",
         "bug_fingerprint",
-        3,
+        "KeyError: 'col_0'",  # the error as first reported
     )
+    assert payload["title"] == "The same error was reported by 3 accounts within 60 minutes"
 
 
 def test_links_are_ready_once_the_trackers_have_the_records(

@@ -1,22 +1,15 @@
 from __future__ import annotations
 
 import logging
-import random
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
-from app.bugs.trackers import bug_trackers, report_problems
+from app.bugs.trackers import bug_trackers
 from app.config import load_settings
 from app.config_file import BugReportsConfig, EscalationConfig, load_config
-from app.db.engine import session_scope
-from app.db.models import utcnow
-from app.integrations.outbox import deliver_due
 from app.runtime import bootstrap
-from app.sandbox.local_slack import LocalSlack
-from app.slack.client import build_web_client
-from app.slack.outbox_messages import KIND, SlackMessageSender
 
 JIRA_ENV = {
     "jira_base_url": "https://acme.atlassian.net",
@@ -86,24 +79,3 @@ def test_start_up_logs_the_problem_and_keeps_running(
         "set): it is off"
     ) in caplog.messages
     assert "token" not in " ".join(caplog.messages).lower().replace("jira_api_token", "")
-
-
-def test_leads_hear_of_a_misconfiguration_once(slack: LocalSlack) -> None:
-    assert slack.runtime is not None
-    problems = ("bug_reports.trackers lists jira, but JIRA_API_TOKEN is not set: jira is off",)
-    for _restart in range(3):
-        with session_scope(slack.runtime.engine) as session:
-            report_problems(
-                session=session, config=slack.runtime.config, problems=problems, now=utcnow()
-            )
-    sender = SlackMessageSender(build_web_client(slack.runtime.settings))
-    for _run in range(2):
-        deliver_due(
-            engine=slack.runtime.engine,
-            senders={KIND: sender},
-            now=utcnow(),
-            rng=random.Random(1),
-        )
-    [notice] = slack.standin.messages_in(slack.runtime.config.leads_channel)
-    assert "Integration settings need attention" in notice["text"]
-    assert "JIRA_API_TOKEN is not set" in notice["text"]

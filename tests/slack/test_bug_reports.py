@@ -60,7 +60,7 @@ def bug_config(tmp_path: Path) -> Path:
     )
     text += (
         "\nbug_reports:\n  trackers: [linear, jira]\n  jira: {labels: [from-support]}\n"
-        'alerts:\n  bug_fingerprint: "#eng-bugs"\n'
+        "alerts:\n  bug_fingerprint: C0ENGBUGS\n"
     )
     path = tmp_path / "escalation.yml"
     path.write_text(text)
@@ -250,7 +250,7 @@ def test_three_accounts_within_the_hour_alert_the_team_once(slack: LocalSlack) -
     _deliver(slack)
     [alert] = slack.standin.wait_for(lambda: slack.standin.messages_in(ENG_BUGS))
     assert "reported by 3 accounts within 60 minutes" in alert["text"]
-    assert "ValueError: invalid literal" in alert["text"]
+    assert "ValueError: invalid literal" in json.dumps(alert["blocks"])
     assert len(_rows(slack, BugReportAccount)) == 3
 
 

@@ -15,7 +15,7 @@ from app.errors import StartupError
 from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
 from app.worker.report_jobs import post_leads_digest
-from app.worker.scheduler import build_scheduler, outbox_senders
+from app.worker.scheduler import build_scheduler
 from tests.slack.test_handoff import escalate
 from tests.test_config_file import VALID
 
@@ -58,31 +58,16 @@ def test_a_bad_cron_expression_is_a_config_error() -> None:
         parse_config(VALID + "reports: {leads_digest_cron: 'every monday'}\n")
 
 
-def test_outbox_senders_follow_the_configured_integrations(slack: LocalSlack) -> None:
+def test_outbox_delivery_is_scheduled_when_linear_is_configured(slack: LocalSlack) -> None:
     assert slack.runtime is not None
     client = build_web_client(slack.runtime.settings)
     bot = BotIdentity("T0OURS", "U0BOT")
-    assert "deliver_outbox" in [
-        j.id for j in build_scheduler(slack.runtime, client, bot).get_jobs()
-    ]
-    assert set(outbox_senders(slack.runtime, client)) == {"slack.message"}
+    jobs = [j.id for j in build_scheduler(slack.runtime, client, bot).get_jobs()]
+    assert "deliver_outbox" not in jobs
     configured = replace(
         slack.runtime,
         settings=slack.runtime.settings.model_copy(
-            update={
-                "linear_api_key": SecretStr("lin_api_test"),
-                "linear_team_id": "team-1",
-                "jira_base_url": "https://acme.atlassian.net",
-                "jira_email": "bot@acme.test",
-                "jira_api_token": SecretStr("token"),
-                "jira_project_key": "SUP",
-            }
+            update={"linear_api_key": SecretStr("lin_api_test"), "linear_team_id": "team-1"}
         ),
     )
-    assert set(outbox_senders(configured, client)) == {
-        "slack.message",
-        "linear.issue",
-        "linear.comment",
-        "jira.issue",
-        "jira.comment",
-    }
+    assert "deliver_outbox" in [j.id for j in build_scheduler(configured, client, bot).get_jobs()]

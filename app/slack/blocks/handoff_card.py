@@ -145,6 +145,8 @@ def _account_fields(card: HandoffCard) -> list[str]:
     fields = [f"*Tier*\n{fit_escaped(card.tier, FIELD_LIMIT - 10)}"]
     if card.arr is not None:
         fields.append(f"*ARR*\n{format_arr(card.arr)}")
+    if card.owner:
+        fields.append(f"*Owner*\n{fit_escaped(card.owner, FIELD_LIMIT - 11)}")
     crm = _crm(card)
     if crm:
         fields.append(f"*CRM*\n{crm}")

@@ -1,0 +1,1 @@
+"""Account signals for the CRM (churn, expansion) and account facts read back from it."""

@@ -1,0 +1,81 @@
+"""Which integrations are on: the outbox senders of every configured integration, and the
+problems of the ones that are configured wrongly (reported, never raised)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from sqlalchemy.engine import Engine
+
+from app.bugs.trackers import bug_trackers
+from app.config import Settings
+from app.config_file import EscalationConfig
+from app.db.engine import session_scope
+from app.integrations import hubspot, linear, salesforce
+from app.integrations.alerts import INTEGRATION_PROBLEM, alert_payload, enqueue_alert
+from app.integrations.crm_settings import hubspot_settings, salesforce_settings
+from app.integrations.delivery import Sender
+from app.integrations.settings import linear_settings
+
+logger = logging.getLogger(__name__)
+
+
+def configured_senders(settings: Settings) -> dict[str, Sender]:
+    """Outbox kind → sender, for every integration whose settings are complete and valid."""
+    senders: dict[str, Sender] = {}
+    linear_config = linear_settings(settings)
+    if linear_config.enabled:
+        senders[linear.KIND] = linear.LinearSender.from_settings(linear_config)
+    hubspot_config = hubspot_settings(settings)
+    if hubspot_config.enabled:
+        senders[hubspot.KIND] = hubspot.HubSpotSender.from_settings(hubspot_config)
+    salesforce_config = salesforce_settings(settings)
+    if salesforce_config.enabled:
+        senders[salesforce.KIND] = salesforce.SalesforceSender.from_settings(salesforce_config)
+    return senders
+
+
+def integration_problems(settings: Settings, config: EscalationConfig) -> list[str]:
+    """Plain sentences, one per problem (no secrets in them)."""
+    problems = list(bug_trackers(settings, config).problems)
+    for crm, id_key in (
+        (hubspot_settings(settings), "hubspot_company_id"),
+        (salesforce_settings(settings), "salesforce_account_id"),
+    ):
+        if crm.problem:
+            problems.append(f"{crm.name} integration is off: {crm.problem}.")
+        mapped = [a.name for a in config.accounts if getattr(a, id_key)]
+        if mapped and not crm.enabled:
+            problems.append(
+                f"{len(mapped)} account(s) have a {id_key} but {crm.name} is not configured: "
+                "their signals wait in the outbox until it is."
+            )
+    return problems
+
+
+def report_integration_problems(settings: Settings, config: EscalationConfig) -> list[str]:
+    """Log each problem at start-up; returns them."""
+    problems = integration_problems(settings, config)
+    for problem in problems:
+        logger.error("integration misconfigured: %s", problem)
+    return problems
+
+
+def post_integration_problems(
+    *, engine: Engine, config: EscalationConfig, problems: list[str]
+) -> None:
+    """Queue each problem for the leads channel, once per distinct problem (outbox key)."""
+    with session_scope(engine) as session:
+        for problem in problems:
+            digest = hashlib.sha256(problem.encode()).hexdigest()[:16]
+            enqueue_alert(
+                session=session,
+                key=f"integration-problem:{digest}",
+                payload=alert_payload(
+                    event=INTEGRATION_PROBLEM,
+                    channel=config.leads_channel,
+                    title="An integration is misconfigured",
+                    fields=[("Problem", problem)],
+                ),
+            )
