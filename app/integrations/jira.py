@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from app.integrations.delivery import Delivered, PermanentError
+from app.integrations.http_json import call_json
 from app.integrations.redaction import Redactor, redact
 from app.integrations.report_content import ReportContent
 from app.integrations.settings import JiraSettings
-from app.integrations.tracker_http import DEFAULT_TIMEOUT_SECONDS, request_json
 
 KIND = "jira.issue"
 COMMENT_KIND = "jira.comment"
@@ -28,6 +27,7 @@ SUMMARY_LIMIT = 254
 PROPERTY_KEY = "escalation-bot"
 LABEL_PREFIX = "escalation-bot-"
 COMMENT_PAGE = 100
+DEFAULT_TIMEOUT_SECONDS = 10.0
 
 
 def idempotency_label(idempotency_key: str) -> str:
@@ -153,16 +153,16 @@ class _JiraApi:
         return f"{self._base_url}/browse/{quote(key)}"
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
-        _status, answer = request_json(
-            vendor="Jira",
+        return call_json(
             method=method,
             url=self._base_url + path,
-            headers={"Authorization": self._auth},
-            body=body,
+            token=None,
+            service="Jira",
             timeout=self._timeout,
-            details=_error_messages,
+            read_error=_error_messages,
+            body=body,
+            headers={"Authorization": self._auth},
         )
-        return answer
 
 
 class JiraSender(_JiraApi):
@@ -242,12 +242,8 @@ class JiraCommentSender(_JiraApi):
         return self._delivered(str(issue_key), str(answer["id"]))
 
 
-def _error_messages(raw: bytes) -> str:
+def _error_messages(body: Any) -> str:
     """Jira's ``errorMessages`` and per-field ``errors``, joined."""
-    try:
-        body = json.loads(raw)
-        messages = [str(m) for m in body.get("errorMessages") or []]
-        messages += [f"{field}: {text}" for field, text in (body.get("errors") or {}).items()]
-        return "; ".join(messages) or "no details"
-    except (ValueError, AttributeError):
-        return "no details"
+    messages = [str(m) for m in body.get("errorMessages") or []]
+    messages += [f"{field}: {text}" for field, text in (body.get("errors") or {}).items()]
+    return "; ".join(messages)

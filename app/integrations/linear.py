@@ -10,19 +10,19 @@ existing record by that id instead. The key also travels as the ``Idempotency-Ke
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from typing import Any
 
 from app.integrations.delivery import Delivered, PermanentError
+from app.integrations.http_json import call_json
 from app.integrations.redaction import Redactor, redact
 from app.integrations.report_content import ReportContent
 from app.integrations.settings import LinearSettings
-from app.integrations.tracker_http import DEFAULT_TIMEOUT_SECONDS, request_json
 
 KIND = "linear.issue"
 COMMENT_KIND = "linear.comment"
 TITLE_LIMIT = 250
+DEFAULT_TIMEOUT_SECONDS = 10.0
 
 ISSUE_CREATE = """mutation IssueCreate($input: IssueCreateInput!) {
   issueCreate(input: $input) {
@@ -129,19 +129,20 @@ class _LinearApi:
 
     def _post(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         """The ``data`` of a GraphQL answer; GraphQL ``errors`` raise PermanentError."""
-        _status, answer = request_json(
-            vendor="Linear",
+        answer = call_json(
             method="POST",
             url=self._api_url,
-            headers={"Authorization": self._api_key, "Idempotency-Key": idempotency_key},
-            body=body,
+            token=None,
+            service="Linear",
             timeout=self._timeout,
-            details=_error_messages,
+            read_error=_error_messages,
+            body=body,
+            headers={"Authorization": self._api_key, "Idempotency-Key": idempotency_key},
         )
         if not isinstance(answer, dict):
             raise PermanentError("Linear answered with an unexpected body")
         if answer.get("errors"):
-            raise PermanentError(f"GraphQL errors: {_error_messages(json.dumps(answer).encode())}")
+            raise PermanentError(f"GraphQL errors: {redact(_error_messages(answer))}")
         data = answer.get("data")
         return data if isinstance(data, dict) else {}
 
@@ -232,9 +233,7 @@ class LinearCommentSender(_LinearApi):
         return {"query": COMMENT_CREATE, "variables": {"input": comment}}
 
 
-def _error_messages(raw: bytes) -> str:
-    try:
-        errors = json.loads(raw).get("errors") or []
-        return "; ".join(str(e.get("message", e)) for e in errors)[:300] or "no details"
-    except (ValueError, AttributeError):
-        return "no details"
+def _error_messages(body: Any) -> str:
+    """GraphQL ``errors`` messages, joined."""
+    errors = body.get("errors") or [] if isinstance(body, dict) else []
+    return "; ".join(str(e.get("message", e)) for e in errors)[:300] or "no details"
