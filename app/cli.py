@@ -101,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--format", choices=("csv", "json"), default="csv")
     stats.add_argument("--tier", choices=("free", "pro", "enterprise"), default=None)
     stats.add_argument("--area", default=None, help="a skill or an intent")
+    stats.add_argument(
+        "--team", default=None, help="one installation's team id (default: every workspace)"
+    )
     stats.set_defaults(handler=_stats)
 
     seed = commands.add_parser("seed-demo-data", help="fill the database with generated history")
@@ -265,6 +268,8 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
     from app.metrics.stats_query import StatsArgumentError, parse_stats_query
 
     config = load_config(settings.escalation_config)
+    if args.team:
+        config = config.for_team(args.team)
     text = " ".join(
         part
         for part in (
@@ -280,7 +285,9 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
         raise StartupError(str(exc).replace("`", "")) from None
     assert query is not None
     with _database(settings) as engine, session_scope(engine) as session:
-        report = kpi_report(session=session, config=config, query=query, now=utcnow())
+        report = kpi_report(
+            session=session, config=config, query=query, now=utcnow(), team_id=args.team
+        )
     sys.stdout.write(render_csv(report) if args.format == "csv" else render_json(report) + "\n")
     return 0
 
@@ -357,4 +364,9 @@ def _config_check(_args: argparse.Namespace, settings: Settings) -> int:
         f"{settings.escalation_config}: ok ({len(config.accounts)} accounts, "
         f"{len(config.skills)} skills, {len(config.agents)} agents)"
     )
+    for team_id, workspace in config.workspaces.items():
+        print(
+            f"  workspace {team_id}: {len(workspace.accounts)} accounts, "
+            f"{len(workspace.skills)} skills, {len(workspace.agents)} agents"
+        )
     return 0

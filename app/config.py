@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = SLACK_API_URL
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_state_secret: SecretStr | None = None
+    slack_redirect_uri: str | None = None
+    slack_token_rotation_minutes: int = Field(default=120, ge=1, le=720)
     database_url: str = "sqlite:///escalation.db"
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
@@ -70,6 +75,13 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("slack_redirect_uri")
+    @classmethod
+    def _redirect_uri_shape(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be the https URL of /slack/oauth_redirect")
+        return value
+
     @field_validator("linear_api_url")
     @classmethod
     def _linear_url_shape(cls, value: str) -> str:
@@ -98,9 +110,18 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def oauth_mode(self) -> bool:
+        """Several workspaces install the app through OAuth: client id, client secret and state
+        secret are set and no single bot token is."""
+        return self.slack_bot_token is None and all(
+            value is not None
+            for value in (self.slack_client_id, self.slack_client_secret, self.slack_state_secret)
+        )
+
+    @property
     def has_slack_credentials(self) -> bool:
-        """True when a bot token is configured (the bot talks to a real Slack workspace)."""
-        return self.slack_bot_token is not None
+        """True when the bot talks to real Slack: a bot token, or OAuth installations."""
+        return self.slack_bot_token is not None or self.oauth_mode
 
     @property
     def socket_mode(self) -> bool:
@@ -109,14 +130,30 @@ class Settings(BaseSettings):
     def require_slack(self) -> None:
         """Stop with a clear line unless the settings the chosen transport needs are present."""
         if self.slack_bot_token is None:
-            raise StartupError(
-                "SLACK_BOT_TOKEN is not set: the bot token (xoxb-...) from OAuth & Permissions"
-            )
+            self._require_oauth()
         if not self.socket_mode and self.slack_signing_secret is None:
             raise StartupError(
                 "SLACK_SIGNING_SECRET is not set: the signing secret from Basic Information "
                 "(or set SLACK_APP_TOKEN for Socket Mode)"
             )
+
+    def _require_oauth(self) -> None:
+        oauth = {
+            "SLACK_CLIENT_ID": self.slack_client_id,
+            "SLACK_CLIENT_SECRET": self.slack_client_secret,
+            "SLACK_STATE_SECRET": self.slack_state_secret,
+        }
+        missing = [name for name, value in oauth.items() if value is None]
+        if len(missing) == len(oauth):
+            raise StartupError(
+                "SLACK_BOT_TOKEN is not set: the bot token (xoxb-...) from OAuth & Permissions "
+                "(or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET to install the "
+                "app in several workspaces)"
+            )
+        if missing:
+            raise StartupError(f"{', '.join(missing)} not set: OAuth installs need all three")
+        if self.socket_mode:
+            raise StartupError("OAuth installs need HTTP mode: unset SLACK_APP_TOKEN")
 
 
 def load_settings(**overrides: object) -> Settings:

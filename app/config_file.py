@@ -13,12 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from app.errors import StartupError
 from app.escalations.messages import validate_overrides
 from app.knowledge import SAMPLE_KB_PATH
+from app.team_scope import SINGLE_WORKSPACE_TEAM_ID
 from app.triage.intents import DEFAULT_TAXONOMY, IntentSpec, Taxonomy
 
 Tier = Literal["free", "pro", "enterprise"]
 ChannelId = Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,}$")]
 UserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,}$")]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+TeamId = Annotated[str, Field(pattern=r"^[TE][A-Z0-9]{2,}$")]
 
 
 class _Strict(BaseModel):
@@ -249,8 +251,10 @@ class BugReportsConfig(_Strict):
     alert_window_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)  # … within this window
 
 
-class EscalationConfig(_Strict):
-    """The whole config file."""
+class WorkspaceConfig(_Strict):
+    """One installation's own support team: its customers, channels (alerts included), agents
+    and leads. Every other key (policy, SLA, reports, surge, messages, knowledge base) is
+    shared."""
 
     accounts: list[AccountConfig] = Field(default_factory=list)
     skills: dict[str, SkillConfig]
@@ -258,37 +262,34 @@ class EscalationConfig(_Strict):
     leads_channel: ChannelId
     agents: list[AgentConfig] = Field(default_factory=list)
     leads: list[UserId] = Field(default_factory=list)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    kb_channel: ChannelId | None = None  # where the knowledge-gap digest goes (default: leads)
+
+
+class EscalationConfig(WorkspaceConfig):
+    """The whole config file: the top-level team (a single bot token's workspace) and the
+    shared keys."""
+
     intents: dict[str, str] = Field(default_factory=dict)  # intent id -> skill (adds or overrides)
     knowledge_base: KnowledgeBaseConfig = Field(default_factory=KnowledgeBaseConfig)
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     sla: SlaConfig = Field(default_factory=SlaConfig)
     surge: SurgeConfig = Field(default_factory=SurgeConfig)
-    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
-    kb_channel: ChannelId | None = None  # where the knowledge-gap digest goes (default: leads)
     reports: ReportsConfig = Field(default_factory=lambda: ReportsConfig())
     # Link for the CRM id on handoff cards, e.g. https://acme.lightning.force.com/{crm_id}
     crm_url_template: str | None = Field(default=None, pattern=r"^https?://.*\{crm_id\}")
     # Customer-facing wording per language (en, es, de, fr, pt, ja built in): key -> template
     messages: dict[LanguageCode, dict[str, str]] = Field(default_factory=dict)
     bug_reports: BugReportsConfig = Field(default_factory=BugReportsConfig)
+    # Several workspaces (OAuth installs): team id -> that workspace's own team (WORKSPACE_KEYS)
+    workspaces: dict[TeamId, WorkspaceConfig] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> EscalationConfig:
-        seen: dict[str, int] = {}
-        for index, account in enumerate(self.accounts):
-            if account.channel in seen:
-                raise _LocatedError(
-                    ("accounts", index, "channel"),
-                    f"channel {account.channel} already belongs to account "
-                    f"{self.accounts[seen[account.channel]].name!r}",
-                )
-            seen[account.channel] = index
-        for intent, skill in self.intents.items():
-            if skill not in self.skills:
-                raise _LocatedError(
-                    ("intents", intent),
-                    f"unknown skill {skill!r} (skills are: {', '.join(sorted(self.skills))})",
-                )
+        owners: dict[str, str] = {}
+        _check_team(self, (), owners, self.intents)
+        for team_id, workspace in self.workspaces.items():
+            _check_team(workspace, ("workspaces", team_id), owners, self.intents)
         try:
             validate_overrides(self.messages)
         except ValueError as exc:
@@ -308,14 +309,20 @@ class EscalationConfig(_Strict):
                         ("surge", "playbooks", name, "covers_intents", position),
                         f"unknown intent {intent!r}",
                     )
-        for index, agent in enumerate(self.agents):
-            for position, skill in enumerate(agent.skills):
-                if skill not in self.skills:
-                    raise _LocatedError(
-                        ("agents", index, "skills", position),
-                        f"unknown skill {skill!r} (skills are: {', '.join(sorted(self.skills))})",
-                    )
         return self
+
+    def for_team(self, team_id: str) -> EscalationConfig:
+        """The config one installation works with: its ``workspaces`` entry in place of the
+        top-level team keys. The single-workspace team uses the top level; an installation
+        without an entry has no accounts, agents or leads (the bot stays out of its channels)."""
+        if team_id == SINGLE_WORKSPACE_TEAM_ID:
+            return self
+        workspace = self.workspaces.get(team_id)
+        if workspace is None:
+            return self.model_copy(
+                update={"accounts": [], "agents": [], "leads": [], "workspaces": {}}
+            )
+        return self.model_copy(update={**dict(workspace), "workspaces": {}})
 
     @property
     def taxonomy(self) -> Taxonomy:
@@ -343,6 +350,37 @@ class EscalationConfig(_Strict):
 
     def claim_window_minutes(self, tier: str) -> int:
         return self.sla.claim_window_minutes.get(tier, 60)  # type: ignore[call-overload, no-any-return]
+
+
+def _check_team(
+    team: EscalationConfig | WorkspaceConfig,
+    prefix: tuple[str, ...],
+    owners: dict[str, str],
+    intents: dict[str, str],
+) -> None:
+    """A team's accounts own distinct channels (across every workspace), and its agents and
+    the intents name skills it has."""
+    skills = ", ".join(sorted(team.skills))
+    for index, account in enumerate(team.accounts):
+        if account.channel in owners:
+            raise _LocatedError(
+                (*prefix, "accounts", index, "channel"),
+                f"channel {account.channel} already belongs to account {owners[account.channel]!r}",
+            )
+        owners[account.channel] = account.name
+    for intent, skill in intents.items():
+        if skill not in team.skills:
+            where = f" in workspace {prefix[-1]}" if prefix else ""
+            raise _LocatedError(
+                ("intents", intent), f"unknown skill {skill!r}{where} (skills are: {skills})"
+            )
+    for index, agent in enumerate(team.agents):
+        for position, skill in enumerate(agent.skills):
+            if skill not in team.skills:
+                raise _LocatedError(
+                    (*prefix, "agents", index, "skills", position),
+                    f"unknown skill {skill!r} (skills are: {skills})",
+                )
 
 
 class _LocatedError(ValueError):

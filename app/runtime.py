@@ -7,7 +7,7 @@ environment or the config file anywhere else.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.engine import Engine
 
@@ -18,6 +18,7 @@ from app.db.accounts import sync_accounts
 from app.db.engine import make_engine, session_scope
 from app.db.schema import ensure_schema
 from app.integrations.senders import report_integration_problems
+from app.team_scope import SINGLE_WORKSPACE, TeamScope
 from app.triage.engine import TriageEngine
 from app.triage.factory import build_triage_engine
 
@@ -30,6 +31,19 @@ class Runtime:
     config: EscalationConfig
     engine: Engine
     triage: TriageEngine
+    team: TeamScope = field(default=SINGLE_WORKSPACE)
+
+    @property
+    def team_filter(self) -> str | None:
+        """The team id that narrows the worker's queries to this installation's rows; None with a
+        single bot token, where every row is this workspace's."""
+        return None if self.team == SINGLE_WORKSPACE else self.team.team_id
+
+    def for_team(self, team: TeamScope) -> Runtime:
+        """The same process seen by one installation: its team and its part of the config."""
+        if team == self.team:
+            return self
+        return replace(self, team=team, config=self.config.for_team(team.team_id))
 
 
 def bootstrap(settings: Settings, *, auto_upgrade: bool | None = None) -> Runtime:
@@ -50,7 +64,10 @@ def bootstrap(settings: Settings, *, auto_upgrade: bool | None = None) -> Runtim
         raise
     with session_scope(engine) as session:
         changed = sync_accounts(session=session, accounts=config.accounts)
-    logger.info("config loaded: %d accounts (%d changed)", len(config.accounts), changed)
+        for team_id, workspace in config.workspaces.items():
+            changed += sync_accounts(session=session, accounts=workspace.accounts, team_id=team_id)
+    accounts = len(config.accounts) + sum(len(w.accounts) for w in config.workspaces.values())
+    logger.info("config loaded: %d accounts (%d changed)", accounts, changed)
     report_integration_problems(settings, config)
     install_reader(AccountFactsReader.from_settings(settings))
     triage = build_triage_engine(settings, config)

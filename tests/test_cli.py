@@ -228,3 +228,13 @@ def test_the_sandbox_says_so_when_its_port_is_taken() -> None:
         port = taken.getsockname()[1]
         result = run_cli("sandbox", "--port", str(port), timeout=120)
     _assert_one_line_error(result, f"cannot serve the sandbox on 127.0.0.1:{port}")
+
+
+def test_config_check_lists_each_workspace(tmp_path: Path) -> None:
+    from tests.slack.oauth.conftest import TWO_WORKSPACES
+
+    config = tmp_path / "escalation.yml"
+    config.write_text(TWO_WORKSPACES)
+    result = run_cli("config", "check", env={"ESCALATION_CONFIG": str(config)})
+    assert "workspace T0ALPHA: 1 accounts, 5 skills, 1 agents" in result.stdout
+    assert "workspace T0BETA: 1 accounts" in result.stdout

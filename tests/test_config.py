@@ -57,3 +57,39 @@ def test_missing_slack_settings_are_named(monkeypatch: pytest.MonkeyPatch) -> No
         load_settings().require_slack()
     monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
     load_settings().require_slack()  # Socket Mode needs no signing secret
+
+
+def test_oauth_mode_needs_client_id_secret_and_state_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1111.2222")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing")
+    with pytest.raises(
+        StartupError, match="SLACK_CLIENT_SECRET, SLACK_STATE_SECRET not set: OAuth installs"
+    ):
+        load_settings().require_slack()
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "secret")
+    monkeypatch.setenv("SLACK_STATE_SECRET", "state")
+    settings = load_settings()
+    settings.require_slack()
+    assert settings.oauth_mode and settings.has_slack_credentials
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    with pytest.raises(StartupError, match="OAuth installs need HTTP mode"):
+        load_settings().require_slack()
+
+
+def test_a_bot_token_keeps_single_workspace_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_CLIENT_ID": "1111.2222",
+        "SLACK_CLIENT_SECRET": "secret",
+        "SLACK_STATE_SECRET": "state",
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert not load_settings().oauth_mode
+
+
+def test_redirect_uri_must_be_a_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_REDIRECT_URI", "bot.example.com/slack/oauth_redirect")
+    with pytest.raises(StartupError, match="SLACK_REDIRECT_URI is invalid"):
+        load_settings()

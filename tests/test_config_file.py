@@ -192,3 +192,50 @@ def test_a_bad_crm_id_or_alert_channel_names_its_line() -> None:
         )
     with pytest.raises(StartupError, match=r":20: alerts\.churn_signal: String"):
         parse_config(VALID + "alerts:\n  churn_signal: '#cs-alerts'\n")
+
+
+WORKSPACES = (
+    VALID
+    + """\
+workspaces:
+  T0ALPHA:
+    accounts:
+      - {name: Alpha Customer, channel: C0ALPHACUST, tier: pro}
+    skills:
+      billing: {channel: C0BILLA}
+      general: {channel: C0GENA}
+    overflow_channel: C0OVERA
+    leads_channel: C0LEADSA
+    agents:
+      - {user: U0AGENTA, skills: [billing]}
+    leads: [U0LEADA]
+"""
+)
+
+
+def test_each_workspace_gets_its_own_team_and_shares_the_rest() -> None:
+    config = parse_config(WORKSPACES)
+    alpha = config.for_team("T0ALPHA")
+    assert [a.channel for a in alpha.accounts] == ["C0ALPHACUST"]
+    assert alpha.leads_channel == "C0LEADSA" and alpha.is_lead("U0LEADA")
+    assert not alpha.is_lead("U0LEAD1") and alpha.account_for_channel("C0ACME") is None
+    assert alpha.policy == config.policy and alpha.sla == config.sla
+    single = config.for_team("single")
+    assert single is config and single.account_for_channel("C0ALPHACUST") is None
+    unknown = config.for_team("T0UNLISTED")
+    assert unknown.accounts == [] and unknown.agents == [] and unknown.leads == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("T0ALPHA:", "alpha:", ":20: workspaces.alpha.[key]: String should match"),
+        ("C0ALPHACUST", "C0ACME", ":22: workspaces.T0ALPHA.accounts[0].channel: channel C0ACME"),
+        ("skills: [billing]}", "skills: [trust]}", ":29: workspaces.T0ALPHA.agents[0].skills[0]"),
+        ("    leads_channel: C0LEADSA\n", "", ":20: workspaces.T0ALPHA.leads_channel: is required"),
+    ],
+)
+def test_workspace_errors_name_the_key_and_line(old: str, new: str, expected: str) -> None:
+    with pytest.raises(StartupError) as caught:
+        parse_config(WORKSPACES.replace(old, new), source="escalation.yml")
+    assert str(caught.value).startswith("escalation.yml" + expected), str(caught.value)

@@ -79,7 +79,8 @@ def process_message(
     assert intake.author is not None and message.user is not None
     with session_scope(engine) as session:
         account = account_for_channel(session=session, channel_id=message.channel)
-        if account is None:
+        if account is None or config.account_for_channel(account.channel_id) is None:
+            # no account, or one of another installation's workspace
             return Outcome("ignored", "channel belongs to no account")
         found = _conversation(session, account, message, opening=intake.action is Action.OPEN)
         if found is None:
@@ -191,6 +192,7 @@ def _conversation(
             thread_ts=message.root_ts,
             customer_user_id=message.user,
             customer_team_id=message.team,
+            team_id=account.team_id,
         )
         return conversation
     return conversation_for_thread(

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.db.models import Conversation, Message, utcnow
+from app.team_scope import SINGLE_WORKSPACE_TEAM_ID
 
 
 def conversation_for_thread(
@@ -26,6 +27,7 @@ def open_conversation(
     thread_ts: str,
     customer_user_id: str,
     customer_team_id: str | None,
+    team_id: str = SINGLE_WORKSPACE_TEAM_ID,
 ) -> tuple[Conversation, bool]:
     """Return the thread's conversation, creating it if needed; the flag says it was created.
 
@@ -35,6 +37,7 @@ def open_conversation(
     if found is not None:
         return found, False
     conversation = Conversation(
+        team_id=team_id,
         account_id=account_id,
         channel_id=channel_id,
         thread_ts=thread_ts,

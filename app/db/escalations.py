@@ -66,9 +66,17 @@ def queue_ahead(*, session: Session, skill: str, created_before: datetime) -> in
     return int(count)
 
 
+def is_foreign_escalation(*, session: Session, escalation_id: int, team_id: str) -> bool:
+    """Whether the escalation exists and belongs to another installation's workspace."""
+    owner = session.exec(select(Escalation.team_id).where(Escalation.id == escalation_id)).first()
+    return owner is not None and owner != team_id
+
+
 def escalations_without_card(
-    *, session: Session, older_than: datetime, limit: int = 20
+    *, session: Session, older_than: datetime, limit: int = 20, team_id: str | None = None
 ) -> list[int]:
+    """Escalations whose card never posted (of the installation ``team_id``, if given)."""
+    teams = [col(Escalation.team_id) == team_id] if team_id is not None else []
     ids = session.exec(
         select(Escalation.id)
         .where(
@@ -76,6 +84,7 @@ def escalations_without_card(
             col(Escalation.status) != "resolved",
             col(Escalation.created_at) < older_than,
             col(Escalation.card_attempts) < 10,
+            *teams,
         )
         .order_by(col(Escalation.id))
         .limit(limit)

@@ -63,19 +63,27 @@ def fail_event(*, session: Session, event_id: str, error: str) -> None:
 
 
 def unfinished_events(
-    *, session: Session, now: datetime, stale_after: timedelta, limit: int = 50
+    *,
+    session: Session,
+    now: datetime,
+    stale_after: timedelta,
+    limit: int = 50,
+    team_id: str | None = None,
 ) -> list[SlackEvent]:
-    """Events that failed (with attempts left) or were received long ago and never finished."""
+    """Events that failed (with attempts left) or were received long ago and never finished
+    (of the installation ``team_id``, if given)."""
+    teams = [col(SlackEvent.team_id) == team_id] if team_id is not None else []
     return list(
         session.exec(
             select(SlackEvent)
             .where(
+                *teams,
                 or_(
                     (col(SlackEvent.status) == "failed")
                     & (col(SlackEvent.attempts) < MAX_ATTEMPTS),
                     (col(SlackEvent.status) == "received")
                     & (col(SlackEvent.received_at) < now - stale_after),
-                )
+                ),
             )
             .order_by(col(SlackEvent.received_at))
             .limit(limit)

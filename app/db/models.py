@@ -7,9 +7,21 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.team_scope import SINGLE_WORKSPACE_TEAM_ID
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _team_id_field() -> str:
+    """The installation (Slack team) a row belongs to; set on insert, filtered on every read."""
+    return Field(  # type: ignore[no-any-return]
+        default=SINGLE_WORKSPACE_TEAM_ID,
+        max_length=32,
+        index=True,
+        sa_column_kwargs={"server_default": SINGLE_WORKSPACE_TEAM_ID},
+    )
 
 
 def _ts_column(*, index: bool = False, nullable: bool = False) -> Column[datetime]:
@@ -22,6 +34,7 @@ class Account(SQLModel, table=True):
     __tablename__ = "accounts"
 
     id: int | None = Field(default=None, primary_key=True)
+    team_id: str = _team_id_field()
     name: str = Field(max_length=200)
     channel_id: str = Field(max_length=32, unique=True)
     tier: str = Field(max_length=16)
@@ -43,6 +56,7 @@ class Conversation(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    team_id: str = _team_id_field()
     account_id: int = Field(foreign_key="accounts.id", index=True)
     channel_id: str = Field(max_length=32)
     thread_ts: str = Field(max_length=32)
@@ -128,6 +142,7 @@ class Escalation(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    team_id: str = _team_id_field()
     conversation_id: int = Field(foreign_key="conversations.id", index=True)
     decision_id: int | None = Field(default=None, foreign_key="triage_decisions.id")
     account_id: int = Field(foreign_key="accounts.id", index=True)
@@ -233,9 +248,21 @@ class Surge(SQLModel, table=True):
     review: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
 
 
+class TokenRefreshLease(SQLModel, table=True):
+    """Who is refreshing an installation's rotating token right now: taken with one conditional
+    UPDATE, so that two processes never spend the same refresh token."""
+
+    __tablename__ = "token_refresh_leases"
+
+    installation_key: str = Field(primary_key=True, max_length=80)
+    holder: str | None = Field(default=None, max_length=64)
+    expires_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+
+
 # Tables owned by other packages, registered here so that migrations and schema checks see the
 # whole schema from this one module.
 from app.bugs.models import BugReport, BugReportAccount  # noqa: E402
 from app.integrations.models import OutboxEvent  # noqa: E402
+from app.slack.oauth import tables as _oauth_tables  # noqa: E402, F401
 
 __all__ = ["BugReport", "BugReportAccount", "OutboxEvent"]

@@ -24,26 +24,39 @@ BATCH = 50
 
 
 def sweep_overflow(
-    *, engine: Engine, config: EscalationConfig, desk: AgentDesk, now: datetime
+    *,
+    engine: Engine,
+    config: EscalationConfig,
+    desk: AgentDesk,
+    now: datetime,
+    team_id: str | None = None,
 ) -> int:
-    """Handle every escalation past a window; returns how many reminders were sent."""
+    """Handle every escalation past a window (of the installation ``team_id``, if given);
+    returns how many reminders were sent."""
     sent = 0
-    for escalation_id in _due(engine, now, step="overflow"):
+    for escalation_id in _due(engine, now, step="overflow", team_id=team_id):
         if _take(engine, escalation_id, now, step="overflow", config=config):
             sent += _overflow(engine, config, desk, escalation_id, now)
-    for escalation_id in _due(engine, now, step="leads", config=config):
+    for escalation_id in _due(engine, now, step="leads", config=config, team_id=team_id):
         if _take(engine, escalation_id, now, step="leads"):
             sent += _alert_leads(engine, config, desk, escalation_id, now)
     return sent
 
 
 def _due(
-    engine: Engine, now: datetime, *, step: str, config: EscalationConfig | None = None
+    engine: Engine,
+    now: datetime,
+    *,
+    step: str,
+    config: EscalationConfig | None = None,
+    team_id: str | None = None,
 ) -> list[int]:
     with session_scope(engine) as session:
         query = select(Escalation.id, Escalation.tier, Escalation.overflowed_at).where(
             col(Escalation.status) == "pending", col(Escalation.card_ts).is_not(None)
         )
+        if team_id is not None:
+            query = query.where(col(Escalation.team_id) == team_id)
         if step == "overflow":
             query = query.where(
                 col(Escalation.overflowed_at).is_(None), col(Escalation.claim_deadline) <= now

@@ -57,6 +57,7 @@ def open_escalation(
         on_shift=on_shift_agents(session=session, config=config),
     )
     escalation = Escalation(
+        team_id=conversation.team_id,
         conversation_id=conversation.id,
         decision_id=decision_id,
         account_id=account.id,

@@ -38,21 +38,24 @@ class ActivitySummary:
 
 
 def activity_summary(
-    *, session: Session, days: int, now: datetime | None = None
+    *, session: Session, days: int, team_id: str | None = None, now: datetime | None = None
 ) -> ActivitySummary:
+    """Conversations and customer messages of the last ``days`` (of one installation when
+    ``team_id`` is given)."""
     since = (now or utcnow()) - timedelta(days=days)
+    teams = [col(Conversation.team_id) == team_id] if team_id is not None else []
     by_tier = dict(
         session.exec(
             select(Account.tier, func.count(col(Conversation.id)))
             .join(Account, col(Account.id) == col(Conversation.account_id))
-            .where(col(Conversation.created_at) >= since)
+            .where(col(Conversation.created_at) >= since, *teams)
             .group_by(Account.tier)
         ).all()
     )
     customer_messages = session.exec(
-        select(func.count(col(Message.id))).where(
-            col(Message.author) == "customer", col(Message.created_at) >= since
-        )
+        select(func.count(col(Message.id)))
+        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+        .where(col(Message.author) == "customer", col(Message.created_at) >= since, *teams)
     ).one()
     return ActivitySummary(
         days=days,

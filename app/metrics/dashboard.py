@@ -46,11 +46,16 @@ AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (
 MAX_DAYS = 366
 
 
+def _of_team(column: ColumnElement[Any], team_id: str | None) -> list[ColumnElement[bool]]:
+    """Rows of one installation (``team_id``), or of every workspace (None)."""
+    return [column == team_id] if team_id is not None else []
+
+
 def top_escalation_intents(
-    *, session: Session, window: Window, limit: int = 5
+    *, session: Session, window: Window, limit: int = 5, team_id: str | None = None
 ) -> list[tuple[str, int]]:
     """The ``limit`` intents with the most escalations created in ``window``, most first
-    (ties by name)."""
+    (ties by name); of one installation when ``team_id`` is given."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
     esc, conv, decision = ESCALATIONS.c, CONVERSATIONS.c, TRIAGE_DECISIONS.c
@@ -60,7 +65,11 @@ def top_escalation_intents(
         .select_from(ESCALATIONS)
         .join(CONVERSATIONS, conv.id == esc.conversation_id)
         .outerjoin(TRIAGE_DECISIONS, decision.id == esc.decision_id)
-        .where(esc.created_at >= window.start, esc.created_at < window.end)
+        .where(
+            esc.created_at >= window.start,
+            esc.created_at < window.end,
+            *_of_team(esc.team_id, team_id),
+        )
         .subquery("keyed")
     )
     count = func.count().label("escalations")
@@ -84,14 +93,16 @@ def _age_bucket(created_at: ColumnElement[Any], now: datetime) -> ColumnElement[
     return case(*whens, else_=literal(AGE_BUCKETS[-1][0], String))
 
 
-def open_escalations_by_age(*, session: Session, now: datetime) -> list[tuple[str, int]]:
+def open_escalations_by_age(
+    *, session: Session, now: datetime, team_id: str | None = None
+) -> list[tuple[str, int]]:
     """Pending and claimed escalations per age bucket at ``now``: every bucket of
     :data:`AGE_BUCKETS`, in order, with 0 for empty ones."""
     now = models.as_utc(now).astimezone(UTC)
     esc = ESCALATIONS.c
     keyed = (
         select(_age_bucket(esc.created_at, now).label("bucket"))
-        .where(esc.status.in_(OPEN_ESCALATION_STATUSES))
+        .where(esc.status.in_(OPEN_ESCALATION_STATUSES), *_of_team(esc.team_id, team_id))
         .subquery("keyed")
     )
     statement = select(keyed.c.bucket, func.count()).group_by(keyed.c.bucket)
@@ -99,9 +110,14 @@ def open_escalations_by_age(*, session: Session, now: datetime) -> list[tuple[st
     return [(label, counts.get(label, 0)) for label, _ in AGE_BUCKETS]
 
 
-def knowledge_gap_queue_size(*, session: Session) -> int:
+def knowledge_gap_queue_size(*, session: Session, team_id: str | None = None) -> int:
     """How many knowledge gaps still wait for an article."""
-    statement = select(func.count()).where(KNOWLEDGE_GAPS.c.status == "open")
+    statement = (
+        select(func.count())
+        .select_from(KNOWLEDGE_GAPS)
+        .join(ESCALATIONS, ESCALATIONS.c.id == KNOWLEDGE_GAPS.c.escalation_id)
+        .where(KNOWLEDGE_GAPS.c.status == "open", *_of_team(ESCALATIONS.c.team_id, team_id))
+    )
     return int(session.execute(statement).scalar_one())
 
 
@@ -123,7 +139,7 @@ def _as_date(value: Any) -> date:
 
 
 def daily_escalation_rates(
-    *, session: Session, days: int, now: datetime
+    *, session: Session, days: int, now: datetime, team_id: str | None = None
 ) -> list[tuple[date, int, int]]:
     """``(day, conversations opened, of them escalated)`` for each of the ``days`` UTC days up to
     and including ``now``'s (which counts up to ``now``), oldest first, 0s on days without
@@ -137,7 +153,7 @@ def daily_escalation_rates(
     dialect = session.get_bind().dialect.name
     keyed = (
         select(_utc_day(dialect, conv.created_at).label("day"), conv.escalated_at)
-        .where(conv.created_at >= start, conv.created_at < now)
+        .where(conv.created_at >= start, conv.created_at < now, *_of_team(conv.team_id, team_id))
         .subquery("keyed")
     )
     statement = select(

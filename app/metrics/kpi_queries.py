@@ -95,7 +95,11 @@ def conversation_counts_statement(ctx: KpiQueryContext, window: Window) -> AnySe
         conv.created_at >= window.start,
         conv.created_at < window.end,
         *conversation_clauses(
-            ctx.segment, ctx.skill_of_intent, tier=ACCOUNTS.c.tier, intent=conv.intent
+            ctx.segment,
+            ctx.skill_of_intent,
+            tier=ACCOUNTS.c.tier,
+            intent=conv.intent,
+            team=conv.team_id,
         ),
     )
 
@@ -111,6 +115,7 @@ def _escalations_in_segment(stmt: AnySelect, ctx: KpiQueryContext) -> AnySelect:
             tier=esc.tier,
             skill=esc.skill,
             intent=CONVERSATIONS.c.intent,
+            team=esc.team_id,
         )
     )
 
@@ -141,7 +146,8 @@ def csat_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
     stmt = stmt.select_from(CSAT_RATINGS)
     segment = ctx.segment
     by_intent = segment.area_is_intent(ctx.skill_of_intent)
-    if segment.tier is not None or (segment.area is not None and not by_intent):
+    by_escalation = segment.area is not None and not by_intent
+    if segment.tier is not None or segment.team_id is not None or by_escalation:
         stmt = stmt.join(ESCALATIONS, ESCALATIONS.c.id == csat.escalation_id)
     if by_intent:
         stmt = stmt.join(CONVERSATIONS, CONVERSATIONS.c.id == csat.conversation_id)
@@ -156,6 +162,7 @@ def csat_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
             tier=ESCALATIONS.c.tier,
             skill=ESCALATIONS.c.skill,
             intent=CONVERSATIONS.c.intent,
+            team=ESCALATIONS.c.team_id,
         ),
     )
 
@@ -174,6 +181,7 @@ def repeats_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
             esc.created_at,
             esc.tier,
             esc.skill,
+            esc.team_id,
             CONVERSATIONS.c.intent,
             type_coerce(previous_at, DateTime(timezone=True)).label("previous_at"),
         )
@@ -198,6 +206,7 @@ def repeats_statement(ctx: KpiQueryContext, window: Window) -> AnySelect:
             tier=history.c.tier,
             skill=history.c.skill,
             intent=history.c.intent,
+            team=history.c.team_id,
         ),
     )
 

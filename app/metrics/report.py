@@ -12,14 +12,20 @@ from app.metrics.stats_query import StatsQuery
 
 
 def kpi_report(
-    *, session: Session, config: EscalationConfig, query: StatsQuery, now: datetime
+    *,
+    session: Session,
+    config: EscalationConfig,
+    query: StatsQuery,
+    now: datetime,
+    team_id: str | None,
 ) -> KpiReport:
+    """The report of one installation's data (``team_id``; None: every workspace)."""
     current, previous = window_for(query.days, now)
     return compute_kpis(
         session=session,
         current=current,
         previous=previous,
-        segment=Segment(tier=query.tier, area=query.area),
+        segment=Segment(tier=query.tier, area=query.area, team_id=team_id),
         repeat_days=config.reports.repeat_window_days,
         skill_of_intent=config.taxonomy.skill_map,
         targets=config.reports.targets,

@@ -9,7 +9,8 @@ skill (``billing``). How each table is filtered:
 * escalations: the tier is the one the escalation was routed under (``escalations.tier``); a
   skill area matches ``escalations.skill`` (where it was routed, reassignments included), an
   intent area matches the escalated conversation's ``conversations.intent``;
-* post-escalation CSAT ratings follow their escalation.
+* post-escalation CSAT ratings follow their escalation;
+* every table is narrowed to one installation's rows (``team_id``) when the segment names one.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Segment:
 
     tier: str | None = None
     area: str | None = None
+    team_id: str | None = None  # the installation (workspace); None: every workspace
 
     @property
     def is_overall(self) -> bool:
@@ -50,15 +52,20 @@ class Segment:
         return tuple(sorted(i for i, skill in skill_of_intent.items() if skill == self.area))
 
 
+def _team_clauses(segment: Segment, team: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+    return [team == segment.team_id] if segment.team_id is not None else []
+
+
 def conversation_clauses(
     segment: Segment,
     skill_of_intent: Mapping[str, str],
     *,
     tier: ColumnElement[Any],
     intent: ColumnElement[Any],
+    team: ColumnElement[Any],
 ) -> list[ColumnElement[bool]]:
-    """WHERE clauses on a conversation's account tier and intent columns."""
-    clauses: list[ColumnElement[bool]] = []
+    """WHERE clauses on a conversation's team, account tier and intent columns."""
+    clauses: list[ColumnElement[bool]] = _team_clauses(segment, team)
     if segment.tier is not None:
         clauses.append(tier == segment.tier)
     if segment.area is not None:
@@ -73,10 +80,11 @@ def escalation_clauses(
     tier: ColumnElement[Any],
     skill: ColumnElement[Any],
     intent: ColumnElement[Any] | None,
+    team: ColumnElement[Any],
 ) -> list[ColumnElement[bool]]:
-    """WHERE clauses on an escalation's tier and skill, and its conversation's intent (needed,
-    joined, only when the area is an intent)."""
-    clauses: list[ColumnElement[bool]] = []
+    """WHERE clauses on an escalation's team, tier and skill, and its conversation's intent
+    (needed, joined, only when the area is an intent)."""
+    clauses: list[ColumnElement[bool]] = _team_clauses(segment, team)
     if segment.tier is not None:
         clauses.append(tier == segment.tier)
     if segment.area is not None:

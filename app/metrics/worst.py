@@ -62,7 +62,11 @@ def worst_segment_statement(
             conv.created_at >= window.start,
             conv.created_at < window.end,
             *conversation_clauses(
-                within, skill_of_intent, tier=ACCOUNTS.c.tier, intent=conv.intent
+                within,
+                skill_of_intent,
+                tier=ACCOUNTS.c.tier,
+                intent=conv.intent,
+                team=conv.team_id,
             ),
         )
     )

@@ -21,6 +21,7 @@ from app.db.models import Conversation, Message, SlackEvent
 from app.runtime import Runtime, bootstrap
 from app.sandbox.slack_requests import SentMessage, SlackRequestSender
 from app.sandbox.slack_standin import SlackStandin
+from app.sandbox.standin_oauth import bot_user_id_for
 from app.slack.bolt_app import create_bolt_app
 from app.slack.bounded_executor import BoundedExecutor
 from app.web.threaded_server import BackgroundServer
@@ -46,6 +47,7 @@ class LocalSlack:
         database_url: str,
         config_path: Path,
         standin: SlackStandin | None = None,
+        oauth: bool = False,
         **settings: Any,
     ) -> None:
         self.config: EscalationConfig = load_config(config_path)
@@ -54,6 +56,7 @@ class LocalSlack:
         self._database_url = database_url
         self._config_path = config_path
         self._extra_settings = settings
+        self.oauth = oauth
         self._server: BackgroundServer | None = None
         self._executor: BoundedExecutor | None = None
         self.runtime: Runtime | None = None
@@ -74,8 +77,17 @@ class LocalSlack:
     def start(self) -> None:
         self.standin.start()
         self._seed_workspace()
+        credentials: dict[str, Any] = (
+            {
+                "slack_client_id": self.standin.oauth.client_id,
+                "slack_client_secret": self.standin.oauth.client_secret,
+                "slack_state_secret": secrets.token_hex(16),
+            }
+            if self.oauth
+            else {"slack_bot_token": self.standin.bot_token}
+        )
         settings: Settings = load_settings(
-            slack_bot_token=self.standin.bot_token,
+            **credentials,
             slack_signing_secret=self._signing_secret,
             slack_api_url=self.standin.url,
             database_url=self._database_url,
@@ -98,6 +110,17 @@ class LocalSlack:
             response_url_base=self.standin.response_url_base,
         )
 
+    def sender_for(self, team_id: str) -> SlackRequestSender:
+        """Signed requests as Slack sends them for the installation in workspace ``team_id``."""
+        assert self._server is not None
+        return SlackRequestSender(
+            self._server.url + SLACK_PATH,
+            self._signing_secret,
+            team_id=team_id,
+            bot_user_id=bot_user_id_for(team_id),
+            response_url_base=self.standin.response_url_base,
+        )
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.stop()
@@ -114,7 +137,14 @@ class LocalSlack:
 
     def customer_of(self, channel: str, *, name: str = "Jordan") -> Customer:
         """A user of the account's own organisation (a Slack Connect guest of the channel)."""
-        account = self.config.account_for_channel(channel)
+        account = next(
+            (
+                found
+                for team in self._team_configs().values()
+                if (found := team.account_for_channel(channel)) is not None
+            ),
+            None,
+        )
         assert account is not None, f"{channel} belongs to no account"
         team_id = "T0" + "".join(ch for ch in account.name.upper() if ch.isalnum())[:8]
         user_id = "U0" + "".join(ch for ch in (account.name + name).upper() if ch.isalnum())[:9]
@@ -129,12 +159,15 @@ class LocalSlack:
         team: str,
         text: str,
         thread_ts: str | None = None,
+        installation: str | None = None,
     ) -> SentMessage:
         """Someone posts: the message appears in the stand-in's channel and Slack delivers the
-        signed event to the app; returns once the app has finished processing it."""
-        assert self.sender is not None
+        signed event to the app (for the ``installation`` team's install, in OAuth mode);
+        returns once the app has finished processing it."""
+        sender = self.sender_for(installation) if installation else self.sender
+        assert sender is not None
         ts = self.standin.add_message(channel, user=user, text=text, team=team, thread_ts=thread_ts)
-        sent = self.sender.message(channel, user, text, user_team=team, ts=ts, thread_ts=thread_ts)
+        sent = sender.message(channel, user, text, user_team=team, ts=ts, thread_ts=thread_ts)
         self.wait_processed(sent.event_id)
         return sent
 
@@ -161,19 +194,26 @@ class LocalSlack:
             messages = session.exec(select(func.count(col(Message.id)))).one()
         return int(conversations), int(messages)
 
+    def _team_configs(self) -> dict[str, EscalationConfig]:
+        """The top-level team (our workspace) and each configured installation's."""
+        teams = {OUR_TEAM: self.config}
+        teams.update({team: self.config.for_team(team) for team in self.config.workspaces})
+        return teams
+
     def _seed_workspace(self) -> None:
-        for account in self.config.accounts:
-            slug = "".join(ch if ch.isalnum() else "-" for ch in account.name.lower())
-            self.standin.add_channel(account.channel, f"ext-{slug}", is_ext_shared=True)
-        internal = {skill: cfg.channel for skill, cfg in self.config.skills.items()}
-        internal["overflow"] = self.config.overflow_channel
-        internal["leads"] = self.config.leads_channel
-        for event, channel in self.config.alerts.model_dump().items():
-            if channel and channel not in internal.values():
-                internal[event] = channel
-        for name, channel in internal.items():
-            self.standin.add_channel(channel, f"support-{name.replace('_', '-')}")
-        for agent in self.config.agents:
-            self.standin.add_user(agent.user, team_id=OUR_TEAM, name=agent.user.lower())
-        for lead in self.config.leads:
-            self.standin.add_user(lead, team_id=OUR_TEAM, name=lead.lower())
+        for team_id, config in self._team_configs().items():
+            for account in config.accounts:
+                slug = "".join(ch if ch.isalnum() else "-" for ch in account.name.lower())
+                self.standin.add_channel(account.channel, f"ext-{slug}", is_ext_shared=True)
+            internal = {skill: cfg.channel for skill, cfg in config.skills.items()}
+            internal["overflow"] = config.overflow_channel
+            internal["leads"] = config.leads_channel
+            for event, channel in config.alerts.model_dump().items():
+                if channel and channel not in internal.values():
+                    internal[event] = channel
+            for name, channel in internal.items():
+                self.standin.add_channel(channel, f"support-{name.replace('_', '-')}")
+            for agent in config.agents:
+                self.standin.add_user(agent.user, team_id=team_id, name=agent.user.lower())
+            for lead in config.leads:
+                self.standin.add_user(lead, team_id=team_id, name=lead.lower())

@@ -21,6 +21,7 @@ from app.sandbox.standin_errors import SlackMethodError
 from app.sandbox.standin_files import UPLOAD_PATH_PREFIX, file_store, receive_upload
 from app.sandbox.standin_http import HttpReply, HttpRequest, LocalHttpServer
 from app.sandbox.standin_methods import check_required, implemented_method, known_method_names
+from app.sandbox.standin_oauth import InstalledTeam, OAuthInstalls
 from app.sandbox.standin_ratelimit import PerKeyRateLimiter
 from app.sandbox.standin_validation import MAX_MESSAGE_BLOCKS, block_errors
 from app.sandbox.standin_workspace import Channel, User, Workspace, is_ts
@@ -32,6 +33,21 @@ RESPONSE_URL_PREFIX = "/actions/"
 RESPONSE_URL_MAX_USES = 5
 TEST_BOT_TOKEN = "xoxb-test-token"  # noqa: S105 (a fake token, accepted only here)
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+OAUTH_ACCESS = "oauth.v2.access"
+
+
+def _installed_auth_test(team: InstalledTeam) -> dict[str, Any]:
+    """``auth.test`` for a token issued through OAuth: that workspace and its bot."""
+    return {
+        "ok": True,
+        "url": f"https://{team.team_id.lower()}.slack.com/",
+        "team": team.team_name,
+        "user": "escalation-bot",
+        "team_id": team.team_id,
+        "user_id": team.bot_user_id,
+        "bot_id": team.bot_id,
+        "is_enterprise_install": False,
+    }
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,7 @@ class RecordedCall:
     status: int
     response: dict[str, Any]
     time: float
+    team_id: str | None = None  # the workspace whose token made the call (None: no token)
 
     @property
     def ok(self) -> bool:
@@ -93,6 +110,7 @@ class SlackStandin:
         self.bot_token = accepted[0]
         self.tokens = frozenset(accepted)
         self.workspace = workspace or Workspace()
+        self.oauth = OAuthInstalls(app_id=self.workspace.app_id)
         self._host, self._port = host, port
         self._clock = clock
         self._post_limiter = PerKeyRateLimiter(post_message_per_channel_per_second, clock)
@@ -336,6 +354,8 @@ class SlackStandin:
 
     def _call_api(self, method: str, request: HttpRequest) -> HttpReply:
         args: dict[str, Any] = {}
+        team_id: str | None = None
+        headers: dict[str, str] = {}
         try:
             if method not in known_method_names():
                 raise SlackMethodError("unknown_method", extra={"req_method": method})
@@ -347,24 +367,43 @@ class SlackStandin:
             )
             args = parsed.args
             self._raise_injected_fault(method, args)
-            if parsed.token is None:
-                raise SlackMethodError("not_authed")
-            if parsed.token not in self.tokens:
-                raise SlackMethodError("invalid_auth")
-            decode_json_args(args)
-            spec = implemented_method(method)
-            if spec is None:
-                self._unimplemented.append(method)
-                raise SlackMethodError("standin_not_implemented", extra={"req_method": method})
-            check_required(spec, args)
-            self._check_rate_limit(method, args)
-            status, body, headers = 200, spec.handler(self.workspace, args), {}
+            if method == OAUTH_ACCESS:  # authenticated by the client id and secret instead
+                status, body = 200, self.oauth.access(args, request.headers)
+            else:
+                installed = self._authenticate(parsed.token)
+                team_id = installed.team_id if installed else self.workspace.team_id
+                status, body = 200, self._run_method(method, args, installed)
         except SlackMethodError as exc:
             status, body, headers = exc.status, exc.body(), exc.headers
         self._calls.append(
-            RecordedCall(method, copy.deepcopy(args), status, copy.deepcopy(body), self._clock())
+            RecordedCall(
+                method, copy.deepcopy(args), status, copy.deepcopy(body), self._clock(), team_id
+            )
         )
         return HttpReply(status, json.dumps(body).encode(), {**JSON_HEADERS, **headers})
+
+    def _authenticate(self, token: str | None) -> InstalledTeam | None:
+        """The installed workspace a token belongs to (None for the configured bot tokens)."""
+        if token is None:
+            raise SlackMethodError("not_authed")
+        installed = self.oauth.check_token(token)
+        if installed is None and token not in self.tokens:
+            raise SlackMethodError("invalid_auth")
+        return installed
+
+    def _run_method(
+        self, method: str, args: dict[str, Any], installed: InstalledTeam | None
+    ) -> dict[str, Any]:
+        decode_json_args(args)
+        spec = implemented_method(method)
+        if spec is None:
+            self._unimplemented.append(method)
+            raise SlackMethodError("standin_not_implemented", extra={"req_method": method})
+        check_required(spec, args)
+        self._check_rate_limit(method, args)
+        if method == "auth.test" and installed is not None:
+            return _installed_auth_test(installed)
+        return spec.handler(self.workspace, args)
 
     def _raise_injected_fault(self, method: str, args: dict[str, Any]) -> None:
         queue = self._faults.get(method)

@@ -13,6 +13,7 @@ from app.slack.bounded_executor import BoundedExecutor, admission_middleware
 from app.slack.client import build_web_client
 from app.slack.middleware.event_store import store_events
 from app.slack.middleware.runtime import runtime_middleware
+from app.slack.oauth.install_flow import build_oauth
 
 
 def create_bolt_app(
@@ -21,20 +22,28 @@ def create_bolt_app(
     client: WebClient | None = None,
     executor: BoundedExecutor | None = None,
 ) -> App:
-    """The Bolt app for a single workspace (bot token + signing secret from the settings)."""
+    """The Bolt app: for one workspace (bot token), or for every workspace that installed it
+    through OAuth (client id, client secret and state secret; installations in the database)."""
     settings = runtime.settings
     settings.require_slack()
-    assert settings.slack_bot_token is not None
     executor = executor or BoundedExecutor(thread_name_prefix="listener")
     signing_secret = settings.slack_signing_secret
+    client = client or build_web_client(settings)
+    oauth = (
+        build_oauth(settings, engine=runtime.engine, client=client) if settings.oauth_mode else None
+    )
     app = App(
-        client=client or build_web_client(settings),
+        client=client,
         signing_secret=signing_secret.get_secret_value() if signing_secret else None,
         token_verification_enabled=False,
         raise_error_for_unhandled_request=True,
         request_verification_enabled=signing_secret is not None,
         logger=logging.getLogger("slack_bolt.App"),
         listener_executor=executor,
+        oauth_settings=oauth.settings if oauth else None,
+        # an Authorize instance is accepted alongside oauth_settings (Bolt checks isinstance)
+        authorize=oauth.authorize if oauth else None,  # type: ignore[arg-type]
+        installation_store=oauth.installation_store if oauth else None,
     )
     app.use(runtime_middleware(runtime))
     app.use(store_events)

@@ -29,12 +29,14 @@ def publish_home(*, client: WebClient, runtime: Runtime, user_id: str) -> None:
     config = runtime.config
     agent = config.agent(user_id)
     role = "lead" if config.is_lead(user_id) else "agent" if agent else "member"
+    team_id = runtime.team.team_id
     with session_scope(runtime.engine) as session:
-        summary = activity_summary(session=session, days=7)
+        summary = activity_summary(session=session, days=7, team_id=team_id)
         on_shift = user_id in on_shift_agents(session=session, config=config) if agent else None
         open_count = session.exec(
             select(func.count(col(Escalation.id))).where(
-                col(Escalation.status).in_(["pending", "claimed"])
+                col(Escalation.status).in_(["pending", "claimed"]),
+                col(Escalation.team_id) == team_id,
             )
         ).one()
     view = agent_home_view(
@@ -48,8 +50,16 @@ def publish_home(*, client: WebClient, runtime: Runtime, user_id: str) -> None:
     if role == "lead":
         now = utcnow()
         with session_scope(runtime.engine) as session:
-            report = kpi_report(session=session, config=config, query=StatsQuery(days=30), now=now)
-            dashboard = build_lead_dashboard(session=session, client=client, now=now)
+            report = kpi_report(
+                session=session,
+                config=config,
+                query=StatsQuery(days=30),
+                now=now,
+                team_id=team_id,
+            )
+            dashboard = build_lead_dashboard(
+                session=session, client=client, now=now, team_id=team_id
+            )
         extra = kpi_report_blocks(report, title="Escalation KPIs, last 30 days")
         view.blocks = [*view.blocks, DividerBlock(), *extra, DividerBlock(), *dashboard][:100]
     try:

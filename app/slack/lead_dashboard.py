@@ -48,14 +48,18 @@ def _chart_png(points: Sequence[tuple[date, float | None]], title: str) -> bytes
         return None
 
 
-def build_lead_dashboard(*, session: Session, client: WebClient, now: datetime) -> list[Block]:
-    """The dashboard blocks as of ``now`` (last :data:`DASHBOARD_DAYS` days); the trend chart
-    is uploaded privately and shown by file id, or left out when that fails."""
+def build_lead_dashboard(
+    *, session: Session, client: WebClient, now: datetime, team_id: str
+) -> list[Block]:
+    """One installation's dashboard blocks as of ``now`` (last :data:`DASHBOARD_DAYS` days);
+    the trend chart is uploaded privately and shown by file id, or left out when that fails."""
     window = Window(now - timedelta(days=DASHBOARD_DAYS), now)
-    top_intents = top_escalation_intents(session=session, window=window, limit=TOP_INTENTS)
-    by_age = open_escalations_by_age(session=session, now=now)
-    gap_queue_size = knowledge_gap_queue_size(session=session)
-    rates = daily_escalation_rates(session=session, days=DASHBOARD_DAYS, now=now)
+    top_intents = top_escalation_intents(
+        session=session, window=window, limit=TOP_INTENTS, team_id=team_id
+    )
+    by_age = open_escalations_by_age(session=session, now=now, team_id=team_id)
+    gap_queue_size = knowledge_gap_queue_size(session=session, team_id=team_id)
+    rates = daily_escalation_rates(session=session, days=DASHBOARD_DAYS, now=now, team_id=team_id)
     points = rate_points(rates)
     title = f"Escalation rate, last {DASHBOARD_DAYS} days (UTC)"
     png = _chart_png(points, title)

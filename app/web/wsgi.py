@@ -1,4 +1,5 @@
-"""The WSGI application: ``POST /slack/events`` to Bolt, ``GET /healthz`` for load balancers."""
+"""The WSGI application: ``POST /slack/events`` to Bolt, ``GET /healthz`` for load balancers, and
+in OAuth mode ``GET /slack/install`` and ``GET /slack/oauth_redirect`` to Bolt's OAuth flow."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk.signature import SignatureVerifier
@@ -43,18 +44,32 @@ def create_wsgi_app(bolt_app: App, *, engine: Engine, signing_secret: str) -> Ws
                 return _reply(start_response, "401 Unauthorized", {"error": "invalid signature"})
             logger.warning("signed request with a malformed body (%d bytes) ignored", len(body))
             return _reply(start_response, "200 OK", {"ok": False, "error": "malformed body"})
-        bolt_response = bolt_app.dispatch(bolt_request)
-        response = WsgiHttpResponse(
-            status=bolt_response.status, headers=bolt_response.headers, body=bolt_response.body
+        return _send(bolt_app.dispatch(bolt_request), start_response)
+
+    def oauth(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        flow = bolt_app.oauth_flow
+        assert flow is not None
+        request = WsgiHttpRequest(environ)
+        bolt_request = BoltRequest(
+            body="", query=request.query_string, headers=request.get_headers()
         )
-        start_response(response.status, response.get_headers())
-        return response.get_body()
+        if environ.get("PATH_INFO") == flow.install_path:
+            return _send(flow.handle_installation(bolt_request), start_response)
+        return _send(flow.handle_callback(bolt_request), start_response)
+
+    oauth_paths = (
+        {bolt_app.oauth_flow.install_path, bolt_app.oauth_flow.redirect_uri_path}
+        if bolt_app.oauth_flow is not None
+        else set()
+    )
 
     def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             return _health(engine, start_response)
+        if path in oauth_paths and method == "GET":
+            return oauth(environ, start_response)
         if path == SLACK_PATH and method == "POST":
             try:
                 length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -66,6 +81,14 @@ def create_wsgi_app(bolt_app: App, *, engine: Engine, signing_secret: str) -> Ws
         return _reply(start_response, "404 Not Found", {"error": "not found"})
 
     return application
+
+
+def _send(bolt_response: BoltResponse, start_response: StartResponse) -> Iterable[bytes]:
+    response = WsgiHttpResponse(
+        status=bolt_response.status, headers=bolt_response.headers, body=bolt_response.body
+    )
+    start_response(response.status, response.get_headers())
+    return response.get_body()
 
 
 def _health(engine: Engine, start_response: StartResponse) -> Iterable[bytes]:

@@ -28,13 +28,19 @@ CARD_GRACE = timedelta(minutes=1)  # the web process posts the card right away; 
 
 def sweep_claim_windows(*, runtime: Runtime, client: WebClient, now: datetime) -> int:
     return sweep_overflow(
-        engine=runtime.engine, config=runtime.config, desk=SlackAgentDesk(client), now=now
+        engine=runtime.engine,
+        config=runtime.config,
+        desk=SlackAgentDesk(client),
+        now=now,
+        team_id=runtime.team_filter,
     )
 
 
 def post_missing_cards(*, runtime: Runtime, client: WebClient, now: datetime) -> int:
     with session_scope(runtime.engine) as session:
-        pending = escalations_without_card(session=session, older_than=now - CARD_GRACE)
+        pending = escalations_without_card(
+            session=session, older_than=now - CARD_GRACE, team_id=runtime.team_filter
+        )
     posted = 0
     for escalation_id in pending:
         try:
@@ -57,12 +63,15 @@ def post_missing_handoff_replies(
 ) -> int:
     """Tell customers about hand-offs whose message failed to post when they pressed
     "I still need help" (hand-offs from messages are retried with their stored event)."""
+    teams = [col(Conversation.team_id) == runtime.team_filter] if runtime.team_filter else []
     with session_scope(runtime.engine) as session:
         pending = [
             (row.id, row.conversation_id)
             for row in session.exec(
                 select(TriageDecision)
+                .join(Conversation, col(Conversation.id) == col(TriageDecision.conversation_id))
                 .where(
+                    *teams,
                     col(TriageDecision.escalate).is_(True),
                     col(TriageDecision.reply_ts).is_(None),
                     col(TriageDecision.message_id).is_(None),

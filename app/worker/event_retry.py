@@ -27,7 +27,9 @@ def retry_unfinished_events(
     with session_scope(runtime.engine) as session:
         candidates = [
             (row.event_id, row.status, row.received_at, row.payload)
-            for row in unfinished_events(session=session, now=now, stale_after=STALE_AFTER)
+            for row in unfinished_events(
+                session=session, now=now, stale_after=STALE_AFTER, team_id=runtime.team_filter
+            )
         ]
     finished = 0
     for event_id, status, received_at, payload in candidates:

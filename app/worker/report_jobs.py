@@ -17,10 +17,15 @@ logger = logging.getLogger(__name__)
 
 
 def post_leads_digest(*, runtime: Runtime, client: WebClient, now: datetime) -> str:
-    """Post last week's KPIs (against the week before) to ``leads_channel``; returns the ts."""
+    """Post last week's KPIs of the runtime's installation (against the week before) to its
+    ``leads_channel``; returns the ts."""
     with session_scope(runtime.engine) as session:
         report = kpi_report(
-            session=session, config=runtime.config, query=StatsQuery(days=7), now=now
+            session=session,
+            config=runtime.config,
+            query=StatsQuery(days=7),
+            now=now,
+            team_id=runtime.team.team_id,
         )
     title = "Weekly escalation digest: last 7 days"
     blocks = kpi_report_blocks(report, title=title)

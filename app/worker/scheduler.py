@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
 from app.conversations.intake import BotIdentity
+from app.integrations.alerts import KIND as ALERT_KIND
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
 from app.runtime import Runtime
+from app.slack.client import build_web_client
 from app.slack.gap_notifier import SlackGapNotifier
 from app.slack.surge_alerts import SlackSurgeAlerts
+from app.slack.workspaces import (
+    Workspace,
+    WorkspaceSource,
+    installed_workspaces,
+    single_workspace,
+)
 from app.surge.monitor import SurgeWatch
 from app.worker.escalation_jobs import (
     post_missing_cards,
@@ -32,52 +42,108 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> BlockingScheduler:
+def _for_each(workspaces: WorkspaceSource, job: Callable[[Workspace], object]) -> None:
+    """Run ``job`` for every workspace; one workspace's failure does not stop the others."""
+    for workspace in workspaces():
+        try:
+            job(workspace)
+        except Exception:
+            logger.exception("job failed for team %s", workspace.runtime.team.team_id)
+
+
+def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingScheduler:
+    """The jobs; those that act for a workspace run once per workspace (installation)."""
     scheduler = BlockingScheduler(timezone=UTC)
     defaults = {"coalesce": True, "max_instances": 1, "replace_existing": True}
     scheduler.add_job(
-        lambda: retry_unfinished_events(runtime=runtime, client=client, bot=bot, now=_now()),
+        lambda: _for_each(
+            workspaces,
+            lambda w: retry_unfinished_events(
+                runtime=w.runtime, client=w.client, bot=w.bot, now=_now()
+            ),
+        ),
         "interval",
         seconds=60,
         id="retry_unfinished_events",
         **defaults,
     )
     scheduler.add_job(
-        lambda: sweep_claim_windows(runtime=runtime, client=client, now=_now()),
+        lambda: _for_each(
+            workspaces,
+            lambda w: sweep_claim_windows(runtime=w.runtime, client=w.client, now=_now()),
+        ),
         "interval",
         seconds=30,
         id="sweep_claim_windows",
         **defaults,
     )
     scheduler.add_job(
-        lambda: post_missing_handoff_replies(runtime=runtime, client=client, bot=bot, now=_now()),
+        lambda: _for_each(
+            workspaces,
+            lambda w: post_missing_handoff_replies(
+                runtime=w.runtime, client=w.client, bot=w.bot, now=_now()
+            ),
+        ),
         "interval",
         seconds=60,
         id="post_missing_handoff_replies",
         **defaults,
     )
     scheduler.add_job(
-        lambda: post_missing_cards(runtime=runtime, client=client, now=_now()),
+        lambda: _for_each(
+            workspaces,
+            lambda w: post_missing_cards(runtime=w.runtime, client=w.client, now=_now()),
+        ),
         "interval",
         seconds=60,
         id="post_missing_cards",
         **defaults,
     )
     scheduler.add_job(
-        lambda: post_leads_digest(runtime=runtime, client=client, now=_now()),
+        lambda: _for_each(
+            workspaces,
+            lambda w: post_leads_digest(runtime=w.runtime, client=w.client, now=_now()),
+        ),
         CronTrigger.from_crontab(runtime.config.reports.leads_digest_cron, timezone=UTC),
         id="post_leads_digest",
         **defaults,
     )
-    senders = outbox_senders(runtime, client)
+    if runtime.settings.oauth_mode:
+        # Team alerts go to Slack with one workspace's token: with several installations they
+        # stay queued in the outbox (nothing is lost) until they are routed per installation.
+        outbox_client = build_web_client(runtime.settings, token=None)
+        senders = outbox_senders(runtime, outbox_client)
+        senders.pop(ALERT_KIND, None)
+    else:
+        outbox_client = workspaces()[0].client
+        senders = outbox_senders(runtime, outbox_client)
     if senders:
         scheduler.add_job(
-            lambda: deliver_outbox(runtime, client, senders),
+            lambda: deliver_outbox(runtime, outbox_client, senders),
             "interval",
             seconds=30,
             id="deliver_outbox",
             **defaults,
         )
+    if runtime.settings.oauth_mode:
+        # Surge detection and the knowledge-gap digest read every workspace's rows together:
+        # they run with a single bot token only, until they are scoped per installation.
+        logger.warning("OAuth mode: surges, knowledge-gap digests and team alerts are not run")
+    else:
+        _add_single_workspace_jobs(scheduler, runtime, workspaces()[0].client, defaults)
+    scheduler.add_job(
+        lambda: prune_finished_events(runtime=runtime, now=_now()),
+        "cron",
+        hour=3,
+        id="prune_finished_events",
+        **defaults,
+    )
+    return scheduler
+
+
+def _add_single_workspace_jobs(
+    scheduler: BlockingScheduler, runtime: Runtime, client: WebClient, defaults: dict[str, Any]
+) -> None:
     watch = SurgeWatch()
     alerts = SlackSurgeAlerts(client, channel=runtime.config.leads_channel)
     scheduler.add_job(
@@ -111,19 +177,16 @@ def build_scheduler(runtime: Runtime, client: WebClient, bot: BotIdentity) -> Bl
         id="flag_hot_gap_topics",
         **defaults,
     )
-    scheduler.add_job(
-        lambda: prune_finished_events(runtime=runtime, now=_now()),
-        "cron",
-        hour=3,
-        id="prune_finished_events",
-        **defaults,
-    )
-    return scheduler
 
 
 def run_worker(runtime: Runtime, client: WebClient) -> None:
-    auth = client.auth_test()
-    bot = BotIdentity(team_id=str(auth["team_id"]), user_id=str(auth["user_id"]))
-    scheduler = build_scheduler(runtime, client, bot)
+    """Run the jobs: for the bot token's workspace, or for every OAuth installation."""
+    if runtime.settings.oauth_mode:
+        workspaces = installed_workspaces(runtime)
+    else:
+        auth = client.auth_test()
+        bot = BotIdentity(team_id=str(auth["team_id"]), user_id=str(auth["user_id"]))
+        workspaces = single_workspace(runtime, client, bot)
+    scheduler = build_scheduler(runtime, workspaces)
     logger.info("worker started with jobs: %s", ", ".join(j.id for j in scheduler.get_jobs()))
     scheduler.start()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from app.db.models import Conversation, Message, SlackEvent
+from app.db.models import Conversation, Escalation, Message, SlackEvent
 from app.sandbox.local_slack import LocalSlack
 
 
@@ -32,6 +32,10 @@ class Rows:
     def messages(self) -> list[Message]:
         with Session(self._engine) as session:
             return list(session.exec(select(Message).order_by(Message.id)))  # type: ignore[arg-type]
+
+    def escalations(self) -> list[Escalation]:
+        with Session(self._engine) as session:
+            return list(session.exec(select(Escalation).order_by(Escalation.id)))  # type: ignore[arg-type]
 
     def events(self) -> list[SlackEvent]:
         with Session(self._engine) as session:

@@ -132,7 +132,7 @@ def test_the_dashboard_shows_the_uploaded_trend_chart(
     engine: Engine, client: WebClient, standin: SlackStandin
 ) -> None:
     with Session(engine) as session:
-        blocks = build_lead_dashboard(session=session, client=client, now=NOW)
+        blocks = build_lead_dashboard(session=session, client=client, now=NOW, team_id="single")
 
     images = [block for block in blocks if isinstance(block, ImageBlock)]
     assert len(images) == 1
@@ -165,7 +165,7 @@ def test_the_dashboard_renders_without_the_chart_when_the_upload_fails(
     standin.fail_next("files.getUploadURLExternal", status=500, times=3)
 
     with caplog.at_level(logging.WARNING), Session(engine) as session:
-        blocks = build_lead_dashboard(session=session, client=client, now=NOW)
+        blocks = build_lead_dashboard(session=session, client=client, now=NOW, team_id="single")
 
     assert not any(isinstance(block, ImageBlock) for block in blocks)
     assert CHART_UNAVAILABLE in json.dumps(_dicts(blocks))
@@ -182,7 +182,7 @@ def test_the_dashboard_renders_on_an_empty_database(
     upgrade(engine)
     try:
         with Session(engine) as session:
-            blocks = build_lead_dashboard(session=session, client=client, now=NOW)
+            blocks = build_lead_dashboard(session=session, client=client, now=NOW, team_id="single")
     finally:
         engine.dispose()
     text = json.dumps(_dicts(blocks))

@@ -18,6 +18,7 @@ from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due
 from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
+from app.slack.workspaces import single_workspace
 from app.worker.outbox_jobs import outbox_senders
 from app.worker.scheduler import build_scheduler
 
@@ -35,7 +36,8 @@ def test_alert_channels_alone_schedule_the_delivery_job(slack: LocalSlack) -> No
     runtime = replace(slack.runtime, config=config)
     client = build_web_client(slack.runtime.settings)
     assert set(outbox_senders(runtime, client)) == {ALERT_KIND}
-    jobs = build_scheduler(runtime, client, BotIdentity("T0OURS", "U0BOT")).get_jobs()
+    workspace = single_workspace(runtime, client, BotIdentity("T0OURS", "U0BOT"))
+    jobs = build_scheduler(runtime, workspace).get_jobs()
     assert "deliver_outbox" in [job.id for job in jobs]
 
 

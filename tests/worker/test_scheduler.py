@@ -14,6 +14,7 @@ from app.db.models import utcnow
 from app.errors import StartupError
 from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
+from app.slack.workspaces import single_workspace
 from app.worker.report_jobs import post_leads_digest
 from app.worker.scheduler import build_scheduler
 from tests.slack.test_handoff import escalate
@@ -23,7 +24,12 @@ from tests.test_config_file import VALID
 def test_every_job_is_scheduled_once_with_an_id(slack: LocalSlack) -> None:
     assert slack.runtime is not None
     scheduler = build_scheduler(
-        slack.runtime, build_web_client(slack.runtime.settings), BotIdentity("T0OURS", "U0BOT")
+        slack.runtime,
+        single_workspace(
+            slack.runtime,
+            build_web_client(slack.runtime.settings),
+            BotIdentity("T0OURS", "U0BOT"),
+        ),
     )
     ids = [job.id for job in scheduler.get_jobs()]
     assert len(ids) == len(set(ids))
@@ -62,7 +68,12 @@ def test_outbox_delivery_is_scheduled_when_linear_is_configured(slack: LocalSlac
     assert slack.runtime is not None
     client = build_web_client(slack.runtime.settings)
     bot = BotIdentity("T0OURS", "U0BOT")
-    jobs = [j.id for j in build_scheduler(slack.runtime, client, bot).get_jobs()]
+    jobs = [
+        j.id
+        for j in build_scheduler(
+            slack.runtime, single_workspace(slack.runtime, client, bot)
+        ).get_jobs()
+    ]
     assert "deliver_outbox" not in jobs
     configured = replace(
         slack.runtime,
@@ -70,4 +81,5 @@ def test_outbox_delivery_is_scheduled_when_linear_is_configured(slack: LocalSlac
             update={"linear_api_key": SecretStr("lin_api_test"), "linear_team_id": "team-1"}
         ),
     )
-    assert "deliver_outbox" in [j.id for j in build_scheduler(configured, client, bot).get_jobs()]
+    scheduler = build_scheduler(configured, single_workspace(configured, client, bot))
+    assert "deliver_outbox" in [j.id for j in scheduler.get_jobs()]

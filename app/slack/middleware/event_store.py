@@ -29,7 +29,8 @@ def store_events(
         stored = store_event(
             session=session,
             event_id=str(body["event_id"]),
-            team_id=body.get("team_id"),
+            # the installation the event is for (Slack Connect: not the envelope's team_id)
+            team_id=context.team_id or body.get("team_id"),
             event_type=str(event.get("type") or "unknown"),
             payload=json.dumps(body, separators=(",", ":")),
         )

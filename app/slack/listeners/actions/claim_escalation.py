@@ -11,7 +11,7 @@ from app.db.models import utcnow
 from app.escalations.lifecycle import after_claim
 from app.escalations.service import claim
 from app.slack.agent_desk import SlackAgentDesk
-from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
+from app.slack.listeners.actions.clicks import click_of, escalation_id_or_refuse, tell
 from app.slack.middleware.runtime import runtime_of
 from app.slack.replier import SlackThreadReplier
 
@@ -21,10 +21,10 @@ def claim_escalation(
 ) -> None:
     ack()
     click = click_of(body, action)
-    escalation_id = id_or_refuse(client, click)
+    runtime = runtime_of(context)
+    escalation_id = escalation_id_or_refuse(client, click, runtime)
     if escalation_id is None:
         return
-    runtime = runtime_of(context)
     result = claim(
         engine=runtime.engine,
         config=runtime.config,

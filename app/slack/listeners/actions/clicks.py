@@ -10,6 +10,10 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from app.db.engine import session_scope
+from app.db.escalations import is_foreign_escalation
+from app.runtime import Runtime
+
 logger = logging.getLogger(__name__)
 
 
@@ -56,3 +60,20 @@ def id_or_refuse(client: WebClient, click: Click) -> int | None:
     except ValueError:
         tell(client, click, "This button is no longer valid.")
         return None
+
+
+def foreign_escalation(runtime: Runtime, escalation_id: int) -> bool:
+    """A button carrying another workspace's escalation (crafted, never one of our cards)."""
+    with session_scope(runtime.engine) as session:
+        return is_foreign_escalation(
+            session=session, escalation_id=escalation_id, team_id=runtime.team.team_id
+        )
+
+
+def escalation_id_or_refuse(client: WebClient, click: Click, runtime: Runtime) -> int | None:
+    """The escalation id a button carries, if it is one of this workspace's."""
+    escalation_id = id_or_refuse(client, click)
+    if escalation_id is not None and foreign_escalation(runtime, escalation_id):
+        tell(client, click, "This button is no longer valid.")
+        return None
+    return escalation_id

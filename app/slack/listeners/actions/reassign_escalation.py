@@ -12,7 +12,7 @@ from app.escalations.handoff import post_card
 from app.escalations.service import reassign
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.handoff_card import parse_reassign_block_id
-from app.slack.listeners.actions.clicks import click_of, tell
+from app.slack.listeners.actions.clicks import click_of, foreign_escalation, tell
 from app.slack.middleware.runtime import runtime_of
 
 
@@ -23,10 +23,10 @@ def reassign_escalation(
     click = click_of(body, action)
     escalation_id = parse_reassign_block_id(str(action.get("block_id") or ""))
     skill = str((action.get("selected_option") or {}).get("value") or "")
-    if escalation_id is None or not skill:
+    runtime = runtime_of(context)
+    if escalation_id is None or not skill or foreign_escalation(runtime, escalation_id):
         tell(client, click, "This card is no longer valid.")
         return
-    runtime = runtime_of(context)
     result = reassign(
         engine=runtime.engine,
         config=runtime.config,

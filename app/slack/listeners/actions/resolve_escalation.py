@@ -12,7 +12,7 @@ from app.db.engine import session_scope
 from app.db.models import Account, Escalation
 from app.escalations.handoff import build_card
 from app.slack.blocks.resolve_modal import resolve_modal
-from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
+from app.slack.listeners.actions.clicks import click_of, escalation_id_or_refuse, tell
 from app.slack.middleware.runtime import runtime_of
 
 
@@ -21,10 +21,10 @@ def resolve_escalation(
 ) -> None:
     ack()
     click = click_of(body, action)
-    escalation_id = id_or_refuse(client, click)
+    runtime = runtime_of(context)
+    escalation_id = escalation_id_or_refuse(client, click, runtime)
     if escalation_id is None:
         return
-    runtime = runtime_of(context)
     refusal = None
     account_name = ""
     bug = {"bug_reports": False, "possible_bug": False, "bug_reported": False}

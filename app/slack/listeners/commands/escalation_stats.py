@@ -35,7 +35,13 @@ def escalation_stats(
         return
     ack()
     with session_scope(runtime.engine) as session:
-        report = kpi_report(session=session, config=runtime.config, query=query, now=utcnow())
+        report = kpi_report(
+            session=session,
+            config=runtime.config,
+            query=query,
+            now=utcnow(),
+            team_id=runtime.team.team_id,
+        )
     title = f"Escalation KPIs, {query.describe()}"
     respond(
         response_type="ephemeral",

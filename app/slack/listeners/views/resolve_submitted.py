@@ -22,6 +22,7 @@ from app.slack.blocks.resolve_modal import (
     resolve_errors,
 )
 from app.slack.bug_reports import customer_thread_url
+from app.slack.listeners.actions.clicks import foreign_escalation
 from app.slack.middleware.runtime import runtime_of
 from app.slack.replier import SlackThreadReplier
 
@@ -38,9 +39,11 @@ def resolve_submitted(
     try:
         escalation_id = int(str(view.get("private_metadata") or ""))
     except ValueError:
+        escalation_id = None
+    runtime = runtime_of(context)
+    if escalation_id is None or foreign_escalation(runtime, escalation_id):
         ack(response_action="errors", errors={"tag": "This form is no longer valid."})
         return
-    runtime = runtime_of(context)
     user_id = str((body.get("user") or {}).get("id") or "")
     assert tag is not None
     filed: list[Filed] = []

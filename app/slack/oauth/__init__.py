@@ -1,0 +1,2 @@
+"""Installing the app in several workspaces: OAuth, installation and state stores, token
+rotation serialised through the database."""

@@ -1,0 +1,81 @@
+"""The workspaces the worker's jobs run for: each with its runtime (team, config), a Web API
+client holding its bot token, and the bot's identity there.
+
+With a single bot token that is one workspace. In OAuth mode it is every installation in the
+database, each token obtained through the same authorization the web processes use (so an
+expiring token is refreshed under the installation's lease, never twice).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+from sqlalchemy import select
+
+from app.conversations.intake import BotIdentity
+from app.runtime import Runtime
+from app.slack.client import build_web_client
+from app.slack.oauth import tables
+from app.slack.oauth.install_flow import build_oauth
+from app.team_scope import TeamScope
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What a job needs to work for one workspace."""
+
+    runtime: Runtime
+    client: WebClient
+    bot: BotIdentity
+
+
+WorkspaceSource = Callable[[], list[Workspace]]
+
+
+def single_workspace(runtime: Runtime, client: WebClient, bot: BotIdentity) -> WorkspaceSource:
+    workspace = Workspace(runtime, client, bot)
+    return lambda: [workspace]
+
+
+def installed_team_ids(runtime: Runtime) -> list[str]:
+    """Teams with a bot installation of this app (its client id), in a stable order."""
+    bots = tables.bots.c
+    statement = (
+        select(bots.team_id)
+        .where(bots.client_id == runtime.settings.slack_client_id, bots.team_id.is_not(None))
+        .distinct()
+        .order_by(bots.team_id)
+    )
+    with runtime.engine.connect() as connection:
+        return [str(team_id) for (team_id,) in connection.execute(statement)]
+
+
+def installed_workspaces(runtime: Runtime) -> WorkspaceSource:
+    """Every installation, looked up afresh on each call (new installs join the next run)."""
+    base = build_web_client(runtime.settings, token=None)
+    authorize = build_oauth(runtime.settings, engine=runtime.engine, client=base).authorize
+
+    def workspaces() -> list[Workspace]:
+        found: list[Workspace] = []
+        for team_id in installed_team_ids(runtime):
+            context = BoltContext({"client": base, "is_enterprise_install": False})
+            result = authorize(context=context, enterprise_id=None, team_id=team_id, user_id=None)
+            if result is None or result.bot_token is None or result.bot_user_id is None:
+                logger.warning("installation %s has no usable bot token: skipped", team_id)
+                continue
+            found.append(
+                Workspace(
+                    runtime.for_team(TeamScope(team_id)),
+                    build_web_client(runtime.settings, token=result.bot_token),
+                    BotIdentity(team_id=team_id, user_id=result.bot_user_id),
+                )
+            )
+        return found
+
+    return workspaces
