@@ -1,4 +1,5 @@
-"""``escalation-bot``: serve, worker, sandbox, demo, start, db upgrade|current, config check."""
+"""``escalation-bot``: serve, worker, events, sandbox, demo, start, db upgrade|current, config
+check."""
 
 from __future__ import annotations
 
@@ -47,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
 
     worker = commands.add_parser("worker", help="run the scheduler process (one instance)")
     worker.set_defaults(handler=_worker)
+
+    events = commands.add_parser(
+        "events", help="process the events web processes queued (EVENT_PROCESSING=worker)"
+    )
+    events.set_defaults(handler=_events)
 
     demo = commands.add_parser(
         "demo", help="a scripted conversation against a local Slack stand-in"
@@ -168,6 +174,27 @@ def _worker(_args: argparse.Namespace, settings: Settings) -> int:
     settings.require_slack()
     runtime = bootstrap(settings)
     run_worker(runtime, build_web_client(settings))
+    return 0
+
+
+def _events(_args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+    import threading
+
+    from app.runtime import bootstrap
+    from app.slack.client import build_web_client
+    from app.worker.event_processor import run_event_processor
+
+    settings.require_slack()
+    if settings.oauth_mode:
+        raise StartupError(
+            "escalation-bot events works with one bot token (SLACK_BOT_TOKEN) for now; with OAuth "
+            "installs keep EVENT_PROCESSING=inline"
+        )
+    runtime = bootstrap(settings)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the events in hand, then exit
+    run_event_processor(runtime, build_web_client(settings), stop=stop)
     return 0
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.errors import StartupError
@@ -43,6 +44,10 @@ class Settings(BaseSettings):
     jira_email: str | None = None
     jira_api_token: SecretStr | None = None
     jira_project_key: str | None = None
+    # "Email me instead" follow-ups: smtp://user:pass@host:587 (STARTTLS when the server offers
+    # it) or smtps://user:pass@host:465 (TLS), and the From address; unset: no email option
+    smtp_url: SecretStr | None = None
+    smtp_from: str | None = Field(default=None, pattern=r"^[^@\s<>]+@[^@\s<>]+$")
     # CRM integrations: each is off unless its token is set; a bad URL turns it off with a
     # start-up report (never a crash), see app/integrations/crm_settings.py
     hubspot_access_token: SecretStr | None = None
@@ -53,6 +58,10 @@ class Settings(BaseSettings):
     web_concurrency: int = Field(default=2, ge=1, le=64)
     web_threads: int = Field(default=8, ge=1, le=256)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # inline: web processes run the work of an event after its ack; worker: they only store and
+    # ack it, and `escalation-bot events` processes it.
+    event_processing: Literal["inline", "worker"] = "inline"
+    event_processor_threads: int = Field(default=4, ge=1, le=64)
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -67,6 +76,22 @@ class Settings(BaseSettings):
         if value is not None and not value.get_secret_value().startswith("xapp-"):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        url = urlsplit(value.get_secret_value())
+        if url.scheme not in ("smtp", "smtps") or not url.hostname:
+            raise ValueError("must look like smtp://user:password@host:587 or smtps://host:465")
+        return value
+
+    @model_validator(mode="after")
+    def _smtp_complete(self) -> Settings:
+        if (self.smtp_url is None) != (self.smtp_from is None):
+            raise ValueError("SMTP_URL and SMTP_FROM go together: set both or neither")
+        return self
 
     @field_validator("slack_api_url")
     @classmethod

@@ -4,11 +4,20 @@ name the key and the line."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from app.errors import StartupError
 from app.escalations.messages import validate_overrides
@@ -183,6 +192,10 @@ class PlaybookConfig(_Strict):
     confidence_threshold: Probability | None = None
     banner: str | None = None  # a line added to transition messages
     priority: list[Tier] = Field(default_factory=_all_tiers)
+    # The acknowledgement a lead may post once to every customer channel of ``notice_tiers``
+    # while the playbook runs ({status_url} and {note} are filled)
+    notice: str | None = Field(default=None, max_length=2000)
+    notice_tiers: list[Tier] = Field(default_factory=_all_tiers)
 
 
 def _default_playbooks() -> dict[str, PlaybookConfig]:
@@ -195,6 +208,11 @@ def _default_playbooks() -> dict[str, PlaybookConfig]:
             covers_intents=["outage", "bug_report"],
             escalate_tiers=["enterprise"],
             banner="We're handling an incident right now, so replies may take a little longer.",
+            notice=(
+                "Heads-up: we're aware of an issue affecting the service and our engineers are "
+                "working on it. Updates: {status_url}. No need to report it separately; we'll "
+                "post here as soon as it's resolved. {note}"
+            ),
         ),
         "release": PlaybookConfig(
             covers_intents=[],
@@ -215,9 +233,42 @@ class SurgeDetectionConfig(_Strict):
     auto_start: bool = False  # start the outage playbook without asking a lead
 
 
+class SurgeCalendarEvent(_Strict):
+    """A known busy period (a release, a renewal cycle): the worker starts the playbook at
+    ``start`` and stops it at ``end`` (or after ``duration_minutes``), each event once."""
+
+    playbook: str = Field(min_length=1, max_length=40)
+    start: AwareDatetime
+    end: AwareDatetime | None = None
+    duration_minutes: int | None = Field(default=None, ge=1, le=14 * 24 * 60)
+    status_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://")
+    note: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _one_end(self) -> SurgeCalendarEvent:
+        if (self.end is None) == (self.duration_minutes is None):
+            raise ValueError("give either end or duration_minutes")
+        if self.end is not None and self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+    @property
+    def ends_at(self) -> datetime:
+        if self.end is not None:
+            return self.end
+        assert self.duration_minutes is not None
+        return self.start + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def key(self) -> str:
+        """Names this event in the database, so it starts once whatever the workers do."""
+        return f"{self.playbook}@{self.start.astimezone(UTC).isoformat()}"
+
+
 class SurgeConfig(_Strict):
     detection: SurgeDetectionConfig = Field(default_factory=SurgeDetectionConfig)
     playbooks: dict[str, PlaybookConfig] = Field(default_factory=_default_playbooks)
+    calendar: list[SurgeCalendarEvent] = Field(default_factory=list)
 
 
 class KnowledgeBaseConfig(_Strict):
@@ -309,6 +360,13 @@ class EscalationConfig(WorkspaceConfig):
                         ("surge", "playbooks", name, "covers_intents", position),
                         f"unknown intent {intent!r}",
                     )
+        for index, event in enumerate(self.surge.calendar):
+            if event.playbook not in self.surge.playbooks:
+                raise _LocatedError(
+                    ("surge", "calendar", index, "playbook"),
+                    f"unknown playbook {event.playbook!r} "
+                    f"(playbooks are: {', '.join(sorted(self.surge.playbooks))})",
+                )
         return self
 
     def for_team(self, team_id: str) -> EscalationConfig:

@@ -1,10 +1,14 @@
 """Ack latency of ``POST /slack/events`` under load: this app against a bare Bolt app that acks.
 
-Run: ``python benchmarks/ack_latency.py [--database-url URL] [--rates 200 500] [--seconds 20]``
-from the repository root. It starts the local Slack stand-in, then, one after the other:
+Run: ``python benchmarks/ack_latency.py [--database-url URL] [--rates 200 500] [--seconds 20]
+[--modes inline worker]`` from the repository root. It starts the local Slack stand-in, then, one
+after the other:
 
 * ``escalation-bot serve`` on a temporary SQLite file (and on ``--database-url`` when given: it
-  must point to a PostgreSQL database this run may migrate and fill);
+  must point to a PostgreSQL database this run may migrate and fill), once per
+  ``EVENT_PROCESSING`` mode: ``inline`` (the web processes run triage and replies after the ack)
+  and ``worker`` (they only verify, store and ack; ``escalation-bot events`` runs beside them on
+  the same machine and does the work, unless ``--without-processor``);
 * a bare Bolt app (``app.event("message")`` that does nothing, so Bolt only acks) behind the same
   WSGI front and the same gunicorn settings (``WEB_CONCURRENCY`` workers, ``WEB_THREADS``
   threads), with the same signing secret.
@@ -62,6 +66,7 @@ class Result:
     sent: int
     errors: int
     latencies_ms: list[float]
+    server_cpu_ms: float  # CPU time of the web processes per request (load-independent cost)
 
     def percentile(self, p: float) -> float:
         if not self.latencies_ms:
@@ -94,10 +99,10 @@ def _running(
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                with urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
                     if response.status == 200:
                         break
-            except (URLError, ConnectionError):
+            except (URLError, OSError):  # not listening yet, or still starting up
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 log.close()
@@ -107,13 +112,47 @@ def _running(
             time.sleep(0.1)
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
         log.close()
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def background(command: list[str], env: dict[str, str], cwd: Path, log_name: str) -> Iterator[int]:
+    """A process of ours beside the server, output to ``cwd/log_name``; yields its pid."""
+    with (cwd / log_name).open("wb") as log:
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=log)  # noqa: S603
+        try:
+            yield process.pid
+        finally:
+            _stop(process)
+
+
+def family(pid: int) -> list[int]:
+    """A process and its children (gunicorn's master and its workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [pid] + ([int(c) for c in children.read_text().split()] if children.exists() else [])
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by these processes and their children."""
+    total = 0
+    for pid in pids:
+        for member in family(pid):
+            try:
+                fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _signed_message(secret: str, bot_user: str) -> tuple[bytes, dict[str, str]]:
@@ -233,12 +272,42 @@ def run_bare_app(port: int) -> None:
     serve(load, port=port, workers=settings.web_concurrency, threads=settings.web_threads)
 
 
-def _servers(database_url: str | None, workdir: Path) -> list[tuple[str, str | None]]:
-    servers: list[tuple[str, str | None]] = [("app/sqlite", f"sqlite:///{workdir / 'bench.db'}")]
-    if database_url:
-        servers.append(("app/postgresql", database_url))
-    servers.append(("bare bolt", None))
+def _servers(
+    database_url: str | None, workdir: Path, modes: list[str]
+) -> list[tuple[str, str | None, str]]:
+    """(name, database URL or None for the bare app, EVENT_PROCESSING mode)."""
+    servers: list[tuple[str, str | None, str]] = []
+    for mode in modes:
+        servers.append((f"sqlite/{mode}", f"sqlite:///{workdir / f'bench-{mode}.db'}", mode))
+        if database_url:
+            servers.append((f"postgres/{mode}", database_url, mode))
+    servers.append(("bare bolt", None, "inline"))
     return servers
+
+
+@contextmanager
+def _processor(env: dict[str, str], workdir: Path, enabled: bool) -> Iterator[None]:
+    """``escalation-bot events`` beside a ``worker``-mode server (same machine, same cores)."""
+    if not enabled:
+        yield
+        return
+    with background([sys.executable, "-m", "app", "events"], env, workdir, "events.log"):
+        yield
+
+
+def _backlog(database_url: str) -> str:
+    """How the stored events ended: counts per status (shows nothing was dropped)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(Settings(database_url=database_url).database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT status, count(*) FROM slack_events GROUP BY status ORDER BY status")
+            ).all()
+    finally:
+        engine.dispose()
+    return ", ".join(f"{status} {count}" for status, count in rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -249,6 +318,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--web-concurrency", type=int, default=2)
     parser.add_argument("--web-threads", type=int, default=8)
+    parser.add_argument("--modes", nargs="+", default=["inline", "worker"])
+    parser.add_argument(
+        "--without-processor",
+        action="store_true",
+        help="worker mode without `escalation-bot events`: the cost of verify + store + ack",
+    )
     parser.add_argument("--bare-app", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bare_app is not None:
@@ -264,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(tmp)
-            for name, database_url in _servers(args.database_url, workdir):
+            for name, database_url, mode in _servers(args.database_url, workdir, args.modes):
                 port = _free_port()
                 env = {
                     **_base_env(),
@@ -276,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
                     "LOG_LEVEL": "WARNING",
                     "PYTHONPATH": str(ROOT),
                     "XDG_RUNTIME_DIR": str(workdir),  # gunicorn's control socket, not in ~
+                    "EVENT_PROCESSING": mode,
                 }
                 if database_url is None:
                     command = [sys.executable, __file__, "--bare-app", str(port)]
@@ -287,10 +363,17 @@ def main(argv: list[str] | None = None) -> int:
                         cwd=workdir,
                         check=True,
                     )
+                    if database_url.startswith("postgres"):
+                        _clear_events(database_url)
                     command = [sys.executable, "-m", "app", "serve", "--port", str(port)]
-                with _running(command, env, port, workdir):
+                with_processor = mode == "worker" and database_url is not None
+                with (
+                    _running(command, env, port, workdir) as server,
+                    _processor(env, workdir, with_processor and not args.without_processor),
+                ):
                     drive(port, secret, bot_user, rate=50, seconds=1, connections=4)  # warm up
                     for rate in args.rates:
+                        cpu_before = cpu_seconds([server.pid])
                         sent, errors, latencies = drive(
                             port,
                             secret,
@@ -299,13 +382,27 @@ def main(argv: list[str] | None = None) -> int:
                             seconds=args.seconds,
                             connections=args.connections,
                         )
-                        result = Result(name, rate, sent, errors, latencies)
+                        cpu = cpu_seconds([server.pid]) - cpu_before
+                        result = Result(name, rate, sent, errors, latencies, cpu * 1000 / sent)
                         results.append(result)
                         print(_line(result), flush=True)
+                if database_url is not None:
+                    print(f"{'':<15} stored events: {_backlog(database_url)}", flush=True)
     finally:
         standin.stop()
     print(_summary(results, args.rates))
     return 0
+
+
+def _clear_events(database_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(Settings(database_url=database_url).database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM slack_events"))
+    finally:
+        engine.dispose()
 
 
 def _line(result: Result) -> str:
@@ -314,6 +411,7 @@ def _line(result: Result) -> str:
         f"{result.server:<15} {result.rate:>4}/s  sent {result.sent:>6}  errors {result.errors:>4}"
         f"  p50 {result.percentile(50):7.2f} ms  p95 {result.percentile(95):7.2f} ms"
         f"  p99 {result.percentile(99):7.2f} ms  mean {mean:7.2f} ms"
+        f"  web CPU {result.server_cpu_ms:5.2f} ms/request"
     )
 
 

@@ -4,6 +4,7 @@ retried deliveries spread across instances, a rush of Claim clicks, and a hangin
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -22,6 +23,7 @@ from urllib.request import urlopen
 
 import pytest
 from sqlalchemy import create_engine
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -100,6 +102,7 @@ class Cluster:
     engine: Engine
     standin: SlackStandin
     config: EscalationConfig
+    processes: list[subprocess.Popen[str]]
 
     def sender(self, index: int) -> SlackRequestSender:
         return SlackRequestSender(
@@ -200,7 +203,7 @@ def _cluster(
     processes, urls = _serve(count, env, config_path.parent)
     engine = create_engine(postgres_url)
     try:
-        yield Cluster(urls, engine, standin, load_config(config_path))
+        yield Cluster(urls, engine, standin, load_config(config_path), processes)
     finally:
         _stop(processes)
         engine.dispose()
@@ -344,3 +347,71 @@ def test_events_are_acknowledged_while_the_model_hangs(
             standin.wait_for(lambda: cluster.bot_replies(ACME, ts), timeout=30)
     finally:
         model.stop()
+
+
+def _kill_hard(process: subprocess.Popen[str]) -> None:
+    """SIGKILL a ``serve`` process and its gunicorn workers, as a crash would."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    for pid in [process.pid, *map(int, children)]:
+        os.kill(pid, signal.SIGKILL)
+    process.wait()
+
+
+def test_a_delivery_that_crashed_before_commit_is_processed_on_slacks_retry(
+    postgres_url: str, standin: SlackStandin, config_path: Path
+) -> None:
+    with _cluster(2, postgres_url, standin, config_path) as cluster:
+        user, team = _customer(standin, ACME)
+        text = "Our webhooks stopped arriving"
+        ts = standin.add_message(ACME, user=user, text=text, team=team)
+        event_id = "EvCRASHED0001"
+        # Hold the events table so the first instance's store cannot finish...
+        blocker = cluster.engine.connect()
+        blocker.execute(sql_text("LOCK TABLE slack_events IN SHARE ROW EXCLUSIVE MODE"))
+
+        def first_delivery() -> None:
+            with suppress(OSError):
+                cluster.sender(0).message(
+                    ACME, user, text, user_team=team, ts=ts, event_id=event_id
+                )
+
+        threading.Thread(target=first_delivery, daemon=True).start()
+
+        def waiting_insert() -> bool:
+            with cluster.engine.connect() as connection:
+                return bool(
+                    connection.execute(
+                        sql_text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                            " AND query LIKE 'INSERT INTO slack_events%'"
+                        )
+                    ).scalar()
+                )
+
+        standin.wait_for(waiting_insert, timeout=20)
+        # ...and the instance crashes before its transaction commits (Slack got no answer).
+        _kill_hard(cluster.processes[0])
+        blocker.rollback()
+        blocker.close()
+
+        def backend_gone() -> bool:
+            return not waiting_insert()
+
+        standin.wait_for(backend_gone, timeout=20)
+        assert [e for e in cluster.rows(SlackEvent) if e.event_id == event_id] == []
+        assert [c for c in cluster.rows(Conversation) if c.thread_ts == ts] == []
+
+        # Slack retries the delivery; another instance takes it and does the whole work once.
+        retry = cluster.sender(1).message(
+            ACME, user, text, user_team=team, ts=ts, event_id=event_id, retry_num=1
+        )
+        assert retry.result.status == 200
+        standin.wait_for(lambda: cluster.bot_replies(ACME, ts), timeout=30)
+        standin.wait_for(
+            lambda: (
+                [e.status for e in cluster.rows(SlackEvent) if e.event_id == event_id] == ["done"]
+            ),
+            timeout=20,
+        )
+        assert len([c for c in cluster.rows(Conversation) if c.thread_ts == ts]) == 1
+        assert len(cluster.bot_replies(ACME, ts)) == 1

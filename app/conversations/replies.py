@@ -25,6 +25,7 @@ class BotReply:
     text: str = ""  # the hand-off's transition message, in the customer's language
     wait_text: str | None = None
     follow_up_label: str | None = None  # "Follow up later", offered while nobody has claimed
+    follow_up_prominent: bool = False  # while a surge playbook runs: the way not to wait
 
 
 @dataclass(frozen=True)

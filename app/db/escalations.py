@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.config_file import EscalationConfig
@@ -52,18 +51,6 @@ def recent_claim_seconds(*, session: Session, skill: str, tier: str, now: dateti
         .limit(RECENT_CLAIMS)
     ).all()
     return [max(0.0, (claimed - created).total_seconds()) for created, claimed in rows if claimed]
-
-
-def queue_ahead(*, session: Session, skill: str, created_before: datetime) -> int:
-    """Unclaimed escalations of the skill that arrived earlier."""
-    count = session.exec(
-        select(func.count(col(Escalation.id))).where(
-            col(Escalation.skill) == skill,
-            col(Escalation.status) == "pending",
-            col(Escalation.created_at) < created_before,
-        )
-    ).one()
-    return int(count)
 
 
 def is_foreign_escalation(*, session: Session, escalation_id: int, team_id: str) -> bool:

@@ -6,12 +6,15 @@ import enum
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
+from app.db.engine import insert_or_ignore
 from app.db.models import SlackEvent, utcnow
 
 MAX_ATTEMPTS = 5
+QUEUED = "queued"  # stored and acknowledged, waiting for an event processor
+RECEIVED = "received"  # being processed (or stored by a web process that processes it itself)
 
 
 class Stored(enum.Enum):
@@ -21,29 +24,75 @@ class Stored(enum.Enum):
 
 
 def store_event(
-    *, session: Session, event_id: str, team_id: str | None, event_type: str, payload: str
+    *,
+    session: Session | Connection,
+    event_id: str,
+    team_id: str | None,
+    event_type: str,
+    payload: str,
+    queue: bool = False,
 ) -> Stored:
-    """Record a delivery before it is acknowledged; tells whether to process it."""
-    try:
-        with session.begin_nested():
-            session.add(
-                SlackEvent(
-                    event_id=event_id, team_id=team_id, event_type=event_type, payload=payload
-                )
-            )
-        return Stored.NEW
-    except IntegrityError:
-        pass
-    claimed = session.execute(
-        update(SlackEvent)
-        .where(
-            col(SlackEvent.event_id) == event_id,
-            col(SlackEvent.status) == "failed",
-            col(SlackEvent.attempts) < MAX_ATTEMPTS,
+    """Record a delivery before it is acknowledged; tells whether to process it.
+
+    With ``queue`` the event is left ``queued`` for an event processor (the caller wakes the
+    processors once committed: :func:`app.db.event_notifier.notify_event_processors`); otherwise
+    the caller processes it.
+    """
+    status = QUEUED if queue else RECEIVED
+    inserted = session.execute(
+        insert_or_ignore(session, SlackEvent)
+        .values(
+            event_id=event_id,
+            team_id=team_id,
+            event_type=event_type,
+            payload=payload,
+            status=status,
+            attempts=0,
+            received_at=utcnow(),
         )
-        .values(status="received")
+        .returning(col(SlackEvent.event_id))
     )
-    return Stored.RETRY if claimed.rowcount else Stored.DUPLICATE  # type: ignore[attr-defined]
+    if inserted.first() is not None:
+        stored = Stored.NEW
+    else:
+        claimed = session.execute(
+            update(SlackEvent)
+            .where(
+                col(SlackEvent.event_id) == event_id,
+                col(SlackEvent.status) == "failed",
+                col(SlackEvent.attempts) < MAX_ATTEMPTS,
+            )
+            .values(status=status)
+        )
+        stored = Stored.RETRY if claimed.rowcount else Stored.DUPLICATE  # type: ignore[attr-defined]
+    return stored
+
+
+def claim_queued_events(*, session: Session, limit: int) -> list[tuple[str, str]]:
+    """Take up to ``limit`` queued events, oldest first, for this processor: (event_id, payload).
+
+    One statement: on PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED`` so concurrent
+    processors take disjoint events; SQLite runs one writer at a time. A taken event looks freshly
+    received, so a processor that dies with it leaves it to the worker's stale-event retry.
+    """
+    waiting = select(SlackEvent.event_id).where(col(SlackEvent.status) == QUEUED)
+    on_sqlite = session.get_bind().dialect.name == "sqlite"
+    if on_sqlite and session.exec(waiting.limit(1)).first() is None:
+        return []  # a read takes no lock: idle polls never make web processes' inserts wait
+    oldest = (
+        select(SlackEvent.event_id)
+        .where(col(SlackEvent.status) == QUEUED)
+        .order_by(col(SlackEvent.received_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = session.execute(
+        update(SlackEvent)
+        .where(col(SlackEvent.event_id).in_(oldest.scalar_subquery()))
+        .values(status=RECEIVED, received_at=utcnow())
+        .returning(col(SlackEvent.event_id), col(SlackEvent.payload))
+    ).all()
+    return [(str(event_id), str(payload)) for event_id, payload in rows]
 
 
 def finish_event(*, session: Session, event_id: str, status: str = "done") -> None:
@@ -70,8 +119,9 @@ def unfinished_events(
     limit: int = 50,
     team_id: str | None = None,
 ) -> list[SlackEvent]:
-    """Events that failed (with attempts left) or were received long ago and never finished
-    (of the installation ``team_id``, if given)."""
+    """Events that failed (with attempts left), or were received or queued long ago and never
+    finished (a crashed process, or no event processor running); of the installation
+    ``team_id``, if given."""
     teams = [col(SlackEvent.team_id) == team_id] if team_id is not None else []
     return list(
         session.exec(
@@ -81,7 +131,7 @@ def unfinished_events(
                 or_(
                     (col(SlackEvent.status) == "failed")
                     & (col(SlackEvent.attempts) < MAX_ATTEMPTS),
-                    (col(SlackEvent.status) == "received")
+                    (col(SlackEvent.status).in_([RECEIVED, QUEUED]))
                     & (col(SlackEvent.received_at) < now - stale_after),
                 ),
             )
@@ -103,7 +153,7 @@ def claim_for_retry(
             col(SlackEvent.status) == expected_status,
             col(SlackEvent.received_at) == expected_received_at,
         )
-        .values(status="received", received_at=utcnow())
+        .values(status=RECEIVED, received_at=utcnow())
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -107,6 +107,19 @@ class SlackEvent(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
 
 
+class ScheduledRun(SQLModel, table=True):
+    """One slot of a scheduled job (e.g. Monday 08:00's digest), taken by the worker that runs
+    it: the slot is done once even when two workers overlap or one is killed mid-run."""
+
+    __tablename__ = "scheduled_runs"
+
+    job_id: str = Field(primary_key=True, max_length=64)
+    slot: datetime = Field(sa_column=Column(DateTime(timezone=True), primary_key=True))
+    status: str = Field(default="running", max_length=16)  # running | done
+    taken_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
+    finished_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+
+
 class TriageDecision(SQLModel, table=True):
     """The auditable record of one triage: the signals, every trigger with its value and
     threshold, and what the bot did about it."""
@@ -158,6 +171,9 @@ class Escalation(SQLModel, table=True):
     card_channel: str | None = Field(default=None, max_length=32)
     card_ts: str | None = Field(default=None, max_length=32)
     card_attempts: int = 0
+    # Who is posting the card right now (a short lease): the web process and the worker's
+    # missing-card pass never post the same card twice
+    card_claimed_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
     card_error: str | None = Field(default=None, max_length=200)
     overflow_card_ts: str | None = Field(default=None, max_length=32)
     claim_deadline: datetime = Field(sa_column=_ts_column(index=True))
@@ -171,6 +187,8 @@ class Escalation(SQLModel, table=True):
     resolution_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     follow_up_later: bool = False
     follow_up_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+    follow_up_by: str | None = Field(default=None, max_length=16)  # slack | email
+    wait_shown: str | None = Field(default=None, max_length=300)  # the customer's live wait line
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column(index=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
 
@@ -246,6 +264,50 @@ class Surge(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
     ended_by: str | None = Field(default=None, max_length=32)
     review: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
+    # A calendar event's key (playbook@start): each scheduled event starts at most once
+    calendar_key: str | None = Field(default=None, max_length=120, unique=True)
+    # When the leads were told how the customer notices went (reset when more are queued)
+    notices_reported_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+
+
+class SurgeNotice(SQLModel, table=True):
+    """The proactive acknowledgement of a surge in one customer channel: posted once."""
+
+    __tablename__ = "surge_notices"
+    __table_args__ = (UniqueConstraint("surge_id", "channel_id", name="uq_surge_notice_channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    surge_id: int = Field(foreign_key="surges.id", index=True)
+    channel_id: str = Field(max_length=32)
+    requested_by: str = Field(max_length=32)
+    status: str = Field(default="pending", max_length=16, index=True)  # pending|posting|sent|failed
+    attempts: int = 0
+    error: str | None = Field(default=None, max_length=200)
+    ts: str | None = Field(default=None, max_length=32)
+    claimed_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
+    sent_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
+
+
+class FollowUpEmail(SQLModel, table=True):
+    """An email to a customer who chose to be followed up by email: stored, then sent (retried
+    by the worker until the SMTP server takes it)."""
+
+    __tablename__ = "follow_up_emails"
+    __table_args__ = (UniqueConstraint("escalation_id", "kind", name="uq_follow_up_email_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalations.id", index=True)
+    kind: str = Field(max_length=16)  # confirmation | resolution
+    to_address: str = Field(max_length=320)
+    subject: str = Field(max_length=200)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=16, index=True)  # pending|sent|failed
+    attempts: int = 0
+    error: str | None = Field(default=None, max_length=200)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
+    sent_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
 
 
 class TokenRefreshLease(SQLModel, table=True):

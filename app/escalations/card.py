@@ -62,6 +62,7 @@ class HandoffCard:
     resolution_tag: str | None = None  # a key of RESOLUTION_TAGS
     resolution_note: str | None = None
     follow_up_later: bool = False  # the customer chose an async follow-up
+    follow_up_email: str | None = None  # ...by email, to this address
     reassign_skills: tuple[str, ...] = field(default=())  # skills it can be reassigned to
     bug_reports: bool = False  # a bug tracker is configured: the card offers a bug report
     possible_bug: str | None = None  # the error the conversation shows, if any

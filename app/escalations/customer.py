@@ -9,11 +9,52 @@ from sqlmodel import Session
 
 from app.config_file import EscalationConfig
 from app.conversations.replies import BotReply, ReplyKind
-from app.db.escalations import on_shift_agents, queue_ahead, recent_claim_seconds
-from app.db.models import Escalation, as_utc
+from app.db.escalations import on_shift_agents, recent_claim_seconds
+from app.db.models import Escalation
 from app.escalations.messages import format_window, render, transition_text
+from app.routing.claim_order import claim_priority, queue_ahead
 from app.routing.wait_estimate import estimate_wait, wait_text
 from app.surge.service import active_surge
+
+
+def wait_line(
+    session: Session, config: EscalationConfig, escalation: Escalation, *, now: datetime
+) -> str:
+    """The live line under the transition message: the running playbook's banner, the expected
+    wait, and (while a playbook orders the queue) the customer's place in it."""
+    language = escalation.language
+    overrides = config.messages
+    agents = [
+        user
+        for user in on_shift_agents(session=session, config=config)
+        if (agent := config.agent(user)) is not None and escalation.skill in agent.skills
+    ]
+    priority = claim_priority(session=session, config=config)
+    ahead = queue_ahead(session=session, escalation=escalation, priority=priority)
+    estimate = estimate_wait(
+        recent_claim_seconds=recent_claim_seconds(
+            session=session, skill=escalation.skill, tier=escalation.tier, now=now
+        ),
+        queue_ahead=ahead,
+        agents_on_shift=len(agents),
+    )
+    parts = [
+        render(
+            "wait",
+            language=language,
+            overrides=overrides,
+            wait=wait_text(estimate, language=language, overrides=overrides),
+        )
+    ]
+    surge = active_surge(session=session)
+    playbook = config.surge.playbooks.get(surge.playbook) if surge else None
+    if playbook is not None and playbook.banner:
+        parts.insert(0, playbook.banner)
+    if priority and ahead > 0:
+        parts.append(
+            render("queue.position", language=language, overrides=overrides, n=str(ahead + 1))
+        )
+    return " ".join(parts)
 
 
 def handoff_reply(
@@ -24,34 +65,12 @@ def handoff_reply(
     customer_user_id: str,
     now: datetime,
 ) -> BotReply:
+    """The transition message; the wait line it shows is remembered on the escalation, so that
+    it is edited later only when it changes."""
     language = escalation.language
-    overrides = config.messages
-    agents = [
-        user
-        for user in on_shift_agents(session=session, config=config)
-        if (agent := config.agent(user)) is not None and escalation.skill in agent.skills
-    ]
-    estimate = estimate_wait(
-        recent_claim_seconds=recent_claim_seconds(
-            session=session, skill=escalation.skill, tier=escalation.tier, now=now
-        ),
-        queue_ahead=queue_ahead(
-            session=session, skill=escalation.skill, created_before=as_utc(escalation.created_at)
-        ),
-        agents_on_shift=len(agents),
-    )
-    wait = render(
-        "wait",
-        language=language,
-        overrides=overrides,
-        wait=wait_text(estimate, language=language, overrides=overrides),
-    )
-    surge = active_surge(session=session)
-    playbook = config.surge.playbooks.get(surge.playbook) if surge else None
-    if playbook is not None and playbook.banner:
-        wait = f"{playbook.banner} {wait}"
     assert escalation.id is not None
-    return BotReply(
+    wait = wait_line(session, config, escalation, now=now)
+    reply = BotReply(
         kind=ReplyKind.HANDOFF,
         conversation_id=escalation.conversation_id,
         customer_user_id=customer_user_id,
@@ -61,11 +80,15 @@ def handoff_reply(
             escalation.skill,
             language=language,
             customer=f"<@{customer_user_id}>",
-            overrides=overrides,
+            overrides=config.messages,
         ),
         wait_text=wait,
-        follow_up_label=render("follow_up.button", language=language, overrides=overrides),
+        follow_up_label=render("follow_up.button", language=language, overrides=config.messages),
+        follow_up_prominent=active_surge(session=session) is not None,
     )
+    escalation.wait_shown = wait
+    session.add(escalation)
+    return reply
 
 
 def follow_up_note(config: EscalationConfig, *, language: str) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from app.bugs.errors import detect_errors
 from app.bugs.links import bug_state
@@ -21,10 +22,19 @@ from app.bugs.service import customer_texts
 from app.config_file import EscalationConfig
 from app.crm.account_facts import account_facts
 from app.db.engine import session_scope
-from app.db.models import Account, Conversation, Escalation, TriageDecision, as_utc, utcnow
+from app.db.models import (
+    Account,
+    Conversation,
+    Escalation,
+    FollowUpEmail,
+    TriageDecision,
+    as_utc,
+    utcnow,
+)
 from app.escalations.card import CardState, HandoffCard, TriggerLine
 
 logger = logging.getLogger(__name__)
+CARD_LEASE = timedelta(minutes=2)  # a card post (with its rate-limit waits) takes less
 
 
 class ChannelUnavailableError(Exception):
@@ -119,12 +129,21 @@ def build_card(
         resolution_tag=escalation.resolution_tag,
         resolution_note=escalation.resolution_note,
         follow_up_later=escalation.follow_up_later,
+        follow_up_email=_follow_up_email(session, escalation),
         reassign_skills=tuple(s for s in config.skills if s != escalation.skill),
         bug_reports=bugs,
         possible_bug=error.headline if error else None,
         bug_reported=bool(bug and bug.reported),
         bug_links=bug.links if bug else (),
     )
+
+
+def _follow_up_email(session: Session, escalation: Escalation) -> str | None:
+    if escalation.follow_up_by != "email":
+        return None
+    return session.exec(
+        select(FollowUpEmail.to_address).where(col(FollowUpEmail.escalation_id) == escalation.id)
+    ).first()
 
 
 def _fmt(value: object) -> str:
@@ -145,6 +164,56 @@ def post_card(
         assert conversation is not None
         channel, thread = conversation.channel_id, conversation.thread_ts
         routed = escalation.routed_channel
+    if not _claim_card(engine, escalation_id):
+        return None  # being posted elsewhere right now
+    try:
+        return _post_claimed_card(
+            engine=engine,
+            config=config,
+            desk=desk,
+            escalation_id=escalation_id,
+            channel=channel,
+            thread=thread,
+            routed=routed,
+        )
+    except BaseException:
+        with session_scope(engine) as session:
+            session.execute(
+                update(Escalation)
+                .where(col(Escalation.id) == escalation_id)
+                .values(card_claimed_at=None)
+            )
+        raise
+
+
+def _claim_card(engine: Engine, escalation_id: int) -> bool:
+    now = utcnow()
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(Escalation)
+            .where(
+                col(Escalation.id) == escalation_id,
+                col(Escalation.card_ts).is_(None),
+                or_(
+                    col(Escalation.card_claimed_at).is_(None),
+                    col(Escalation.card_claimed_at) < now - CARD_LEASE,
+                ),
+            )
+            .values(card_claimed_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _post_claimed_card(
+    *,
+    engine: Engine,
+    config: EscalationConfig,
+    desk: AgentDesk,
+    escalation_id: int,
+    channel: str,
+    thread: str,
+    routed: str,
+) -> str:
     thread_url = desk.permalink(channel=channel, ts=thread)
     with session_scope(engine) as session:
         escalation = session.get(Escalation, escalation_id)
@@ -169,7 +238,13 @@ def post_card(
         session.execute(
             update(Escalation)
             .where(col(Escalation.id) == escalation_id, col(Escalation.card_ts).is_(None))
-            .values(card_channel=posted_in, card_ts=ts, card_error=None, updated_at=utcnow())
+            .values(
+                card_channel=posted_in,
+                card_ts=ts,
+                card_error=None,
+                card_claimed_at=None,
+                updated_at=utcnow(),
+            )
         )
     return ts
 

@@ -30,6 +30,12 @@ PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType(
         "wait.unknown": frozenset(),
         "follow_up.button": frozenset(),
         "follow_up.chosen": frozenset({"window"}),
+        "queue.position": frozenset({"n"}),
+        "follow_up.email_button": frozenset(),
+        "follow_up.email_chosen": frozenset({"window"}),
+        "follow_up.email_missing": frozenset(),
+        "email.subject": frozenset({"reference"}),
+        "email.body": frozenset({"reference", "window"}),
         "joined": frozenset({"agent"}),
         "closing": frozenset(),
     }
@@ -58,6 +64,14 @@ _DEFAULTS: dict[str, dict[str, str]] = {
         "follow_up.button": "Follow up later",
         "follow_up.chosen": "No problem, we'll follow up right here in this thread within "
         "{window}.",
+        "queue.position": "You are number {n} in the queue.",
+        "follow_up.email_button": "Email me instead",
+        "follow_up.email_chosen": "No problem, we'll follow up by email within {window}.",
+        "follow_up.email_missing": "We couldn't find an email address on your Slack profile, "
+        "so we'll follow up right here in this thread.",
+        "email.subject": "Your support request {reference}",
+        "email.body": "Thanks for your patience. A member of our support team will reply to "
+        "your request {reference} by email within {window}.",
         "joined": "{agent} from our team has joined and is reading the conversation.",
         "closing": "This conversation is resolved. Thanks for your patience, and reply here if "
         "anything else comes up.",
@@ -83,6 +97,14 @@ _DEFAULTS: dict[str, dict[str, str]] = {
         "follow_up.button": "Contactarme más tarde",
         "follow_up.chosen": "Perfecto, le responderemos aquí mismo, en este hilo, en un plazo "
         "de {window}.",
+        "queue.position": "Usted es el número {n} en la cola.",
+        "follow_up.email_button": "Prefiero por correo",
+        "follow_up.email_chosen": "Perfecto, le responderemos por correo en un plazo de {window}.",
+        "follow_up.email_missing": "No encontramos un correo en su perfil de Slack, así que le "
+        "responderemos aquí mismo, en este hilo.",
+        "email.subject": "Su solicitud de soporte {reference}",
+        "email.body": "Gracias por su paciencia. Alguien de nuestro equipo de soporte "
+        "responderá a su solicitud {reference} por correo en un plazo de {window}.",
         "joined": "{agent}, de nuestro equipo, se ha unido y está leyendo la conversación.",
         "closing": "Esta conversación está resuelta. Gracias por su paciencia; si surge "
         "cualquier otra cosa, escríbanos aquí.",
@@ -108,6 +130,14 @@ _DEFAULTS: dict[str, dict[str, str]] = {
         "follow_up.button": "Später Rückmeldung",
         "follow_up.chosen": "Kein Problem, wir melden uns innerhalb von {window} hier im Thread "
         "bei Ihnen.",
+        "queue.position": "Sie sind Nummer {n} in der Warteschlange.",
+        "follow_up.email_button": "Lieber per E-Mail",
+        "follow_up.email_chosen": "Kein Problem, wir melden uns innerhalb von {window} per E-Mail.",
+        "follow_up.email_missing": "In Ihrem Slack-Profil ist keine E-Mail-Adresse hinterlegt, "
+        "daher melden wir uns hier im Thread.",
+        "email.subject": "Ihre Supportanfrage {reference}",
+        "email.body": "Danke für Ihre Geduld. Jemand aus unserem Support-Team beantwortet Ihre "
+        "Anfrage {reference} innerhalb von {window} per E-Mail.",
         "joined": "{agent} aus unserem Team ist jetzt dabei und liest den Verlauf.",
         "closing": "Dieses Anliegen ist gelöst. Danke für Ihre Geduld! Melden Sie sich gern "
         "hier, falls noch etwas ist.",
@@ -133,6 +163,14 @@ _DEFAULTS: dict[str, dict[str, str]] = {
         "follow_up.button": "Me recontacter plus tard",
         "follow_up.chosen": "Pas de souci, nous reviendrons vers vous ici même, dans ce fil, "
         "sous {window}.",
+        "queue.position": "Vous êtes numéro {n} dans la file d'attente.",
+        "follow_up.email_button": "Plutôt par e-mail",
+        "follow_up.email_chosen": "Pas de souci, nous vous répondrons par e-mail sous {window}.",
+        "follow_up.email_missing": "Nous n'avons pas trouvé d'adresse e-mail dans votre profil "
+        "Slack, nous vous répondrons donc ici, dans ce fil.",
+        "email.subject": "Votre demande d'assistance {reference}",
+        "email.body": "Merci de votre patience. Un membre de notre équipe d'assistance "
+        "répondra à votre demande {reference} par e-mail sous {window}.",
         "joined": "{agent}, de notre équipe, a rejoint la conversation et en prend connaissance.",
         "closing": "Cette conversation est résolue. Merci pour votre patience ; n'hésitez pas à "
         "répondre ici si vous avez besoin d'autre chose.",
@@ -159,6 +197,14 @@ _DEFAULTS: dict[str, dict[str, str]] = {
         "follow_up.button": "Prefiro retorno depois",
         "follow_up.chosen": "Sem problema! Vamos retornar aqui mesmo, nesta conversa, em até "
         "{window}.",
+        "queue.position": "Você é o número {n} na fila.",
+        "follow_up.email_button": "Prefiro por e-mail",
+        "follow_up.email_chosen": "Sem problema! Vamos retornar por e-mail em até {window}.",
+        "follow_up.email_missing": "Não encontramos um e-mail no seu perfil do Slack, então "
+        "vamos retornar aqui mesmo, nesta conversa.",
+        "email.subject": "Sua solicitação de suporte {reference}",
+        "email.body": "Obrigado pela paciência. Alguém da nossa equipe de suporte vai "
+        "responder à sua solicitação {reference} por e-mail em até {window}.",
         "joined": "{agent}, da nossa equipe, entrou na conversa e está lendo tudo.",
         "closing": "Esta conversa foi resolvida. Obrigado pela paciência! Se precisar de mais "
         "alguma coisa, é só responder aqui.",
@@ -184,6 +230,14 @@ _DEFAULTS: dict[str, dict[str, str]] = {
         "wait.unknown": "営業時間内にご連絡いたします",
         "follow_up.button": "後ほど連絡を希望する",
         "follow_up.chosen": "承知いたしました。{window}以内に、このスレッドでご連絡いたします。",
+        "queue.position": "現在{n}番目にお待ちいただいております。",
+        "follow_up.email_button": "メールでの連絡を希望する",
+        "follow_up.email_chosen": "承知いたしました。{window}以内にメールでご連絡いたします。",
+        "follow_up.email_missing": "Slackのプロフィールにメールアドレスが見つからなかったため、"
+        "このスレッドでご連絡いたします。",
+        "email.subject": "お問い合わせ {reference} について",
+        "email.body": "お待たせして申し訳ございません。サポートチームの担当者より、"
+        "お問い合わせ {reference} について{window}以内にメールでご連絡いたします。",
         "joined": "{agent} が担当として参加し、これまでの会話を確認しております。",
         "closing": "本件は解決となりました。お待ちいただき、ありがとうございました。ほかに"
         "ご不明な点がございましたら、こちらにご返信ください。",

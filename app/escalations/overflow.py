@@ -18,6 +18,7 @@ from app.db.engine import session_scope
 from app.db.models import Account, Conversation, Escalation, as_utc
 from app.escalations.handoff import AgentDesk, build_card, with_account_facts
 from app.escalations.unclaimed_alert import queue_unclaimed_alert
+from app.routing.claim_order import claim_order, claim_priority
 
 logger = logging.getLogger(__name__)
 BATCH = 50
@@ -34,7 +35,7 @@ def sweep_overflow(
     """Handle every escalation past a window (of the installation ``team_id``, if given);
     returns how many reminders were sent."""
     sent = 0
-    for escalation_id in _due(engine, now, step="overflow", team_id=team_id):
+    for escalation_id in _due(engine, now, step="overflow", config=config, team_id=team_id):
         if _take(engine, escalation_id, now, step="overflow", config=config):
             sent += _overflow(engine, config, desk, escalation_id, now)
     for escalation_id in _due(engine, now, step="leads", config=config, team_id=team_id):
@@ -66,10 +67,11 @@ def _due(
                 col(Escalation.overflowed_at).is_not(None),
                 col(Escalation.leads_alerted_at).is_(None),
             )
+        # While a playbook runs, reminders go out in claim order (tier, then age).
+        priority = claim_priority(session=session, config=config) if config else ()
+        order = claim_order(priority) if priority else [col(Escalation.claim_deadline)]
         rows = session.exec(
-            query.order_by(col(Escalation.claim_deadline))
-            .limit(BATCH)
-            .with_for_update(skip_locked=True)
+            query.order_by(*order).limit(BATCH).with_for_update(skip_locked=True)
         ).all()
     if step == "overflow" or config is None:
         return [row[0] for row in rows if row[0] is not None]

@@ -179,7 +179,7 @@ class LocalSlack:
         def status() -> str:
             with Session(engine) as session:
                 row = session.get(SlackEvent, event_id)
-                return row.status if row and row.status != "received" else ""
+                return row.status if row and row.status not in ("received", "queued") else ""
 
         return self.standin.wait_for(status, timeout=timeout)
 

@@ -89,6 +89,7 @@ class _Fault:
     error: str | None
     remaining: int
     channel: str | None = None
+    retry_after: int = 1
 
 
 class SlackStandin:
@@ -244,15 +245,18 @@ class SlackStandin:
         error: str | None = None,
         times: int = 1,
         channel: str | None = None,
+        retry_after: int = 1,
     ) -> None:
         """Fail the next ``times`` calls of ``method`` (only those for ``channel``, if given):
-        HTTP ``status``, or HTTP 200 with ``error``."""
+        HTTP ``status``, or HTTP 200 with ``error``; a 429 carries ``Retry-After: retry_after``."""
         if method not in known_method_names():
             raise ValueError(f"not a Slack Web API method: {method!r}")
         if status == 200 and not error:
             raise ValueError("a failure with HTTP 200 needs an error code")
         with self._lock:
-            self._faults.setdefault(method, []).append(_Fault(status, error, times, channel))
+            self._faults.setdefault(method, []).append(
+                _Fault(status, error, times, channel, retry_after)
+            )
 
     # -- record ------------------------------------------------------------------------------
 
@@ -414,7 +418,7 @@ class SlackStandin:
         fault.remaining -= 1
         if fault.remaining <= 0:
             queue.remove(fault)
-        headers = {"Retry-After": "1"} if fault.status == 429 else {}
+        headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
         default_error = "ratelimited" if fault.status == 429 else "fatal_error"
         raise SlackMethodError(fault.error or default_error, status=fault.status, headers=headers)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -10,15 +9,17 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from app.config import Settings
+from app.slack.channel_pacing import PacedWebClient
 
 WEB_API_TIMEOUT_SECONDS = 10
 
 
-def build_web_client(settings: Settings, *, token: str | None = None) -> WebClient:
-    """A client for ``SLACK_API_URL`` that waits out 429s and retries connection and 5xx errors."""
+def build_web_client(settings: Settings, *, token: str | None = None) -> PacedWebClient:
+    """A client for ``SLACK_API_URL`` that paces posts per channel, waits out 429s (``Retry-After``)
+    and retries connection and 5xx errors."""
     if token is None and settings.slack_bot_token is not None:
         token = settings.slack_bot_token.get_secret_value()
-    return WebClient(
+    return PacedWebClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=WEB_API_TIMEOUT_SECONDS,

@@ -21,6 +21,9 @@ from app.slack.replier import SlackThreadReplier
 
 logger = logging.getLogger(__name__)
 
+# The event types whose work runs here (and so may be left to an event processor).
+PROCESSED_EVENT_TYPES = frozenset({"message"})
+
 
 def process_event(
     *,

@@ -16,8 +16,10 @@ from app.db.models import Escalation, utcnow
 from app.metrics.activity import activity_summary
 from app.metrics.report import kpi_report
 from app.metrics.stats_query import StatsQuery
+from app.routing.claim_order import claim_queue
 from app.runtime import Runtime
 from app.slack.blocks.agent_home import agent_home_view
+from app.slack.blocks.claim_queue import claim_queue_blocks
 from app.slack.blocks.dashboard import without_chart
 from app.slack.blocks.kpi_report import kpi_report_blocks
 from app.slack.lead_dashboard import build_lead_dashboard
@@ -33,6 +35,9 @@ def publish_home(*, client: WebClient, runtime: Runtime, user_id: str) -> None:
     with session_scope(runtime.engine) as session:
         summary = activity_summary(session=session, days=7, team_id=team_id)
         on_shift = user_id in on_shift_agents(session=session, config=config) if agent else None
+        queue = (
+            claim_queue(session=session, config=config, now=utcnow()) if role != "member" else None
+        )
         open_count = session.exec(
             select(func.count(col(Escalation.id))).where(
                 col(Escalation.status).in_(["pending", "claimed"]),
@@ -47,6 +52,8 @@ def publish_home(*, client: WebClient, runtime: Runtime, user_id: str) -> None:
         summary=summary,
         open_escalations=int(open_count),
     )
+    if queue is not None:
+        view.blocks = [*view.blocks, DividerBlock(), *claim_queue_blocks(queue)]
     if role == "lead":
         now = utcnow()
         with session_scope(runtime.engine) as session:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from app.conversations.replies import BotReply, Posted, ReplyKind
+from app.escalations.live_wait import EditRefusedError
 from app.slack.blocks.answer import answer_blocks, answer_text
 from app.slack.blocks.csat import survey_blocks, survey_text
 from app.slack.blocks.customer_handoff import plain_message_blocks, transition_blocks
@@ -25,14 +27,20 @@ class SlackThreadReplier:
             blocks = answer_blocks(reply.answer, conversation_id=reply.conversation_id)
         else:
             text = sent_text = reply.text
-            blocks = transition_blocks(
-                text=reply.text,
-                wait_text=reply.wait_text,
-                conversation_id=reply.conversation_id,
-                follow_up_label=reply.follow_up_label or "",
-                offer_follow_up=reply.follow_up_label is not None,
-            )
+            blocks = _handoff_blocks(reply)
         return self._post(channel, thread_ts, sent_text, blocks, text)
+
+    def update_reply(self, *, channel: str, ts: str, reply: BotReply) -> None:
+        """Edit a posted transition message in place (its wait line moved)."""
+        try:
+            self._client.chat_update(
+                channel=channel,
+                ts=ts,
+                text=reply.text,
+                blocks=[block.to_dict() for block in _handoff_blocks(reply)],
+            )
+        except SlackApiError as exc:
+            raise EditRefusedError(str(exc.response.get("error", "error"))) from None
 
     def post_text(self, *, channel: str, thread_ts: str, text: str) -> Posted:
         """A product-written line (who joined, the closing message) in the thread."""
@@ -54,3 +62,14 @@ class SlackThreadReplier:
             unfurl_media=False,
         )
         return Posted(ts=str(response["ts"]), text=text)
+
+
+def _handoff_blocks(reply: BotReply) -> list[Block]:
+    return transition_blocks(
+        text=reply.text,
+        wait_text=reply.wait_text,
+        conversation_id=reply.conversation_id,
+        follow_up_label=reply.follow_up_label or "",
+        offer_follow_up=reply.follow_up_label is not None,
+        prominent=reply.follow_up_prominent,
+    )

@@ -19,6 +19,23 @@ from app.surge.detector import SurgeSignal
 logger = logging.getLogger(__name__)
 
 START_PLAYBOOK_ACTION = "start_surge_playbook"
+NOTIFY_CUSTOMERS_ACTION = "notify_surge_customers"
+
+
+def notify_button(surge_id: int) -> ButtonElement:
+    return ButtonElement(
+        text="Notify affected customers",
+        action_id=NOTIFY_CUSTOMERS_ACTION,
+        value=str(surge_id),
+    )
+
+
+def surge_started_blocks(text: str, *, surge_id: int | None, offer_notice: bool) -> list[Block]:
+    """A start announcement; with the one-click customer notice when the playbook has one."""
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=text[:3000]))]
+    if offer_notice and surge_id is not None:
+        blocks.append(ActionsBlock(elements=[notify_button(surge_id)]))
+    return blocks
 
 
 def surge_alert_blocks(signals: list[SurgeSignal], *, started_surge_id: int | None) -> list[Block]:
@@ -50,6 +67,7 @@ def surge_alert_blocks(signals: list[SurgeSignal], *, started_surge_id: int | No
                 )
             )
         )
+        blocks.append(ActionsBlock(elements=[notify_button(started_surge_id)]))
     return blocks
 
 
@@ -68,3 +86,19 @@ class SlackSurgeAlerts:
             )
         except SlackApiError as exc:
             logger.warning("surge alert not posted: %s", exc.response.get("error"))
+
+    def announce(
+        self, text: str, *, surge_id: int | None = None, offer_notice: bool = False
+    ) -> None:
+        """A line for the leads: a playbook started (with the customer notice button when it
+        has one) or stopped, a review, how the notices went."""
+        blocks = surge_started_blocks(text, surge_id=surge_id, offer_notice=offer_notice)
+        try:
+            self._client.chat_postMessage(
+                channel=self._channel,
+                text=text,
+                blocks=[block.to_dict() for block in blocks],
+                unfurl_links=False,
+            )
+        except SlackApiError as exc:
+            logger.warning("surge notice not posted: %s", exc.response.get("error"))

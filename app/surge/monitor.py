@@ -23,6 +23,12 @@ class SurgeAlerts(Protocol):
     def alert(self, *, signals: list[SurgeSignal], started_surge_id: int | None) -> None: ...
 
 
+class SurgeAnnouncer(Protocol):
+    def announce(
+        self, text: str, *, surge_id: int | None = None, offer_notice: bool = False
+    ) -> None: ...
+
+
 @dataclass
 class SurgeWatch:
     """Remembers when it last alerted (one worker process), so one surge gives one alert."""

@@ -51,5 +51,10 @@ def playbook_effect(
 
 
 def playbook_reply(playbook: PlaybookConfig, *, status_url: str | None, note: str | None) -> str:
-    text = (playbook.reply or "").replace("{status_url}", status_url or "our status page")
+    return fill_playbook_text(playbook.reply or "", status_url=status_url, note=note)
+
+
+def fill_playbook_text(template: str, *, status_url: str | None, note: str | None) -> str:
+    """A playbook's reply or notice with the surge's status page and note (plain text)."""
+    text = template.replace("{status_url}", status_url or "our status page")
     return " ".join(text.replace("{note}", note or "").split())

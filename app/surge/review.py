@@ -126,6 +126,16 @@ def review_surge(*, session: Session, surge: Surge, now: datetime) -> SurgeRevie
     )
 
 
+def store_review(*, session: Session, surge_id: int, now: datetime) -> SurgeReview:
+    """Compute the review of a surge that just ended and keep it on its row."""
+    surge = session.get(Surge, surge_id)
+    assert surge is not None
+    review = review_surge(session=session, surge=surge, now=now)
+    surge.review = review.to_json()
+    session.add(surge)
+    return review
+
+
 def render_review(review: SurgeReview) -> str:
     """Plain text (mrkdwn-safe: product-written) for the leads channel and the CLI."""
 

@@ -8,17 +8,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
 from app.conversations.intake import BotIdentity
 from app.integrations.alerts import KIND as ALERT_KIND
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
+from app.mail.smtp_sender import SmtpSender
 from app.runtime import Runtime
 from app.slack.client import build_web_client
 from app.slack.gap_notifier import SlackGapNotifier
 from app.slack.surge_alerts import SlackSurgeAlerts
+from app.slack.surge_notices import SlackNoticePoster
 from app.slack.workspaces import (
     Workspace,
     WorkspaceSource,
@@ -27,19 +28,31 @@ from app.slack.workspaces import (
 )
 from app.surge.monitor import SurgeWatch
 from app.worker.escalation_jobs import (
+    deliver_follow_up_emails,
     post_missing_cards,
     post_missing_handoff_replies,
+    refresh_customer_wait_lines,
     sweep_claim_windows,
 )
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
 from app.worker.outbox_jobs import deliver_outbox, outbox_senders
 from app.worker.report_jobs import post_leads_digest
+from app.worker.scheduled_slots import run_due_slot
+from app.worker.surge_jobs import run_surge_calendar, send_surge_notices
 
 logger = logging.getLogger(__name__)
+
+SLOT_CHECK_SECONDS = 30  # how often the cron digests look for a due slot (taken once in the db)
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _slot_job_id(job: str, runtime: Runtime) -> str:
+    """A cron job's slots are taken per installation (one digest per workspace and slot)."""
+    team = runtime.team_filter
+    return f"{job}:{team}" if team else job
 
 
 def _for_each(workspaces: WorkspaceSource, job: Callable[[Workspace], object]) -> None:
@@ -92,6 +105,26 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
     scheduler.add_job(
         lambda: _for_each(
             workspaces,
+            lambda w: refresh_customer_wait_lines(runtime=w.runtime, client=w.client, now=_now()),
+        ),
+        "interval",
+        seconds=60,
+        id="refresh_customer_wait_lines",
+        **defaults,
+    )
+    mail = SmtpSender.from_settings(runtime.settings)
+    if mail is not None:
+        sender = mail
+        scheduler.add_job(
+            lambda: deliver_follow_up_emails(runtime=runtime, sender=sender, now=_now()),
+            "interval",
+            seconds=60,
+            id="deliver_follow_up_emails",
+            **defaults,
+        )
+    scheduler.add_job(
+        lambda: _for_each(
+            workspaces,
             lambda w: post_missing_cards(runtime=w.runtime, client=w.client, now=_now()),
         ),
         "interval",
@@ -102,16 +135,23 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
     scheduler.add_job(
         lambda: _for_each(
             workspaces,
-            lambda w: post_leads_digest(runtime=w.runtime, client=w.client, now=_now()),
+            lambda w: run_due_slot(
+                engine=w.runtime.engine,
+                job_id=_slot_job_id("post_leads_digest", w.runtime),
+                crontab=w.runtime.config.reports.leads_digest_cron,
+                now=_now(),
+                work=lambda slot: post_leads_digest(runtime=w.runtime, client=w.client, now=slot),
+            ),
         ),
-        CronTrigger.from_crontab(runtime.config.reports.leads_digest_cron, timezone=UTC),
+        "interval",
+        seconds=SLOT_CHECK_SECONDS,
         id="post_leads_digest",
         **defaults,
     )
     if runtime.settings.oauth_mode:
         # Team alerts go to Slack with one workspace's token: with several installations they
         # stay queued in the outbox (nothing is lost) until they are routed per installation.
-        outbox_client = build_web_client(runtime.settings, token=None)
+        outbox_client: WebClient = build_web_client(runtime.settings, token=None)
         senders = outbox_senders(runtime, outbox_client)
         senders.pop(ALERT_KIND, None)
     else:
@@ -155,16 +195,38 @@ def _add_single_workspace_jobs(
         id="watch_for_surges",
         **defaults,
     )
+    scheduler.add_job(
+        lambda: run_surge_calendar(runtime=runtime, announcer=alerts, now=_now()),
+        "interval",
+        minutes=1,
+        id="run_surge_calendar",
+        **defaults,
+    )
+    notices = SlackNoticePoster(client)
+    scheduler.add_job(
+        lambda: send_surge_notices(runtime=runtime, poster=notices, announcer=alerts, now=_now()),
+        "interval",
+        seconds=20,
+        id="send_surge_notices",
+        **defaults,
+    )
     gaps = SlackGapNotifier(client)
     scheduler.add_job(
-        lambda: post_weekly_digest(
+        lambda: run_due_slot(
             engine=runtime.engine,
-            config=runtime.config,
-            notifier=gaps,
-            drafter=OfflineDrafter(),
+            job_id="post_knowledge_gap_digest",
+            crontab=runtime.config.reports.gap_digest_cron,
             now=_now(),
+            work=lambda slot: post_weekly_digest(
+                engine=runtime.engine,
+                config=runtime.config,
+                notifier=gaps,
+                drafter=OfflineDrafter(),
+                now=slot,
+            ),
         ),
-        CronTrigger.from_crontab(runtime.config.reports.gap_digest_cron, timezone=UTC),
+        "interval",
+        seconds=SLOT_CHECK_SECONDS,
         id="post_knowledge_gap_digest",
         **defaults,
     )

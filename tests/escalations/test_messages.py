@@ -26,6 +26,7 @@ SAMPLE_VALUES = {
     "wait": "WAIT-VALUE",
     "n": "17",
     "window": "WINDOW-VALUE",
+    "reference": "#REF-VALUE",
 }
 BASE_CONFIG = """\
 skills:

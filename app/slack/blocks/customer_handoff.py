@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
 from app.slack.mrkdwn import truncate
 
 FOLLOW_UP_LATER_ACTION = "follow_up_later"
+FOLLOW_UP_BY_EMAIL_ACTION = "follow_up_by_email"
 FOLLOW_UP_BLOCK = "follow_up"
 DEFAULT_FOLLOW_UP_LABEL = "Follow up later"
 SECTION_LIMIT = 3000
@@ -36,31 +37,45 @@ def transition_blocks(
     conversation_id: int,
     follow_up_label: str,
     offer_follow_up: bool = True,
+    prominent: bool = False,
 ) -> list[Block]:
-    """The warm handoff message, the wait estimate, and a "follow up later" button if offered."""
+    """The warm handoff message, the wait estimate, and a "follow up later" button if offered
+    (the primary action while a surge playbook runs)."""
     blocks: list[Block] = [_section(text)]
     if wait_text and wait_text.strip():
         blocks.append(_context(wait_text))
     if offer_follow_up:
         label = follow_up_label.strip() or DEFAULT_FOLLOW_UP_LABEL
-        blocks.append(
-            ActionsBlock(
-                block_id=FOLLOW_UP_BLOCK,
-                elements=[
-                    ButtonElement(
-                        text=truncate(label, BUTTON_LIMIT),
-                        action_id=FOLLOW_UP_LATER_ACTION,
-                        value=str(conversation_id),
-                    )
-                ],
-            )
-        )
+        style = "primary" if prominent else None
+        blocks.append(_button(label, FOLLOW_UP_LATER_ACTION, conversation_id, style=style))
     return blocks
 
 
-def follow_up_chosen_blocks(*, text: str, note: str) -> list[Block]:
-    """The handoff message once the customer chose a follow-up: the button becomes a note."""
-    return [_section(text), _context(note)]
+def follow_up_chosen_blocks(
+    *, text: str, note: str, email_label: str | None = None, conversation_id: int = 0
+) -> list[Block]:
+    """The handoff message once the customer chose a follow-up: the button becomes a note, with
+    "Email me instead" when email follow-ups are set up."""
+    blocks: list[Block] = [_section(text), _context(note)]
+    if email_label:
+        blocks.append(_button(email_label, FOLLOW_UP_BY_EMAIL_ACTION, conversation_id))
+    return blocks
+
+
+def _button(
+    label: str, action_id: str, conversation_id: int, *, style: str | None = None
+) -> ActionsBlock:
+    return ActionsBlock(
+        block_id=FOLLOW_UP_BLOCK,
+        elements=[
+            ButtonElement(
+                text=truncate(label, BUTTON_LIMIT),
+                action_id=action_id,
+                value=str(conversation_id),
+                style=style,
+            )
+        ],
+    )
 
 
 def plain_message_blocks(text: str) -> list[Block]:

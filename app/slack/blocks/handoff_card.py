@@ -85,7 +85,10 @@ def handoff_card_blocks(card: HandoffCard) -> list[Block]:
         blocks.append(SectionBlock(text=_mrkdwn(truncate(mentions, SECTION_LIMIT))))
     if card.routing_note:
         blocks.append(_context(f"_{fit_escaped(card.routing_note, CONTEXT_LIMIT - 2)}_"))
-    if card.follow_up_later:
+    if card.follow_up_email:
+        address = fit_escaped(card.follow_up_email, CONTEXT_LIMIT - 80)
+        blocks.append(_context(f":email: The customer asked for a follow-up by email: {address}"))
+    elif card.follow_up_later:
         blocks.append(
             _context(":hourglass: The customer asked for a follow-up later, not a live chat.")
         )

@@ -1,5 +1,8 @@
 """Stores every Events API delivery before it is acknowledged, and drops Slack's retries of
-deliveries that were already taken."""
+deliveries that were already taken.
+
+With ``EVENT_PROCESSING=worker`` the events an event processor handles are stored ``queued`` and
+acknowledged right here: the web process only verifies, stores and acks."""
 
 from __future__ import annotations
 
@@ -9,9 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import BoltContext, BoltResponse
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
-from app.db.engine import session_scope
+from app.db.event_notifier import notify_event_processors
 from app.db.events import Stored, store_event
+from app.slack.event_processing import PROCESSED_EVENT_TYPES
 from app.slack.middleware.runtime import runtime_of
 
 logger = logging.getLogger(__name__)
@@ -25,17 +31,40 @@ def store_events(
         return None
     event = body.get("event") or {}
     runtime = runtime_of(context)
-    with session_scope(runtime.engine) as session:
-        stored = store_event(
-            session=session,
-            event_id=str(body["event_id"]),
-            # the installation the event is for (Slack Connect: not the envelope's team_id)
-            team_id=context.team_id or body.get("team_id"),
-            event_type=str(event.get("type") or "unknown"),
-            payload=json.dumps(body, separators=(",", ":")),
-        )
+    event_type = str(event.get("type") or "unknown")
+    settings = runtime.settings
+    # One bot token only for now: with OAuth installs every event is processed inline.
+    queue = (
+        settings.event_processing == "worker"
+        and not settings.oauth_mode
+        and event_type in PROCESSED_EVENT_TYPES
+    )
+    fields = {
+        "event_id": str(body["event_id"]),
+        # the installation the event is for (Slack Connect: not the envelope's team_id)
+        "team_id": context.team_id or body.get("team_id"),
+        "event_type": event_type,
+        "payload": json.dumps(body, separators=(",", ":")),
+    }
+    stored = _store(runtime.engine, fields, queue=queue)
     if stored is Stored.DUPLICATE:
         logger.info("event %s already taken: acknowledged only", body["event_id"])
         return BoltResponse(status=200, body="")
+    if queue:
+        notify_event_processors(runtime.engine)
+        return BoltResponse(status=200, body="")  # committed: an event processor takes it
     next()
     return None
+
+
+def _store(engine: Engine, fields: dict[str, Any], *, queue: bool) -> Stored:
+    """One short Core transaction (the ack waits for it); once more on a fresh connection when
+    the pooled one was lost (the database restarted since it was opened)."""
+    for attempt in (1, 2):
+        try:
+            with engine.begin() as connection:
+                return store_event(session=connection, queue=queue, **fields)
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    raise AssertionError("unreachable")

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from app.db.models import utcnow
 from app.escalations.lifecycle import after_claim
+from app.escalations.live_wait import after_queue_moved
 from app.escalations.service import claim
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.listeners.actions.clicks import click_of, escalation_id_or_refuse, tell
@@ -35,10 +36,19 @@ def claim_escalation(
     if not result.changed:
         tell(client, click, result.notice)
         return
+    replier = SlackThreadReplier(client)
     after_claim(
         engine=runtime.engine,
         config=runtime.config,
         desk=SlackAgentDesk(client),
-        poster=SlackThreadReplier(client),
+        poster=replier,
         escalation_id=escalation_id,
+    )
+    # The queue moved: the customer's own wait line goes, the others' shorten.
+    after_queue_moved(
+        engine=runtime.engine,
+        config=runtime.config,
+        editor=replier,
+        escalation_id=escalation_id,
+        now=utcnow(),
     )

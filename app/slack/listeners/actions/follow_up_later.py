@@ -13,10 +13,12 @@ from app.db.engine import session_scope
 from app.db.models import Escalation, utcnow
 from app.escalations.customer import follow_up_note
 from app.escalations.handoff import refresh_cards
+from app.escalations.messages import render
 from app.escalations.service import follow_up_later as choose_follow_up_later
+from app.runtime import Runtime
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.customer_handoff import follow_up_chosen_blocks
-from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
+from app.slack.listeners.actions.clicks import Click, click_of, id_or_refuse, tell
 from app.slack.middleware.runtime import runtime_of
 
 logger = logging.getLogger(__name__)
@@ -45,14 +47,43 @@ def follow_up_later(
     with session_scope(runtime.engine) as session:
         escalation = session.get(Escalation, result.escalation_id)
         language = escalation.language if escalation else "en"
-    note = follow_up_note(runtime.config, language=language)
-    text = _first_section_text(click.message_blocks)
+    email_label = (
+        render("follow_up.email_button", language=language, overrides=runtime.config.messages)
+        if runtime.settings.smtp_url is not None
+        else None
+    )
+    show_follow_up_choice(
+        client,
+        click,
+        runtime,
+        note=follow_up_note(runtime.config, language=language),
+        email_label=email_label,
+        conversation_id=conversation_id,
+        escalation_id=result.escalation_id,
+    )
+
+
+def show_follow_up_choice(
+    client: WebClient,
+    click: Click,
+    runtime: Runtime,
+    *,
+    note: str,
+    email_label: str | None,
+    conversation_id: int,
+    escalation_id: int,
+) -> None:
+    """The transition message shows the choice (in place of its buttons); the cards too."""
+    text = first_section_text(click.message_blocks)
+    blocks = follow_up_chosen_blocks(
+        text=text, note=note, email_label=email_label, conversation_id=conversation_id
+    )
     try:
         client.chat_update(
             channel=click.channel,
             ts=click.message_ts,
             text=text or note,
-            blocks=[b.to_dict() for b in follow_up_chosen_blocks(text=text, note=note)],
+            blocks=[b.to_dict() for b in blocks],
         )
     except SlackApiError as exc:
         logger.warning("transition message not updated: %s", exc.response.get("error"))
@@ -60,11 +91,11 @@ def follow_up_later(
         engine=runtime.engine,
         config=runtime.config,
         desk=SlackAgentDesk(client),
-        escalation_id=result.escalation_id,
+        escalation_id=escalation_id,
     )
 
 
-def _first_section_text(blocks: list[dict[str, Any]]) -> str:
+def first_section_text(blocks: list[dict[str, Any]]) -> str:
     for block in blocks:
         if block.get("type") == "section":
             return str((block.get("text") or {}).get("text") or "")

@@ -11,6 +11,7 @@ from app.db.engine import session_scope
 from app.db.models import utcnow
 from app.slack.listeners.actions.clicks import click_of, tell
 from app.slack.middleware.runtime import runtime_of
+from app.slack.surge_alerts import SlackSurgeAlerts
 from app.surge.service import start_surge
 
 
@@ -35,3 +36,10 @@ def start_surge_playbook(
             now=utcnow(),
         )
     tell(client, click, change.notice)
+    if change.changed:
+        playbook = runtime.config.surge.playbooks.get(click.value or "outage")
+        SlackSurgeAlerts(client, channel=runtime.config.leads_channel).announce(
+            f"<@{click.user_id}> {change.notice[0].lower()}{change.notice[1:]}",
+            surge_id=change.surge_id,
+            offer_notice=bool(playbook and playbook.notice),
+        )

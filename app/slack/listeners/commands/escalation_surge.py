@@ -1,26 +1,25 @@
-"""``/escalation-surge start PLAYBOOK [status-url] [note]`` and ``/escalation-surge stop``: leads
-switch a surge playbook on and off; stopping posts the post-surge review to the leads channel."""
+"""``/escalation-surge start PLAYBOOK [status-url] [note]``, ``/escalation-surge stop`` and
+``/escalation-surge notify``: leads switch a surge playbook on and off (stopping posts the
+post-surge review to the leads channel) and queue its notice to the affected customers."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from app.db.engine import session_scope
-from app.db.models import Surge, utcnow
+from app.db.models import utcnow
 from app.slack.middleware.runtime import runtime_of
-from app.surge.review import render_review, review_surge
+from app.slack.surge_alerts import SlackSurgeAlerts
+from app.surge.notices import request_notices
+from app.surge.review import render_review, store_review
 from app.surge.service import start_surge, stop_surge
-
-logger = logging.getLogger(__name__)
 
 USAGE = (
     "Usage: `/escalation-surge start outage|release|billing_cycle [status-url] [note]` "
-    "or `/escalation-surge stop`"
+    "or `/escalation-surge stop` or `/escalation-surge notify`"
 )
 
 
@@ -33,10 +32,17 @@ def escalation_surge(
         ack(text="Sorry, only support leads can start or stop a surge playbook.")
         return
     words = str(command.get("text") or "").split()
-    if not words or words[0].lower() not in ("start", "stop"):
+    if not words or words[0].lower() not in ("start", "stop", "notify"):
         ack(text=USAGE)
         return
     now = utcnow()
+    if words[0].lower() == "notify":
+        with session_scope(runtime.engine) as session:
+            request = request_notices(
+                session=session, config=runtime.config, requested_by=user_id, now=now
+            )
+        ack(text=request.message)
+        return
     if words[0].lower() == "start":
         if len(words) < 2:
             ack(text=USAGE)
@@ -56,10 +62,11 @@ def escalation_surge(
             )
         ack(text=change.notice)
         if change.changed:
-            _announce(
-                client,
-                runtime.config.leads_channel,
+            playbook = runtime.config.surge.playbooks[words[1].lower()]
+            SlackSurgeAlerts(client, channel=runtime.config.leads_channel).announce(
                 f"<@{user_id}> {change.notice[0].lower()}{change.notice[1:]}",
+                surge_id=change.surge_id,
+                offer_notice=bool(playbook.notice),
             )
         return
     with session_scope(runtime.engine) as session:
@@ -68,16 +75,9 @@ def escalation_surge(
     if not change.changed or change.surge_id is None:
         return
     with session_scope(runtime.engine) as session:
-        surge = session.get(Surge, change.surge_id)
-        assert surge is not None
-        review = review_surge(session=session, surge=surge, now=now)
-        surge.review = review.to_json()
-        session.add(surge)
+        review = store_review(session=session, surge_id=change.surge_id, now=now)
     _announce(client, runtime.config.leads_channel, render_review(review))
 
 
 def _announce(client: WebClient, channel: str, text: str) -> None:
-    try:
-        client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
-    except SlackApiError as exc:
-        logger.warning("surge notice not posted: %s", exc.response.get("error"))
+    SlackSurgeAlerts(client, channel=channel).announce(text)

@@ -1,0 +1,1 @@
+"""Email to customers who asked to be followed up by email (SMTP)."""

@@ -1,0 +1,69 @@
+""" "Email me instead" after "Follow up later": the follow-up goes to the email address on the
+customer's Slack profile (``users.info``, needs ``users:read.email``). The choice and the email
+are stored first; the email is sent after the ack, and retried by the worker if SMTP is down."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from app.db.models import utcnow
+from app.escalations.email_follow_up import choose_email_follow_up, deliver_due_emails
+from app.mail.smtp_sender import SmtpSender
+from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
+from app.slack.listeners.actions.follow_up_later import show_follow_up_choice
+from app.slack.middleware.runtime import runtime_of
+
+logger = logging.getLogger(__name__)
+
+
+def follow_up_by_email(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    ack()
+    click = click_of(body, action)
+    conversation_id = id_or_refuse(client, click)
+    if conversation_id is None:
+        return
+    runtime = runtime_of(context)
+    sender = SmtpSender.from_settings(runtime.settings)
+    if sender is None:
+        tell(client, click, "Email follow-ups are not set up; we'll follow up in this thread.")
+        return
+    result, email_id = choose_email_follow_up(
+        engine=runtime.engine,
+        config=runtime.config,
+        conversation_id=conversation_id,
+        user_id=click.user_id,
+        user_team=click.user_team,
+        address=_profile_email(client, click.user_id),
+        now=utcnow(),
+    )
+    if not result.changed or result.escalation_id is None:
+        tell(client, click, result.notice)
+        return
+    show_follow_up_choice(
+        client,
+        click,
+        runtime,
+        note=result.notice,
+        email_label=None,
+        conversation_id=conversation_id,
+        escalation_id=result.escalation_id,
+    )
+    deliver_due_emails(engine=runtime.engine, sender=sender, now=utcnow(), only=email_id)
+
+
+def _profile_email(client: WebClient, user_id: str) -> str | None:
+    try:
+        response = client.users_info(user=user_id)
+    except SlackApiError as exc:
+        logger.warning("profile of a customer not read: %s", exc.response.get("error"))
+        return None
+    profile = (response.get("user") or {}).get("profile") or {}
+    email = profile.get("email")
+    return str(email) if email else None

@@ -1,0 +1,38 @@
+""" "Notify affected customers" on a surge start announcement (leads only): queues the running
+playbook's notice for every affected customer channel; the worker posts them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+
+from app.db.engine import session_scope
+from app.db.models import utcnow
+from app.slack.listeners.actions.clicks import click_of, tell
+from app.slack.middleware.runtime import runtime_of
+from app.surge.notices import request_notices
+
+
+def notify_surge_customers(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    ack()
+    click = click_of(body, action)
+    runtime = runtime_of(context)
+    if not runtime.config.is_lead(click.user_id):
+        tell(client, click, "Only support leads can notify customers about a surge.")
+        return
+    if not click.value.isdigit():
+        tell(client, click, "This button does not name a surge.")
+        return
+    with session_scope(runtime.engine) as session:
+        request = request_notices(
+            session=session,
+            config=runtime.config,
+            requested_by=click.user_id,
+            now=utcnow(),
+            surge_id=int(click.value),
+        )
+    tell(client, click, request.message)

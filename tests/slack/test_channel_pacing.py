@@ -1,0 +1,65 @@
+"""Slack's rate limits: ``Retry-After`` is honoured, and a burst to one channel is paced to about
+one message per second instead of being refused (the stand-in limits like Slack)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
+
+import pytest
+
+from app.config import Settings
+from app.sandbox.slack_standin import SlackStandin
+from app.slack.channel_pacing import ChannelPacer
+from app.slack.client import build_web_client
+
+TOKEN = "xoxb-pacing-test"
+CHANNEL = "C0BURST"
+
+
+@pytest.fixture
+def standin() -> Iterator[SlackStandin]:
+    standin = SlackStandin(bot_token=TOKEN).start()
+    standin.add_channel(CHANNEL, "burst")
+    try:
+        yield standin
+    finally:
+        standin.stop()
+
+
+def test_retry_after_2_is_honoured(standin: SlackStandin) -> None:
+    standin.fail_next("chat.postMessage", status=429, retry_after=2)
+    client = build_web_client(Settings(slack_bot_token=TOKEN, slack_api_url=standin.url))
+    assert client.chat_postMessage(channel=CHANNEL, text="after the wait")["ok"]
+    refused, posted = standin.calls_to("chat.postMessage")
+    assert (refused.status, posted.status) == (429, 200)
+    assert posted.time - refused.time >= 2.0  # not retried before Slack said it may
+    assert [m["text"] for m in standin.messages_in(CHANNEL)] == ["after the wait"]
+
+
+def test_a_burst_of_30_messages_to_one_channel_is_paced_and_none_is_lost(
+    standin: SlackStandin,
+) -> None:
+    client = build_web_client(Settings(slack_bot_token=TOKEN, slack_api_url=standin.url))
+    texts = [f"reply {n}" for n in range(30)]
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        results = list(pool.map(lambda t: client.chat_postMessage(channel=CHANNEL, text=t), texts))
+    assert all(result["ok"] for result in results)
+    assert sorted(m["text"] for m in standin.messages_in(CHANNEL)) == sorted(texts)
+    calls = standin.calls_to("chat.postMessage")
+    # Paced below Slack's limit: nothing had to be refused and retried.
+    assert [c.status for c in calls] == [200] * 30
+    gaps = [b.time - a.time for a, b in pairwise(calls)]
+    assert min(gaps) >= 1.0
+
+
+def test_pacer_hands_out_turns_one_interval_apart_per_channel() -> None:
+    now = [100.0]
+    slept: list[float] = []
+    pacer = ChannelPacer(1.0, clock=lambda: now[0], sleep=slept.append)
+    assert [pacer.wait_turn("C1") for _ in range(3)] == [0.0, 1.0, 2.0]
+    assert pacer.wait_turn("C2") == 0.0  # channels are paced independently
+    now[0] = 110.0
+    assert pacer.wait_turn("C1") == 0.0  # long past its turns: no wait
+    assert slept == [1.0, 2.0]

@@ -1,0 +1,192 @@
+"""'Email me instead' after 'Follow up later': the address comes from the customer's Slack
+profile, the choice and the email are stored before anything is sent, the email reaches the
+local SMTP server once, an SMTP outage is retried by the worker, and refusals are visible."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from app.db.models import FollowUpEmail, utcnow
+from app.escalations.messages import render
+from app.mail.smtp_sender import SmtpSender
+from app.sandbox.local_slack import LocalSlack
+from app.worker.escalation_jobs import deliver_follow_up_emails
+from tests.slack.test_handoff import escalate, escalations, latest, press
+from tests.slack.test_triage_flow import bot_replies
+from tests.smtp_server import SmtpServer, smtp_server
+
+__all__ = ["smtp_server"]
+
+GLOBEX, BILLING = "C0GLOBEX", "C0BILLING"
+
+
+@pytest.fixture
+def mail_slack(
+    database_url: str, example_config_path: Path, smtp_server: SmtpServer
+) -> Iterator[LocalSlack]:
+    with LocalSlack(
+        database_url=database_url,
+        config_path=example_config_path,
+        smtp_url=smtp_server.url,
+        smtp_from="support@example.com",
+    ) as local:
+        yield local
+
+
+def emails(slack: LocalSlack) -> list[FollowUpEmail]:
+    assert slack.runtime is not None
+    with Session(slack.runtime.engine) as session:
+        return list(session.exec(select(FollowUpEmail)))
+
+
+def email_me_instead(slack: LocalSlack, message: dict[str, Any], customer: Any) -> None:
+    press(
+        slack,
+        message,
+        "follow_up_by_email",
+        user=customer.user_id,
+        team=customer.team_id,
+        channel=GLOBEX,
+    )
+
+
+def _chose_follow_up(slack: LocalSlack, *, email: str | None) -> tuple[Any, dict[str, Any], str]:
+    customer, root = escalate(slack, GLOBEX, "I want a refund for the duplicate charge")
+    slack.standin.add_user(
+        customer.user_id, team_id=customer.team_id, name="maria", real_name="Maria", email=email
+    )
+    transition = bot_replies(slack, GLOBEX, root)[0]
+    press(
+        slack,
+        transition,
+        "follow_up_later",
+        user=customer.user_id,
+        team=customer.team_id,
+        channel=GLOBEX,
+    )
+    offered = slack.standin.wait_for(
+        lambda: (
+            (m := latest(slack, GLOBEX, transition["ts"], root))
+            and "follow_up_by_email" in json.dumps(m["blocks"])
+            and m
+        )
+    )
+    return customer, offered, root
+
+
+def test_the_customer_chooses_email_and_gets_it_once(
+    mail_slack: LocalSlack, smtp_server: SmtpServer
+) -> None:
+    slack = mail_slack
+    customer, offered, root = _chose_follow_up(slack, email="maria@globex.example")
+    email_me_instead(slack, offered, customer)
+    slack.standin.wait_for(lambda: smtp_server.inbox.messages)
+    [message] = smtp_server.inbox.messages
+    [escalation] = escalations(slack)
+    assert message["To"] == "maria@globex.example"
+    assert message["Subject"] == f"Your support request #{escalation.id}"
+    chosen = render("follow_up.email_chosen", language="en", window="2 hours")
+    updated = slack.standin.wait_for(
+        lambda: (
+            (m := latest(slack, GLOBEX, offered["ts"], root))
+            and chosen in json.dumps(m["blocks"])
+            and m
+        )
+    )
+    assert "follow_up_by_email" not in json.dumps(updated["blocks"])
+    [stored] = slack.standin.wait_for(lambda: [e for e in emails(slack) if e.status == "sent"])
+    assert stored.attempts == 1 and escalation.follow_up_by == "email"
+    card = slack.standin.wait_for(
+        lambda: (
+            (c := latest(slack, BILLING, escalations(slack)[0].card_ts or ""))
+            and "maria@globex.example" in json.dumps(c["blocks"])
+            and c
+        )
+    )
+    assert "follow-up by email" in json.dumps(card["blocks"])
+
+    # A second click changes nothing and says so; the worker has nothing left to send.
+    email_me_instead(slack, offered, customer)
+    [again] = slack.standin.wait_for(lambda: slack.standin.ephemerals_for(customer.user_id))
+    assert chosen in again["text"]
+    assert slack.runtime is not None
+    sender = SmtpSender.from_settings(slack.runtime.settings)
+    assert sender is not None
+    assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=utcnow()) == 0
+    assert len(smtp_server.inbox.messages) == 1
+
+
+def test_an_smtp_outage_is_retried_by_the_worker(
+    mail_slack: LocalSlack, smtp_server: SmtpServer
+) -> None:
+    slack = mail_slack
+    smtp_server.inbox.refuse = True
+    customer, offered, _root = _chose_follow_up(slack, email="maria@globex.example")
+    email_me_instead(slack, offered, customer)
+    [stored] = slack.standin.wait_for(lambda: [e for e in emails(slack) if e.error])
+    assert stored.status == "pending" and "451" in (stored.error or "")
+    assert "maria" not in (stored.error or "")
+    smtp_server.inbox.refuse = False
+    assert slack.runtime is not None
+    sender = SmtpSender.from_settings(slack.runtime.settings)
+    assert sender is not None
+    now = utcnow()
+    assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=now) == 0  # paused
+    later = now + timedelta(minutes=2)
+    assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=later) == 1
+    assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=later) == 0
+    assert [m["To"] for m in smtp_server.inbox.messages] == ["maria@globex.example"]
+    [sent] = emails(slack)
+    assert (sent.status, sent.attempts) == ("sent", 2)
+
+
+def test_no_email_on_the_profile_is_told_and_nothing_is_stored(
+    mail_slack: LocalSlack, smtp_server: SmtpServer
+) -> None:
+    slack = mail_slack
+    customer, offered, _root = _chose_follow_up(slack, email=None)
+    email_me_instead(slack, offered, customer)
+    [refusal] = slack.standin.wait_for(lambda: slack.standin.ephemerals_for(customer.user_id))
+    assert refusal["text"] == render("follow_up.email_missing", language="en")
+    assert emails(slack) == [] and escalations(slack)[0].follow_up_by is None
+    assert smtp_server.inbox.messages == []
+
+
+def test_someone_else_cannot_choose_email_for_the_customer(
+    mail_slack: LocalSlack, smtp_server: SmtpServer
+) -> None:
+    slack = mail_slack
+    _customer, offered, _root = _chose_follow_up(slack, email="maria@globex.example")
+    press(slack, offered, "follow_up_by_email", user="U0AGENT1", channel=GLOBEX)
+    [refusal] = slack.standin.wait_for(lambda: slack.standin.ephemerals_for("U0AGENT1"))
+    assert "Only the customer" in refusal["text"]
+    assert emails(slack) == [] and smtp_server.inbox.messages == []
+
+
+def test_without_smtp_settings_no_email_option_is_offered(slack: LocalSlack) -> None:
+    customer, root = escalate(slack, GLOBEX, "I want a refund for the duplicate charge")
+    transition = bot_replies(slack, GLOBEX, root)[0]
+    press(
+        slack,
+        transition,
+        "follow_up_later",
+        user=customer.user_id,
+        team=customer.team_id,
+        channel=GLOBEX,
+    )
+    slack.standin.wait_for(lambda: escalations(slack)[0].follow_up_later)
+    message = slack.standin.wait_for(
+        lambda: (
+            (m := latest(slack, GLOBEX, transition["ts"], root))
+            and "follow_up_later" not in json.dumps(m["blocks"])
+            and m
+        )
+    )
+    assert "follow_up_by_email" not in json.dumps(message["blocks"])
