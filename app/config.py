@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     linear_api_key: SecretStr | None = None
     linear_team_id: str | None = None
     linear_api_url: str = "https://api.linear.app/graphql"
+    jira_base_url: str | None = None  # https://your-site.atlassian.net
+    jira_email: str | None = None
+    jira_api_token: SecretStr | None = None
+    jira_project_key: str | None = None
     # "Email me instead" follow-ups: smtp://user:pass@host:587 (STARTTLS when the server offers
     # it) or smtps://user:pass@host:465 (TLS), and the From address; unset: no email option
     smtp_url: SecretStr | None = None
@@ -109,6 +113,15 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")) or "://" not in value[:9]:
             raise ValueError("must be an http(s) URL")
         return value
+
+    @field_validator("jira_base_url")
+    @classmethod
+    def _jira_url_shape(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://your-site.atlassian.net")
+        return value.rstrip("/")
 
     @field_validator("database_url")
     @classmethod

@@ -277,6 +277,31 @@ class KnowledgeBaseConfig(_Strict):
     path: Path = SAMPLE_KB_PATH
 
 
+Tracker = Literal["linear", "jira"]
+
+
+class LinearTrackerConfig(_Strict):
+    team_id: str | None = Field(default=None, min_length=1)  # default: LINEAR_TEAM_ID
+    label_ids: list[str] = Field(default_factory=list)
+
+
+class JiraTrackerConfig(_Strict):
+    project_key: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9_]{1,9}$")
+    issue_type: str = Field(default="Bug", min_length=1, max_length=60)
+    labels: list[Annotated[str, Field(pattern=r"^\S{1,255}$")]] = Field(default_factory=list)
+
+
+class BugReportsConfig(_Strict):
+    """Where bug reports go (credentials come from the environment) and when leads hear of a
+    widespread one."""
+
+    trackers: list[Tracker] = Field(default_factory=list)
+    linear: LinearTrackerConfig = Field(default_factory=LinearTrackerConfig)
+    jira: JiraTrackerConfig = Field(default_factory=JiraTrackerConfig)
+    alert_accounts: int = Field(default=3, ge=2, le=1000)  # accounts with the same error …
+    alert_window_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)  # … within this window
+
+
 class WorkspaceConfig(_Strict):
     """One installation's own support team: its customers, channels (alerts included), agents
     and leads. Every other key (policy, SLA, reports, surge, messages, knowledge base) is
@@ -306,6 +331,7 @@ class EscalationConfig(WorkspaceConfig):
     crm_url_template: str | None = Field(default=None, pattern=r"^https?://.*\{crm_id\}")
     # Customer-facing wording per language (en, es, de, fr, pt, ja built in): key -> template
     messages: dict[LanguageCode, dict[str, str]] = Field(default_factory=dict)
+    bug_reports: BugReportsConfig = Field(default_factory=BugReportsConfig)
     # Several workspaces (OAuth installs): team id -> that workspace's own team (WORKSPACE_KEYS)
     workspaces: dict[TeamId, WorkspaceConfig] = Field(default_factory=dict)
 

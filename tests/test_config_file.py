@@ -137,6 +137,34 @@ def test_knowledge_base_path_is_relative_to_the_config_file(tmp_path: Path) -> N
     assert load_config(path).knowledge_base.path == (tmp_path / "kb").resolve()
 
 
+def test_bug_reports_and_alerts() -> None:
+    config = parse_config(
+        VALID
+        + "bug_reports:\n  trackers: [linear, jira]\n  linear: {label_ids: [lbl-1]}\n"
+        + "  jira: {project_key: SUP, labels: [from-support]}\n"
+        + "alerts:\n  bug_fingerprint: C0ENGBUGS\n  churn_signal: C0CHURN\n"
+    )
+    assert config.bug_reports.trackers == ["linear", "jira"]
+    assert config.bug_reports.jira.issue_type == "Bug"
+    assert (config.alerts.bug_fingerprint, config.alerts.churn_signal) == ("C0ENGBUGS", "C0CHURN")
+    assert config.alerts.enterprise_unclaimed is None
+    defaults = parse_config(VALID)
+    assert defaults.bug_reports.trackers == [] and defaults.alerts.bug_fingerprint is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("bug_reports:\n  trackers: [github]\n", r":20: bug_reports\.trackers\[0\]: "),
+        ('alerts:\n  bug_fingerprint: "eng bugs"\n', r":20: alerts\.bug_fingerprint: "),
+        ("bug_reports:\n  jira: {labels: [two words]}\n", r":20: bug_reports\.jira\.labels\[0\]"),
+    ],
+)
+def test_bug_report_and_alert_errors_name_the_key(extra: str, expected: str) -> None:
+    with pytest.raises(StartupError, match=expected):
+        parse_config(VALID + extra)
+
+
 def test_crm_ids_and_alert_channels() -> None:
     config = parse_config(
         VALID.replace(

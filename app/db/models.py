@@ -352,7 +352,8 @@ class TokenRefreshLease(SQLModel, table=True):
 
 # Tables owned by other packages, registered here so that migrations and schema checks see the
 # whole schema from this one module.
+from app.bugs.models import BugReport, BugReportAccount  # noqa: E402
 from app.integrations.models import OutboxEvent  # noqa: E402
 from app.slack.oauth import tables as _oauth_tables  # noqa: E402, F401
 
-__all__ = ["OutboxEvent"]
+__all__ = ["BugReport", "BugReportAccount", "OutboxEvent"]

@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.bugs.links import IssueLink
+
 RESOLUTION_TAGS: dict[str, str] = {
     "ai_knowledge_gap": "AI knowledge gap",
     "edge_case": "Edge case",
@@ -62,6 +64,10 @@ class HandoffCard:
     follow_up_later: bool = False  # the customer chose an async follow-up
     follow_up_email: str | None = None  # ...by email, to this address
     reassign_skills: tuple[str, ...] = field(default=())  # skills it can be reassigned to
+    bug_reports: bool = False  # a bug tracker is configured: the card offers a bug report
+    possible_bug: str | None = None  # the error the conversation shows, if any
+    bug_reported: bool = False  # a bug report was filed for this escalation
+    bug_links: tuple[IssueLink, ...] = ()  # its issues, once the trackers have them
 
 
 def sentiment_word(score: float) -> str:

@@ -16,6 +16,9 @@ from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from app.bugs.errors import detect_errors
+from app.bugs.links import bug_state
+from app.bugs.service import customer_texts
 from app.config_file import EscalationConfig
 from app.crm.account_facts import account_facts
 from app.db.engine import session_scope
@@ -88,6 +91,13 @@ def build_card(
         if config.crm_url_template and account.crm_id
         else None
     )
+    bugs = bool(config.bug_reports.trackers)
+    bug = bug_state(session, escalation.id) if bugs else None
+    error = (
+        detect_errors(customer_texts(session, conversation.id or 0))
+        if bugs and bug is not None and not bug.reported
+        else None
+    )
     state = {
         "pending": CardState.OPEN,
         "claimed": CardState.CLAIMED,
@@ -121,6 +131,10 @@ def build_card(
         follow_up_later=escalation.follow_up_later,
         follow_up_email=_follow_up_email(session, escalation),
         reassign_skills=tuple(s for s in config.skills if s != escalation.skill),
+        bug_reports=bugs,
+        possible_bug=error.headline if error else None,
+        bug_reported=bool(bug and bug.reported),
+        bug_links=bug.links if bug else (),
     )
 
 

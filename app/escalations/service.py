@@ -7,6 +7,7 @@ agents (or web processes) change it once; the losers learn who won.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -119,7 +120,10 @@ def resolve(
     tag: str,
     note: str,
     now: datetime,
+    and_then: Callable[[Session], None] | None = None,
 ) -> Change:
+    """Resolve a claimed escalation (its owner only); ``and_then`` runs in the same transaction
+    once it is resolved (e.g. filing a bug report with it)."""
     if tag not in RESOLUTION_TAGS:
         return Change(False, "Pick why it needed a human.")
     if not config.is_agent(user_id):
@@ -156,6 +160,8 @@ def resolve(
             conversation.status = "resolved"
             conversation.updated_at = now
             session.add(conversation)
+        if and_then is not None:
+            and_then(session)
     return Change(True, "Resolved.", escalation_id)
 
 

@@ -16,6 +16,7 @@ KIND = "slack.alert"
 CHURN_SIGNAL = "churn_signal"
 ENTERPRISE_UNCLAIMED = "enterprise_unclaimed"
 INTEGRATION_PROBLEM = "integration_problem"
+BUG_FINGERPRINT = "bug_fingerprint"
 
 
 def thread_link(channel_id: str, thread_ts: str) -> str:

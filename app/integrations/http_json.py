@@ -47,20 +47,21 @@ def call_json(
     *,
     method: str,
     url: str,
-    token: str,
+    token: str | None,
     service: str,
     timeout: float,
     read_error: ErrorReader,
     body: Any = None,
     headers: dict[str, str] | None = None,
 ) -> Any:
-    """Send ``body`` as JSON and return the parsed answer (None for an empty body)."""
+    """Send ``body`` as JSON and return the parsed answer (None for an empty body). Without a
+    ``token`` the caller's ``headers`` carry the credentials (Linear's key, Jira's basic auth)."""
     request = urllib.request.Request(  # noqa: S310  (callers check the scheme)
         url,
         data=None if body is None else json.dumps(body).encode(),
         method=method,
         headers={
-            "Authorization": f"Bearer {token}",
+            **({"Authorization": f"Bearer {token}"} if token is not None else {}),
             "Accept": "application/json",
             **({"Content-Type": "application/json"} if body is not None else {}),
             **(headers or {}),

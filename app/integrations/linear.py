@@ -1,25 +1,28 @@
-"""Linear: a bug report payload builder and a sender posting GraphQL ``issueCreate``.
+"""Linear: a bug report payload builder and senders posting GraphQL ``issueCreate`` and
+``commentCreate``.
 
-Linear has no native idempotency: the outbox claims each row once and never re-sends a row whose
-issue id is recorded. The idempotency key travels as the ``Idempotency-Key`` header for tracing.
+Linear takes a client-supplied ``id`` (a UUID) for new issues and comments. Each one's id is
+derived from the outbox idempotency key, so a retry after a crash (the issue was created but
+not recorded) cannot create a second one: Linear refuses the id, and the sender finds the
+existing record by that id instead. The key also travels as the ``Idempotency-Key`` header.
 """
 
 from __future__ import annotations
 
-import http.client
-import json
-import urllib.error
-import urllib.request
-from email.message import Message
+import hashlib
+import uuid
 from typing import Any
 
-from app.integrations.delivery import Delivered, PermanentError, RetryableError
+from app.integrations.delivery import Delivered, PermanentError
+from app.integrations.http_json import call_json
 from app.integrations.redaction import Redactor, redact
+from app.integrations.report_content import ReportContent
 from app.integrations.settings import LinearSettings
 
 KIND = "linear.issue"
-DEFAULT_TIMEOUT_SECONDS = 10.0
+COMMENT_KIND = "linear.comment"
 TITLE_LIMIT = 250
+DEFAULT_TIMEOUT_SECONDS = 10.0
 
 ISSUE_CREATE = """mutation IssueCreate($input: IssueCreateInput!) {
   issueCreate(input: $input) {
@@ -28,16 +31,31 @@ ISSUE_CREATE = """mutation IssueCreate($input: IssueCreateInput!) {
   }
 }"""
 
+ISSUE_BY_ID = """query Issue($id: String!) {
+  issue(id: $id) { id identifier url }
+}"""
+
+COMMENT_CREATE = """mutation CommentCreate($input: CommentCreateInput!) {
+  commentCreate(input: $input) {
+    success
+    comment { id url }
+  }
+}"""
+
+COMMENT_BY_ID = """query Comment($id: String!) {
+  comment(id: $id) { id url }
+}"""
+
+
+def record_id(idempotency_key: str) -> str:
+    """A UUID (v4 format) derived from the key: the same key always names the same record."""
+    digest = hashlib.sha256(idempotency_key.encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
 
 def bug_report_payload(
+    report: ReportContent,
     *,
-    title: str,
-    summary: str,
-    steps: list[str] | tuple[str, ...],
-    stack_trace: str | None,
-    account_name: str,
-    tier: str,
-    thread_url: str | None,
     label_ids: list[str] | tuple[str, ...] = (),
     redactor: Redactor | None = None,
 ) -> dict[str, Any]:
@@ -46,18 +64,21 @@ def bug_report_payload(
     def clean(text: str) -> str:
         return redact(text, redactor)
 
-    lines = [f"**Account:** {clean(account_name)} ({clean(tier)})"]
-    if thread_url:
-        lines.append(f"**Slack thread:** {clean(thread_url)}")
-    lines += ["", "## Summary", clean(summary).strip() or "_none_"]
-    if steps:
+    lines = [f"**Account:** {clean(report.account_name)} ({clean(report.tier)})"]
+    if report.thread_url:
+        lines.append(f"**Slack thread:** {clean(report.thread_url)}")
+    lines += ["", "## Summary", clean(report.summary).strip() or "_none_"]
+    if report.steps:
         lines += ["", "## Steps to reproduce"]
-        lines += [f"{n}. {clean(step).strip()}" for n, step in enumerate(steps, start=1)]
-    if stack_trace and stack_trace.strip():
-        trace = clean(stack_trace).strip("\n").replace("```", "`\u200b``")
+        lines += [f"{n}. {clean(step).strip()}" for n, step in enumerate(report.steps, start=1)]
+    for heading, text in (("Expected", report.expected), ("Actual", report.actual)):
+        if text and text.strip():
+            lines += ["", f"## {heading}", clean(text).strip()]
+    if report.stack_trace and report.stack_trace.strip():
+        trace = clean(report.stack_trace).strip("\n").replace("```", "`\u200b``")
         lines += ["", "## Stack trace", "```", trace, "```"]
     payload: dict[str, Any] = {
-        "title": clean(title).strip()[:TITLE_LIMIT] or "Bug report",
+        "title": clean(report.title).strip()[:TITLE_LIMIT] or "Bug report",
         "description": "\n".join(lines) + "\n",
     }
     if label_ids:
@@ -65,22 +86,33 @@ def bug_report_payload(
     return payload
 
 
-def _retry_after(headers: Message) -> float | None:
-    value = headers.get("Retry-After")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+def comment_payload(*, body: str, redactor: Redactor | None = None) -> dict[str, Any]:
+    """The outbox payload of a comment on the issue its row waits for (``after_key``)."""
+    return {"body": redact(body, redactor)}
 
 
-class LinearSender:
-    """Creates one Linear issue per outbox payload (``title``, ``description``, ``labelIds``)."""
+class _LinearApi:
+    """One kind of Linear record, created by a mutation and found again by its id."""
+
+    FIELD = ""  # "issue" | "comment"
+    LOOKUP = ""  # the query that finds one by id
+
+    def request_body(self, payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __call__(self, payload: dict[str, Any], idempotency_key: str) -> Delivered:
+        return self._create(
+            body=self.request_body(payload, idempotency_key),
+            field=self.FIELD,
+            lookup=self.LOOKUP,
+            record=record_id(idempotency_key),
+            key=idempotency_key,
+        )
 
     def __init__(
         self,
         *,
         api_key: str,
-        team_id: str,
         api_url: str,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         redactor: Redactor | None = None,
@@ -88,81 +120,120 @@ class LinearSender:
         if not api_url.startswith(("http://", "https://")):
             raise ValueError("the Linear API URL must be http(s)")
         self._api_key = api_key
-        self._team_id = team_id
         self._api_url = api_url
         self._timeout = timeout
         self._redactor = redactor
+
+    def _clean(self, text: object) -> str:
+        return redact(str(text), self._redactor)
+
+    def _post(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        """The ``data`` of a GraphQL answer; GraphQL ``errors`` raise PermanentError."""
+        answer = call_json(
+            method="POST",
+            url=self._api_url,
+            token=None,
+            service="Linear",
+            timeout=self._timeout,
+            read_error=_error_messages,
+            body=body,
+            headers={"Authorization": self._api_key, "Idempotency-Key": idempotency_key},
+        )
+        if not isinstance(answer, dict):
+            raise PermanentError("Linear answered with an unexpected body")
+        if answer.get("errors"):
+            raise PermanentError(f"GraphQL errors: {redact(_error_messages(answer))}")
+        data = answer.get("data")
+        return data if isinstance(data, dict) else {}
+
+    def _existing(self, query: str, field: str, record: str, key: str) -> dict[str, Any] | None:
+        """The record with this id, if Linear has it."""
+        try:
+            data = self._post({"query": query, "variables": {"id": record}}, key)
+        except PermanentError:
+            return None  # "Entity not found" is a GraphQL error
+        found = data.get(field)
+        return found if isinstance(found, dict) and found.get("id") else None
+
+    def _create(
+        self, *, body: dict[str, Any], field: str, lookup: str, record: str, key: str
+    ) -> Delivered:
+        mutation = body["query"].split("(", 1)[0].split()[-1]
+        name = mutation[0].lower() + mutation[1:]
+        try:
+            result = self._post(body, key).get(name) or {}
+        except PermanentError:
+            existing = self._existing(lookup, field, record, key)
+            if existing is None:
+                raise
+            return Delivered(external_id=str(existing["id"]), external_url=existing.get("url"))
+        created = result.get(field) or {}
+        if not result.get("success") or not created.get("id"):
+            raise PermanentError(f"{name} did not succeed")
+        return Delivered(external_id=str(created["id"]), external_url=created.get("url"))
+
+
+class LinearSender(_LinearApi):
+    """Creates one Linear issue per outbox payload (``title``, ``description``, ``labelIds``)."""
+
+    FIELD, LOOKUP = "issue", ISSUE_BY_ID
+
+    def __init__(self, *, team_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._team_id = team_id
 
     @classmethod
     def from_settings(cls, settings: LinearSettings, **kwargs: Any) -> LinearSender:
         if not settings.enabled:
             raise ValueError("Linear is not configured (LINEAR_API_KEY and LINEAR_TEAM_ID)")
         assert settings.linear_api_key is not None and settings.linear_team_id is not None
+        options: dict[str, Any] = {"team_id": settings.linear_team_id, **kwargs}
         return cls(
             api_key=settings.linear_api_key.get_secret_value(),
-            team_id=settings.linear_team_id,
             api_url=settings.linear_api_url,
-            **kwargs,
+            **options,
         )
 
-    def request_body(self, payload: dict[str, Any]) -> dict[str, Any]:
+    def request_body(self, payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
         issue: dict[str, Any] = {
-            "teamId": self._team_id,
-            "title": redact(str(payload["title"]), self._redactor),
-            "description": redact(str(payload["description"]), self._redactor),
+            "id": record_id(idempotency_key),
+            "teamId": str(payload.get("teamId") or self._team_id),
+            "title": self._clean(payload["title"]),
+            "description": self._clean(payload["description"]),
         }
         if payload.get("labelIds"):
             issue["labelIds"] = [str(label) for label in payload["labelIds"]]
         return {"query": ISSUE_CREATE, "variables": {"input": issue}}
 
-    def __call__(self, payload: dict[str, Any], idempotency_key: str) -> Delivered:
-        request = urllib.request.Request(  # noqa: S310  (scheme checked in __init__)
-            self._api_url,
-            data=json.dumps(self.request_body(payload)).encode(),
-            method="POST",
-            headers={
-                "Authorization": self._api_key,
-                "Content-Type": "application/json",
-                "Idempotency-Key": idempotency_key,
-            },
+
+class LinearCommentSender(_LinearApi):
+    """Adds a comment (``body``) to the issue the row waited for (``after.external_id``)."""
+
+    FIELD, LOOKUP = "comment", COMMENT_BY_ID
+
+    @classmethod
+    def from_settings(cls, settings: LinearSettings, **kwargs: Any) -> LinearCommentSender:
+        if settings.linear_api_key is None:
+            raise ValueError("Linear is not configured (LINEAR_API_KEY)")
+        return cls(
+            api_key=settings.linear_api_key.get_secret_value(),
+            api_url=settings.linear_api_url,
+            **kwargs,
         )
-        try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310
-                raw = response.read()
-        except urllib.error.HTTPError as error:
-            with error:
-                status = error.code
-                if status == 429 or status >= 500:
-                    raise RetryableError(
-                        f"Linear answered HTTP {status}", retry_after=_retry_after(error.headers)
-                    ) from None
-                raise PermanentError(
-                    f"Linear answered HTTP {status}: {_error_messages(error.read())}"
-                ) from None
-        except (OSError, http.client.HTTPException) as error:  # timeouts, connection errors
-            raise RetryableError(f"Linear unreachable: {error}") from None
-        return _parse(raw)
+
+    def request_body(self, payload: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        issue_id = (payload.get("after") or {}).get("external_id")
+        if not issue_id:
+            raise PermanentError("the comment's issue has no Linear id")
+        comment = {
+            "id": record_id(idempotency_key),
+            "issueId": str(issue_id),
+            "body": self._clean(payload["body"]),
+        }
+        return {"query": COMMENT_CREATE, "variables": {"input": comment}}
 
 
-def _error_messages(raw: bytes) -> str:
-    try:
-        errors = json.loads(raw).get("errors") or []
-        return "; ".join(str(e.get("message", e)) for e in errors)[:300] or "no details"
-    except (ValueError, AttributeError):
-        return "no details"
-
-
-def _parse(raw: bytes) -> Delivered:
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise PermanentError("Linear answered with a body that is not JSON") from None
-    if not isinstance(body, dict):
-        raise PermanentError("Linear answered with an unexpected body")
-    if body.get("errors"):
-        raise PermanentError(f"GraphQL errors: {_error_messages(raw)}")
-    result = (body.get("data") or {}).get("issueCreate") or {}
-    issue = result.get("issue") or {}
-    if not result.get("success") or not issue.get("id"):
-        raise PermanentError("issueCreate did not succeed")
-    return Delivered(external_id=str(issue["id"]), external_url=issue.get("url"))
+def _error_messages(body: Any) -> str:
+    """GraphQL ``errors`` messages, joined."""
+    errors = body.get("errors") or [] if isinstance(body, dict) else []
+    return "; ".join(str(e.get("message", e)) for e in errors)[:300] or "no details"

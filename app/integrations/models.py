@@ -14,11 +14,12 @@ DEAD = "dead"
 STATUSES = (PENDING, DELIVERING, DELIVERED, DEAD)
 
 
-def _utcnow() -> datetime:
+def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _ts(*, nullable: bool = False) -> Column[datetime]:
+def timestamp_column(*, nullable: bool = False) -> Column[datetime]:
+    """A time with its zone (stored as UTC)."""
     return Column(DateTime(timezone=True), nullable=nullable)
 
 
@@ -38,9 +39,12 @@ class OutboxEvent(SQLModel, table=True):
     status: str = Field(default=PENDING, max_length=16)  # pending|delivering|delivered|dead
     attempts: int = 0
     # pending: due from this time on | delivering: the claim's lease ends at this time
-    next_attempt_at: datetime = Field(default_factory=_utcnow, sa_column=_ts())
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     last_error: str | None = Field(default=None, max_length=500)
+    # delivered only after the row with this idempotency key is delivered (e.g. a comment after
+    # its issue); the sender then gets that row's external id and url as payload["after"]
+    after_key: str | None = Field(default=None, max_length=200)
     external_id: str | None = Field(default=None, max_length=100)
     external_url: str | None = Field(default=None, max_length=2000)
-    created_at: datetime = Field(default_factory=_utcnow, sa_column=_ts())
-    delivered_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    delivered_at: datetime | None = Field(default=None, sa_column=timestamp_column(nullable=True))

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, exists, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.db.engine import session_scope
@@ -61,9 +62,11 @@ def enqueue(
     idempotency_key: str,
     payload: Mapping[str, Any],
     now: datetime | None = None,
+    after_key: str | None = None,
 ) -> OutboxEvent:
     """Add a message, due at ``now``, in the caller's transaction (committed or rolled back with
-    it); a message with the same key already stored is returned as it is."""
+    it); a message with the same key already stored is returned as it is. With ``after_key`` it
+    waits until the message with that key is delivered, and is sent with its external record."""
     now = _utc(now or datetime.now(UTC))
     values = {
         "kind": kind,
@@ -73,6 +76,7 @@ def enqueue(
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
+        "after_key": after_key,
     }
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -94,11 +98,19 @@ def _claim(
         and_(col(OutboxEvent.status) == PENDING, col(OutboxEvent.next_attempt_at) <= now),
         and_(col(OutboxEvent.status) == DELIVERING, col(OutboxEvent.next_attempt_at) <= now),
     )
+    parent = aliased(OutboxEvent)
+    ready = or_(
+        col(OutboxEvent.after_key).is_(None),
+        exists().where(
+            col(parent.idempotency_key) == col(OutboxEvent.after_key),
+            col(parent.status) == DELIVERED,
+        ),
+    )
     while True:
         with session_scope(engine) as session:
             query = (
                 select(OutboxEvent)
-                .where(due, col(OutboxEvent.kind).in_(kinds))
+                .where(due, ready, col(OutboxEvent.kind).in_(kinds))
                 .order_by(col(OutboxEvent.next_attempt_at), col(OutboxEvent.id))
                 .limit(1)
             )
@@ -149,14 +161,32 @@ def _error_text(error: BaseException) -> str:
     return text[:ERROR_LIMIT]
 
 
+def _after(*, engine: Engine, event: OutboxEvent) -> dict[str, Any] | None:
+    """The external record of the row this one waited for."""
+    if event.after_key is None:
+        return None
+    with session_scope(engine) as session:
+        query = select(OutboxEvent).where(col(OutboxEvent.idempotency_key) == event.after_key)
+        parent = session.exec(query).one()
+        return {"external_id": parent.external_id, "external_url": parent.external_url}
+
+
 def _attempt(
-    *, event: OutboxEvent, sender: Sender, now: datetime, rng: random.Random
+    *,
+    event: OutboxEvent,
+    sender: Sender,
+    now: datetime,
+    rng: random.Random,
+    after: dict[str, Any] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     if event.external_id:  # sent before a crash: record it, never send twice
         delivered = Delivered(external_id=event.external_id, external_url=event.external_url)
     else:
+        payload = json.loads(event.payload)
+        if after is not None:
+            payload["after"] = after
         try:
-            delivered = sender(json.loads(event.payload), event.idempotency_key)
+            delivered = sender(payload, event.idempotency_key)
         except PermanentError as error:
             return DEAD, {"status": DEAD, "last_error": _error_text(error)}
         except Exception as error:  # retryable, or unexpected: retried within MAX_ATTEMPTS
@@ -198,7 +228,13 @@ def deliver_due(
         if event is None:
             break
         assert event.id is not None
-        outcome, values = _attempt(event=event, sender=senders[event.kind], now=now, rng=rng)
+        outcome, values = _attempt(
+            event=event,
+            sender=senders[event.kind],
+            now=now,
+            rng=rng,
+            after=_after(engine=engine, event=event),
+        )
         if not _finish(engine=engine, event=event, values=values):
             logger.warning("outbox event %s was taken over by another worker", event.id)
             continue

@@ -28,7 +28,7 @@ _SECRET_RES = (
 )
 _TOKEN_RE = re.compile(r"(?<![A-Za-z0-9_+=-])[A-Za-z0-9_+=-]{24,}(?![A-Za-z0-9_+=-])")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})")
-_CARD_RE = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\d-])")
+_CARD_RE = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,}(?![\d-])")
 _PHONE_RES = (
     re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?!\d)"),
     re.compile(r"(?<![\w-])(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-])"),
@@ -105,9 +105,31 @@ def _substitute(
     return pattern.sub(lambda match: replace(match) or match[0], text)
 
 
+def _is_card(text: str) -> bool:
+    digits = re.sub(r"\D", "", text)
+    return 13 <= len(digits) <= 19 and luhn_valid(digits)
+
+
 def _card(match: re.Match[str]) -> str | None:
-    digits = re.sub(r"\D", "", match[0])
-    return CARD if 13 <= len(digits) <= 19 and luhn_valid(digits) else None
+    """Cards in a run of digit groups: the whole run, or (when the digits run on past a card, a
+    phone number just before it, say) each card inside it at group boundaries, longest first."""
+    if _is_card(match[0]):
+        return CARD
+    parts = re.split(r"(?<=\d)(?=[ -])", match[0])  # groups, each but the first led by a separator
+    out: list[str] = []
+    start, found = 0, False
+    while start < len(parts):
+        for end in range(min(len(parts), start + 19), start, -1):
+            candidate = "".join(parts[start:end])
+            if _is_card(candidate):
+                body = candidate.lstrip(" -")
+                out.append(candidate[: len(candidate) - len(body)] + CARD)
+                start, found = end, True
+                break
+        else:
+            out.append(parts[start])
+            start += 1
+    return "".join(out) if found else None
 
 
 def _phone(match: re.Match[str]) -> str | None:

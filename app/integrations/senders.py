@@ -8,6 +8,7 @@ import logging
 
 from sqlalchemy.engine import Engine
 
+from app.bugs.trackers import bug_trackers
 from app.config import Settings
 from app.config_file import EscalationConfig
 from app.db.engine import session_scope
@@ -37,7 +38,7 @@ def configured_senders(settings: Settings) -> dict[str, Sender]:
 
 def integration_problems(settings: Settings, config: EscalationConfig) -> list[str]:
     """Plain sentences, one per problem (no secrets in them)."""
-    problems = []
+    problems = list(bug_trackers(settings, config).problems)
     for crm, id_key in (
         (hubspot_settings(settings), "hubspot_company_id"),
         (salesforce_settings(settings), "salesforce_account_id"),

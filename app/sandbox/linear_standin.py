@@ -1,48 +1,33 @@
-"""A local Linear GraphQL API: ``POST /graphql`` answering the ``issueCreate`` mutation.
+"""A local Linear GraphQL API: ``POST /graphql`` answering ``issueCreate``, ``commentCreate``,
+``issue(id:)`` and ``comment(id:)``.
 
 It checks the ``Authorization`` header (the API key, as Linear takes personal keys), the GraphQL
-body shape (``query`` naming ``issueCreate``, ``variables.input`` with ``teamId``, ``title``,
-``description`` strings, optional ``labelIds`` list of strings) and records every request.
-Fault modes: ``"error_500"`` (HTTP 500), ``"hang"`` (no answer until ``hang_seconds`` pass or the
-server stops), ``"graphql_error"`` (HTTP 400 with GraphQL ``errors``, as Linear answers a bad
-input).
+body shape (``query`` naming the operation, ``variables.input`` with ``teamId``, ``title``,
+``description`` strings for an issue, ``issueId`` and ``body`` for a comment, an optional ``id``
+that must be a UUID not used before, optional ``labelIds`` list of strings) and records every
+request. Fault modes: ``"error_500"`` (HTTP 500), ``"hang"`` (no answer until ``hang_seconds``
+pass or the server stops), ``"bad_request"`` (HTTP 400 with GraphQL ``errors``, as Linear answers
+a bad input).
 """
 
 from __future__ import annotations
 
 import itertools
-import json
-import threading
+import re
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Literal, get_args
+from typing import Any
 
-Mode = Literal["ok", "error_500", "hang", "graphql_error"]
-MODES: tuple[Mode, ...] = get_args(Mode)
+from app.sandbox.tracker_standin import MODES, Mode, RecordedRequest, TrackerStandin
+
+__all__ = ["MODES", "CreatedComment", "CreatedIssue", "LinearStandin", "Mode", "RecordedRequest"]
+
 DEFAULT_API_KEY = "lin_api_standinkey0000000000"
 DEFAULT_TEAM_ID = "team-standin"
 GRAPHQL_PATH = "/graphql"
-REQUIRED_INPUT = ("teamId", "title", "description")
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    method: str
-    path: str
-    headers: dict[str, str]
-    raw: bytes
-
-    @property
-    def body(self) -> Any:
-        try:
-            return json.loads(self.raw)
-        except ValueError:
-            return None
-
-    def header(self, name: str) -> str | None:
-        return {k.lower(): v for k, v in self.headers.items()}.get(name.lower())
+REQUIRED_ISSUE = ("teamId", "title", "description")
+REQUIRED_COMMENT = ("issueId", "body")
+_OPERATION = re.compile(r"^\s*(mutation|query)\b[^{]*\{\s*(\w+)\s*\(", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -56,77 +41,57 @@ class CreatedIssue:
     label_ids: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class CreatedComment:
+    id: str
+    issue_id: str
+    body: str
+    url: str
+
+
 def graphql_errors(*messages: str) -> dict[str, Any]:
     return {"errors": [{"message": m, "extensions": {"code": "INVALID_INPUT"}} for m in messages]}
 
 
-def input_problems(body: Any, *, team_ids: frozenset[str]) -> list[str]:
-    """What is wrong with an ``issueCreate`` request body (empty: nothing)."""
+def _operation(body: Any) -> tuple[str, str] | None:
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
-        return ["body must be a JSON object with a string `query`"]
-    if "issueCreate" not in body["query"] or "mutation" not in body["query"]:
-        return ["only the issueCreate mutation is supported"]
-    variables = body.get("variables")
-    issue = variables.get("input") if isinstance(variables, dict) else None
-    if not isinstance(issue, dict):
+        return None
+    match = _OPERATION.match(body["query"])
+    return (match[1], match[2]) if match else None
+
+
+def input_problems(
+    body: Any, *, team_ids: frozenset[str], required: tuple[str, ...] = REQUIRED_ISSUE
+) -> list[str]:
+    """What is wrong with a create mutation's body (empty: nothing)."""
+    variables = body.get("variables") if isinstance(body, dict) else None
+    record = variables.get("input") if isinstance(variables, dict) else None
+    if not isinstance(record, dict):
         return ["variables.input must be an object"]
     problems = [
         f"input.{name} must be a non-empty string"
-        for name in REQUIRED_INPUT
-        if not isinstance(issue.get(name), str) or not issue[name]
+        for name in required
+        if not isinstance(record.get(name), str) or not record[name]
     ]
-    labels = issue.get("labelIds")
+    if "id" in record:
+        try:
+            uuid.UUID(str(record["id"]))
+        except ValueError:
+            problems.append("input.id must be a UUID")
+    labels = record.get("labelIds")
     if labels is not None and (
         not isinstance(labels, list) or not all(isinstance(x, str) for x in labels)
     ):
         problems.append("input.labelIds must be a list of strings")
-    if not problems and issue["teamId"] not in team_ids:
-        problems.append(f"team {issue['teamId']} not found")
+    if not problems and "teamId" in required and record["teamId"] not in team_ids:
+        problems.append(f"team {record['teamId']} not found")
     return problems
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, standin: LinearStandin) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.standin = standin
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """Stay quiet when a client gave up (a timed-out request); tests read the records."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def _serve(self, method: str) -> None:
-        assert isinstance(self.server, _Server)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length > 0 else b""
-        status, body = self.server.standin.handle(
-            method, self.path, dict(self.headers.items()), raw
-        )
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Stay quiet: tests read the recorded requests instead."""
-
-
-class LinearStandin:
+class LinearStandin(TrackerStandin):
     """A Linear GraphQL server on 127.0.0.1 (a free port)."""
+
+    name = "linear-standin"
 
     def __init__(
         self,
@@ -136,102 +101,61 @@ class LinearStandin:
         mode: Mode = "ok",
         hang_seconds: float = 30.0,
     ) -> None:
+        super().__init__(mode=mode, hang_seconds=hang_seconds)
         self.api_key = api_key
         self.team_ids = frozenset(team_ids)
-        self.mode: Mode = mode
-        self.hang_seconds = hang_seconds
-        self._lock = threading.Lock()
-        self._requests: list[RecordedRequest] = []
-        self._issues: list[CreatedIssue] = []
+        self._issues: dict[str, CreatedIssue] = {}
+        self._comments: dict[str, CreatedComment] = {}
         self._numbers = itertools.count(1)
-        self._released = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> LinearStandin:
-        if self._server is not None:
-            return self
-        self._released.clear()
-        self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.02},
-            name="linear-standin",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving; requests left hanging are released first."""
-        server, thread = self._server, self._thread
-        if server is None:
-            return
-        self._released.set()
-        server.shutdown()
-        server.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-        self._server = self._thread = None
-
-    def __enter__(self) -> LinearStandin:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def url(self) -> str:
         """``http://127.0.0.1:PORT/graphql``, the ``LINEAR_API_URL``."""
-        if self._server is None:
-            raise RuntimeError("the Linear stand-in is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}{GRAPHQL_PATH}"
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        with self._lock:
-            return list(self._requests)
+        return self.base_url + GRAPHQL_PATH
 
     @property
     def issues(self) -> list[CreatedIssue]:
-        with self._lock:
-            return list(self._issues)
+        with self.lock:
+            return list(self._issues.values())
 
-    def handle(
-        self, method: str, path: str, headers: dict[str, str], raw: bytes
-    ) -> tuple[int, dict[str, Any]]:
-        record = RecordedRequest(method=method, path=path, headers=headers, raw=raw)
-        with self._lock:
-            self._requests.append(record)
-            mode = self.mode
-        if method != "POST" or path.split("?")[0] != GRAPHQL_PATH:
-            return 404, graphql_errors(f"no route {method} {path}")
-        if record.header("Authorization") != self.api_key:
-            return 401, {"errors": [{"message": "Authentication required, not authenticated"}]}
-        if mode == "hang":
-            self._released.wait(self.hang_seconds)
-            return 503, graphql_errors("the stand-in hung up")
-        if mode == "error_500":
-            return 500, graphql_errors("Internal server error")
-        if mode == "graphql_error":
-            return 400, graphql_errors("Argument Validation Error")
-        problems = input_problems(record.body, team_ids=self.team_ids)
+    @property
+    def comments(self) -> list[CreatedComment]:
+        with self.lock:
+            return list(self._comments.values())
+
+    def authorized(self, record: RecordedRequest) -> bool:
+        return record.header("Authorization") == self.api_key
+
+    def error_body(self, *messages: str) -> Any:
+        return graphql_errors(*messages)
+
+    def answer(self, record: RecordedRequest) -> tuple[int, Any]:
+        if record.method != "POST" or record.path != GRAPHQL_PATH:
+            return 404, graphql_errors(f"no route {record.method} {record.path}")
+        operation = _operation(record.body)
+        if operation == ("mutation", "issueCreate"):
+            return self._create_issue(record.body)
+        if operation == ("mutation", "commentCreate"):
+            return self._create_comment(record.body)
+        if operation in (("query", "issue"), ("query", "comment")):
+            assert operation is not None
+            return self._lookup(operation[1], record.body)
+        return 400, graphql_errors(
+            "only issueCreate, commentCreate, issue and comment are supported"
+        )
+
+    def _create_issue(self, body: Any) -> tuple[int, Any]:
+        problems = input_problems(body, team_ids=self.team_ids)
         if problems:
             return 400, graphql_errors(*problems)
-        return 200, {"data": {"issueCreate": {"success": True, "issue": self._create(record)}}}
-
-    def _create(self, record: RecordedRequest) -> dict[str, str]:
-        issue = record.body["variables"]["input"]
-        with self._lock:
+        issue = body["variables"]["input"]
+        with self.lock:
+            issue_id = str(issue.get("id") or uuid.uuid4())
+            if issue_id in self._issues:
+                return 400, graphql_errors("Entity with this id already exists")
             number = next(self._numbers)
             created = CreatedIssue(
-                id=str(uuid.uuid4()),
+                id=issue_id,
                 identifier=f"ENG-{number}",
                 url=f"https://linear.app/standin/issue/ENG-{number}",
                 team_id=issue["teamId"],
@@ -239,5 +163,50 @@ class LinearStandin:
                 description=issue["description"],
                 label_ids=tuple(issue.get("labelIds") or ()),
             )
-            self._issues.append(created)
-        return {"id": created.id, "identifier": created.identifier, "url": created.url}
+            self._issues[issue_id] = created
+        answer = {"id": created.id, "identifier": created.identifier, "url": created.url}
+        return 200, {"data": {"issueCreate": {"success": True, "issue": answer}}}
+
+    def _create_comment(self, body: Any) -> tuple[int, Any]:
+        problems = input_problems(body, team_ids=self.team_ids, required=REQUIRED_COMMENT)
+        if problems:
+            return 400, graphql_errors(*problems)
+        comment = body["variables"]["input"]
+        with self.lock:
+            issue = self._issues.get(comment["issueId"]) or next(
+                (i for i in self._issues.values() if i.identifier == comment["issueId"]), None
+            )
+            if issue is None:
+                return 400, graphql_errors("Entity not found: Issue")
+            comment_id = str(comment.get("id") or uuid.uuid4())
+            if comment_id in self._comments:
+                return 400, graphql_errors("Entity with this id already exists")
+            created = CreatedComment(
+                id=comment_id,
+                issue_id=issue.id,
+                body=comment["body"],
+                url=f"{issue.url}#comment-{comment_id[:8]}",
+            )
+            self._comments[comment_id] = created
+        answer = {"id": created.id, "url": created.url}
+        return 200, {"data": {"commentCreate": {"success": True, "comment": answer}}}
+
+    def _lookup(self, field: str, body: Any) -> tuple[int, Any]:
+        variables = body.get("variables") if isinstance(body, dict) else None
+        wanted = variables.get("id") if isinstance(variables, dict) else None
+        if not isinstance(wanted, str) or not wanted:
+            return 400, graphql_errors("variables.id must be a non-empty string")
+        with self.lock:
+            if field == "issue":
+                issue = self._issues.get(wanted)
+                found = (
+                    {"id": issue.id, "identifier": issue.identifier, "url": issue.url}
+                    if issue
+                    else None
+                )
+            else:
+                comment = self._comments.get(wanted)
+                found = {"id": comment.id, "url": comment.url} if comment else None
+        if found is None:
+            return 200, {"data": None, "errors": [{"message": "Entity not found"}]}
+        return 200, {"data": {field: found}}

@@ -39,6 +39,9 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.dispatch = dispatch
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Stay quiet when a client gave up; tests read the recorded calls."""
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -48,6 +51,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._serve("POST")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
 
     def do_PATCH(self) -> None:
         self._serve("PATCH")
@@ -66,6 +72,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(reply.body)
 
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (a timed-out request)
+
     def log_message(self, format: str, *args: object) -> None:
         """Stay quiet: tests read the recorded calls instead."""
 
@@ -73,12 +85,19 @@ class _Handler(BaseHTTPRequestHandler):
 class LocalHttpServer:
     """Serve ``dispatch`` on ``host:port`` (port 0 picks a free one) from a daemon thread."""
 
-    def __init__(self, dispatch: Dispatch, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        dispatch: Dispatch,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        name: str = "slack-standin",
+    ) -> None:
         self._server = _Server((host, port), dispatch)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.02},
-            name="slack-standin",
+            name=name,
             daemon=True,
         )
         self._thread.start()

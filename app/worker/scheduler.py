@@ -12,7 +12,6 @@ from slack_sdk import WebClient
 
 from app.conversations.intake import BotIdentity
 from app.integrations.alerts import KIND as ALERT_KIND
-from app.integrations.outbox import deliver_due
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
 from app.mail.smtp_sender import SmtpSender
@@ -36,7 +35,7 @@ from app.worker.escalation_jobs import (
     sweep_claim_windows,
 )
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
-from app.worker.outbox_jobs import outbox_senders
+from app.worker.outbox_jobs import deliver_outbox, outbox_senders
 from app.worker.report_jobs import post_leads_digest
 from app.worker.scheduled_slots import run_due_slot
 from app.worker.surge_jobs import run_surge_calendar, send_surge_notices
@@ -152,13 +151,15 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
     if runtime.settings.oauth_mode:
         # Team alerts go to Slack with one workspace's token: with several installations they
         # stay queued in the outbox (nothing is lost) until they are routed per installation.
-        senders = outbox_senders(runtime, build_web_client(runtime.settings, token=None))
+        outbox_client: WebClient = build_web_client(runtime.settings, token=None)
+        senders = outbox_senders(runtime, outbox_client)
         senders.pop(ALERT_KIND, None)
     else:
-        senders = outbox_senders(runtime, workspaces()[0].client)
+        outbox_client = workspaces()[0].client
+        senders = outbox_senders(runtime, outbox_client)
     if senders:
         scheduler.add_job(
-            lambda: deliver_due(engine=runtime.engine, senders=senders, now=_now()),
+            lambda: deliver_outbox(runtime, outbox_client, senders),
             "interval",
             seconds=30,
             id="deliver_outbox",

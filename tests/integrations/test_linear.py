@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,9 +14,18 @@ from sqlmodel import Session
 from app.db.engine import session_scope
 from app.errors import StartupError
 from app.integrations.delivery import PermanentError, RetryableError
-from app.integrations.linear import KIND, LinearSender, bug_report_payload
+from app.integrations.linear import (
+    COMMENT_KIND,
+    KIND,
+    LinearCommentSender,
+    LinearSender,
+    bug_report_payload,
+    comment_payload,
+    record_id,
+)
 from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due, enqueue
+from app.integrations.report_content import ReportContent
 from app.integrations.settings import DEFAULT_LINEAR_API_URL, load_linear_settings
 from app.sandbox.linear_standin import DEFAULT_API_KEY, DEFAULT_TEAM_ID, LinearStandin
 
@@ -42,7 +52,7 @@ def _sender(standin: LinearStandin, **kwargs: Any) -> LinearSender:
     )
 
 
-def _report(**overrides: Any) -> dict[str, Any]:
+def _report(label_ids: tuple[str, ...] | list[str] = (), **overrides: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "title": f"Checkout fails for {PII['email']}",
         "summary": f"Customer {PII['email']} (phone {PII['phone']}) paid with {PII['card']}.",
@@ -53,7 +63,7 @@ def _report(**overrides: Any) -> dict[str, Any]:
         "thread_url": "https://acme.slack.com/archives/C1/p123",
         **overrides,
     }
-    return bug_report_payload(**fields)
+    return bug_report_payload(ReportContent(**fields), label_ids=label_ids)
 
 
 def _enqueue(engine: Engine, key: str = "bug:1") -> int:
@@ -100,7 +110,7 @@ def test_creates_an_issue_with_the_api_key_and_the_graphql_shape(standin: Linear
     assert request.header("Idempotency-Key") == "bug:1"
     body = request.body
     assert "mutation" in body["query"] and "issueCreate(input: $input)" in body["query"]
-    assert set(body["variables"]["input"]) == {"teamId", "title", "description", "labelIds"}
+    assert set(body["variables"]["input"]) == {"id", "teamId", "title", "description", "labelIds"}
     assert issue.team_id == DEFAULT_TEAM_ID and issue.label_ids == ("label-bug",)
 
 
@@ -122,7 +132,7 @@ def test_the_sender_maps_faults(standin: LinearStandin) -> None:
     standin.mode = "error_500"
     with pytest.raises(RetryableError, match="500"):
         _sender(standin)(_report(), "k")
-    standin.mode = "graphql_error"
+    standin.mode = "bad_request"
     with pytest.raises(PermanentError, match="Argument Validation Error"):
         _sender(standin)(_report(), "k")
 
@@ -160,7 +170,7 @@ def test_a_timeout_is_retried(engine: Engine, standin: LinearStandin) -> None:
 
 def test_graphql_errors_are_dead_lettered(engine: Engine, standin: LinearStandin) -> None:
     outbox_id = _enqueue(engine)
-    standin.mode = "graphql_error"
+    standin.mode = "bad_request"
     assert _deliver(engine, _sender(standin)).dead == [outbox_id]
     event = _event(engine, outbox_id)
     assert event.status == "dead"
@@ -201,3 +211,59 @@ def test_settings_turn_the_integration_on(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("LINEAR_API_URL", "file:///etc/passwd")
     with pytest.raises(StartupError, match="LINEAR_API_URL is invalid"):
         load_linear_settings()
+
+
+def test_issue_ids_derive_from_the_idempotency_key() -> None:
+    assert record_id("bug:1:linear") == record_id("bug:1:linear")
+    assert record_id("bug:1:linear") != record_id("bug:2:linear")
+    assert uuid.UUID(record_id("bug:1:linear")).version == 4
+
+
+def test_a_retry_after_a_crash_finds_the_issue_instead_of_creating_another(
+    engine: Engine, standin: LinearStandin
+) -> None:
+    outbox_id = _enqueue(engine, "bug:9:linear")
+    sender = _sender(standin)
+    # the worker sent it and died before recording the answer: Linear has the issue
+    first = sender(_report(), "bug:9:linear")
+    assert _deliver(engine, sender).delivered == [outbox_id]
+    [issue] = standin.issues
+    assert issue.id == first.external_id == record_id("bug:9:linear")
+    event = _event(engine, outbox_id)
+    assert (event.external_id, event.external_url) == (issue.id, issue.url)
+    refused, lookup = (r.body for r in standin.requests[1:])
+    assert "issueCreate" in refused["query"] and "issue(id: $id)" in lookup["query"]
+
+
+def test_a_comment_waits_for_its_issue(engine: Engine, standin: LinearStandin) -> None:
+    issue_row = _enqueue(engine, "bug:1:linear")
+    with session_scope(engine) as session:
+        comment = enqueue(
+            session=session,
+            kind=COMMENT_KIND,
+            idempotency_key="bug:1:linear:account:2",
+            payload=comment_payload(body=f"Also reported by {PII['email']}. Affected accounts: 2."),
+            now=NOW,
+            after_key="bug:1:linear",
+        )
+        comment_row = comment.id
+    senders = {
+        KIND: _sender(standin),
+        COMMENT_KIND: LinearCommentSender(api_key=DEFAULT_API_KEY, api_url=standin.url),
+    }
+    standin.mode = "error_500"
+    report = deliver_due(engine=engine, senders=senders, now=NOW, rng=random.Random(1))
+    assert report.retried == [issue_row]
+    standin.mode = "ok"
+    later = NOW + timedelta(days=1)
+    report = deliver_due(engine=engine, senders=senders, now=later, rng=random.Random(1))
+    assert report.delivered == [issue_row, comment_row]
+    [issue] = standin.issues
+    [created] = standin.comments
+    assert created.issue_id == issue.id and created.id == record_id("bug:1:linear:account:2")
+    assert created.body == "Also reported by [email]. Affected accounts: 2."
+    # sent again after a crash: Linear refuses the id, the sender finds the comment
+    again = senders[COMMENT_KIND](
+        {"body": "x", "after": {"external_id": issue.id}}, "bug:1:linear:account:2"
+    )
+    assert again.external_id == created.id and len(standin.comments) == 1

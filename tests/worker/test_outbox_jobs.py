@@ -9,7 +9,7 @@ from dataclasses import replace
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
-from app.config_file import AlertsConfig
+from app.config_file import AlertsConfig, BugReportsConfig
 from app.conversations.intake import BotIdentity
 from app.db.models import utcnow
 from app.integrations import hubspot
@@ -65,3 +65,46 @@ def test_a_misconfigured_crm_is_posted_to_the_leads_once(slack: LocalSlack) -> N
     assert "HUBSPOT_API_URL must be an http(s) URL" in blocks
     assert "SALESFORCE_INSTANCE_URL is not" in blocks
     assert "pat-na1-x" not in blocks and "00Dx" not in blocks
+
+
+def test_the_chosen_bug_trackers_get_issue_and_comment_senders(slack: LocalSlack) -> None:
+    assert slack.runtime is not None
+    client = build_web_client(slack.runtime.settings)
+    config = slack.runtime.config.model_copy(
+        update={
+            "bug_reports": BugReportsConfig(trackers=["linear", "jira"]),
+        }
+    )
+    configured = replace(
+        slack.runtime,
+        config=config,
+        settings=slack.runtime.settings.model_copy(
+            update={
+                "linear_api_key": SecretStr("lin_api_test"),
+                "linear_team_id": "team-1",
+                "jira_base_url": "https://acme.atlassian.net",
+                "jira_email": "bot@acme.test",
+                "jira_api_token": SecretStr("token"),
+                "jira_project_key": "SUP",
+            }
+        ),
+    )
+    assert set(outbox_senders(configured, client)) == {
+        ALERT_KIND,
+        "linear.issue",
+        "linear.comment",
+        "jira.issue",
+        "jira.comment",
+    }
+    # chosen without credentials: off, and the leads hear of it (once, however many restarts)
+    unconfigured = replace(slack.runtime, config=config)
+    assert set(outbox_senders(unconfigured, client)) == {ALERT_KIND}
+    outbox_senders(unconfigured, client)
+    with Session(slack.runtime.engine) as session:
+        problems = [
+            e
+            for e in session.exec(select(OutboxEvent))
+            if "integration-problem" in e.idempotency_key
+        ]
+    assert len(problems) == 2  # linear and jira
+    assert all("bug_reports.trackers lists" in p.payload for p in problems)

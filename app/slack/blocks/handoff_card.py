@@ -31,6 +31,7 @@ from app.slack.mrkdwn import escape, truncate
 CLAIM_ACTION = "claim_escalation"
 RESOLVE_ACTION = "resolve_escalation"
 REASSIGN_ACTION = "reassign_escalation"
+BUG_REPORT_ACTION = "create_bug_report"
 REASSIGN_BLOCK_PREFIX = "reassign:"
 
 HEADER_LIMIT = 150
@@ -198,17 +199,51 @@ def _links(card: HandoffCard) -> list[str]:
 
 
 def _state_blocks(card: HandoffCard) -> list[Block]:
+    bug = _bug_blocks(card)
     if card.state is CardState.OPEN:
-        return [_actions(card, _button("Claim", CLAIM_ACTION, card.escalation_id))]
+        return [*bug, _actions(card, _button("Claim", CLAIM_ACTION, card.escalation_id))]
     if card.state is CardState.CLAIMED:
         claimed = f"Claimed by {_who(card.claimed_by)}"
         if card.claimed_at is not None:
             claimed += f" at {slack_date(card.claimed_at)}"
         return [
             _context(claimed),
+            *bug,
             _actions(card, _button("Resolve", RESOLVE_ACTION, card.escalation_id)),
         ]
-    return _resolved_blocks(card)
+    return [*_resolved_blocks(card), *bug]
+
+
+def _bug_blocks(card: HandoffCard) -> list[Block]:
+    """The bug report's line: its issue links, "filed", or the error the conversation shows."""
+    if card.bug_links:
+        links = " · ".join(
+            f"<{link.url}|{fit_escaped(f'{link.tracker} {link.label}', 80)}>"
+            if safe_url(link.url)
+            else fit_escaped(f"{link.tracker} {link.label}", 80)
+            for link in card.bug_links
+        )
+        return [_context(f":lady_beetle: Bug report: {links}")]
+    if card.bug_reported:
+        return [
+            _context(":lady_beetle: Bug report filed: the link follows once the tracker has it.")
+        ]
+    if card.bug_reports and card.possible_bug and card.state is not CardState.RESOLVED:
+        error = fit_escaped(card.possible_bug.replace("`", "'"), 200)
+        return [_context(f":warning: Possible bug: `{error}`")]
+    return []
+
+
+def bug_report_button(card: HandoffCard) -> ButtonElement | None:
+    """**Create bug report**, emphasised when the conversation shows an error."""
+    if not card.bug_reports or card.bug_reported or card.state is CardState.RESOLVED:
+        return None
+    return ButtonElement(
+        text="Create bug report",
+        action_id=BUG_REPORT_ACTION,
+        value=str(card.escalation_id),
+        style="primary" if card.possible_bug else None,
+    )
 
 
 def _resolved_blocks(card: HandoffCard) -> list[Block]:
@@ -230,6 +265,9 @@ def _resolved_blocks(card: HandoffCard) -> list[Block]:
 def _actions(card: HandoffCard, button: ButtonElement) -> ActionsBlock:
     select = _reassign_select(card)
     elements: list[ButtonElement | StaticSelectElement] = [button]
+    bug_button = bug_report_button(card)
+    if bug_button is not None:
+        elements.append(bug_button)
     if select is not None:
         elements.append(select)
     return ActionsBlock(block_id=reassign_block_id(card.escalation_id), elements=elements)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -20,12 +22,37 @@ from app.slack.blocks.handoff_card import fit_escaped
 RESOLVE_MODAL_CALLBACK = "resolve_escalation_modal"
 TAG_BLOCK = TAG_ACTION = "tag"
 NOTE_BLOCK = NOTE_ACTION = "note"
+BUG_BLOCK = BUG_ACTION = "bug"
+BUG_VALUE = "file_bug_report"
 NOTE_LIMIT = 2000
 TAG_ERROR = "Pick why it needed a human"
 
 
-def resolve_modal(escalation_id: int, *, account_name: str) -> View:
-    """The modal; ``private_metadata`` carries the escalation id."""
+def resolve_modal(
+    escalation_id: int,
+    *,
+    account_name: str,
+    bug_reports: bool = False,
+    possible_bug: bool = False,
+    bug_reported: bool = False,
+) -> View:
+    """The modal; ``private_metadata`` carries the escalation id. With bug reports configured it
+    has a "bug" flag, ticked already when the conversation shows an error."""
+    extra: list[Block] = []
+    if bug_reports and not bug_reported:
+        option = Option(value=BUG_VALUE, text="It's a bug: file a bug report")
+        extra.append(
+            InputBlock(
+                block_id=BUG_BLOCK,
+                label="Bug",
+                optional=True,
+                element=CheckboxesElement(
+                    action_id=BUG_ACTION,
+                    options=[option],
+                    initial_options=[option] if possible_bug else None,
+                ),
+            )
+        )
     return View(
         type="modal",
         callback_id=RESOLVE_MODAL_CALLBACK,
@@ -60,6 +87,7 @@ def resolve_modal(escalation_id: int, *, account_name: str) -> View:
                     placeholder="What did you do? What would have let the bot answer?",
                 ),
             ),
+            *extra,
         ],
     )
 
@@ -72,6 +100,14 @@ def parse_resolve_submission(values: dict[str, Any]) -> tuple[str | None, str]:
     return (
         tag if isinstance(tag, str) and tag else None,
         note.strip() if isinstance(note, str) else "",
+    )
+
+
+def parse_bug_flag(values: dict[str, Any]) -> bool:
+    """Whether the "bug" flag is ticked."""
+    selected = _action(values, BUG_BLOCK, BUG_ACTION).get("selected_options")
+    return isinstance(selected, list) and any(
+        isinstance(o, dict) and o.get("value") == BUG_VALUE for o in selected
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
+from app.bugs.links import IssueLink
 from app.escalations.card import CardState, HandoffCard, TriggerLine
 from app.slack.blocks.handoff_card import (
     CLAIM_ACTION,
@@ -338,3 +339,50 @@ def test_fit_escaped_never_splits_an_entity() -> None:
         assert len(cut) <= limit
         body = cut.removesuffix("…")
         assert body.count("&") == body.count(";")
+
+
+def test_no_bug_button_unless_a_tracker_is_configured() -> None:
+    payload = render(make_card(possible_bug="ValueError: boom"))
+    assert "create_bug_report" not in [e["action_id"] for e in actions(payload)]
+    assert "Possible bug" not in all_text(payload)
+
+
+def test_a_possible_bug_is_shown_and_its_button_emphasised() -> None:
+    payload = render(make_card(bug_reports=True, possible_bug="ValueError: <b>`x`</b> & y"))
+    button = by_action(payload, "create_bug_report")
+    assert (button["text"]["text"], button["style"], button["value"]) == (
+        "Create bug report",
+        "primary",
+        "42",
+    )
+    assert ":warning: Possible bug: `ValueError: &lt;b&gt;'x'&lt;/b&gt; &amp; y`" in all_text(
+        payload
+    )
+    plain = by_action(render(make_card(bug_reports=True)), "create_bug_report")
+    assert "style" not in plain
+    assert_within_limits(payload)
+
+
+def test_a_filed_report_shows_its_links_instead_of_the_button() -> None:
+    filed = render(make_card(bug_reports=True, possible_bug="E", bug_reported=True))
+    assert "create_bug_report" not in [e["action_id"] for e in actions(filed)]
+    assert "Bug report filed: the link follows" in all_text(filed)
+    links = (
+        IssueLink("Linear", "ENG-7", "https://linear.app/acme/issue/ENG-7"),
+        IssueLink("Jira", "SUP-3", "javascript:alert(1)"),
+    )
+    resolved = render(
+        make_card(
+            bug_reports=True,
+            bug_reported=True,
+            bug_links=links,
+            state=CardState.RESOLVED,
+            resolved_by="U0AGENT1",
+        )
+    )
+    text = all_text(resolved)
+    assert (
+        ":lady_beetle: Bug report: <https://linear.app/acme/issue/ENG-7|Linear ENG-7> · Jira SUP-3"
+        in text
+    )
+    assert "javascript" not in text

@@ -9,6 +9,7 @@ from slack_sdk.models.views import View
 from app.escalations.card import RESOLUTION_TAGS
 from app.slack.blocks.resolve_modal import (
     RESOLVE_MODAL_CALLBACK,
+    parse_bug_flag,
     parse_resolve_submission,
     resolve_errors,
     resolve_modal,
@@ -113,3 +114,24 @@ def test_no_errors_for_known_tags(tag: str) -> None:
 @pytest.mark.parametrize("tag", [None, "", "made_up"])
 def test_errors_for_missing_or_unknown_tag(tag: str | None) -> None:
     assert resolve_errors(tag) == {"tag": "Pick why it needed a human"}
+
+
+def test_the_bug_flag_is_offered_with_a_tracker_and_ticked_for_a_possible_bug() -> None:
+    plain = resolve_modal(7, account_name="Acme").to_dict()
+    assert "bug" not in [b.get("block_id") for b in plain["blocks"]]
+    flagged = resolve_modal(7, account_name="Acme", bug_reports=True, possible_bug=True).to_dict()
+    [block] = [b for b in flagged["blocks"] if b.get("block_id") == "bug"]
+    assert block["optional"] is True
+    assert block["element"]["initial_options"][0]["value"] == "file_bug_report"
+    unticked = resolve_modal(7, account_name="Acme", bug_reports=True).to_dict()
+    [block] = [b for b in unticked["blocks"] if b.get("block_id") == "bug"]
+    assert "initial_options" not in block["element"]
+    filed = resolve_modal(7, account_name="Acme", bug_reports=True, bug_reported=True).to_dict()
+    assert "bug" not in [b.get("block_id") for b in filed["blocks"]]
+
+
+def test_the_bug_flag_is_read_from_the_submission() -> None:
+    ticked = {"bug": {"bug": {"selected_options": [{"value": "file_bug_report"}]}}}
+    assert parse_bug_flag(ticked) is True
+    assert parse_bug_flag({"bug": {"bug": {"selected_options": []}}}) is False
+    assert parse_bug_flag({}) is False

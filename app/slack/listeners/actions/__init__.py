@@ -11,10 +11,16 @@ from app.slack.blocks.answer import NEEDS_HELP_ACTION, SOLVED_ACTION
 from app.slack.blocks.csat import COMMENT_ACTION, RATING_ACTION
 from app.slack.blocks.customer_handoff import FOLLOW_UP_BY_EMAIL_ACTION, FOLLOW_UP_LATER_ACTION
 from app.slack.blocks.gap_digest import ARTICLE_WRITTEN_ACTION
-from app.slack.blocks.handoff_card import CLAIM_ACTION, REASSIGN_ACTION, RESOLVE_ACTION
+from app.slack.blocks.handoff_card import (
+    BUG_REPORT_ACTION,
+    CLAIM_ACTION,
+    REASSIGN_ACTION,
+    RESOLVE_ACTION,
+)
 from app.slack.listeners.actions.answer_needs_help import answer_needs_help
 from app.slack.listeners.actions.answer_solved import answer_solved
 from app.slack.listeners.actions.claim_escalation import claim_escalation
+from app.slack.listeners.actions.create_bug_report import create_bug_report
 from app.slack.listeners.actions.csat_comment import csat_comment
 from app.slack.listeners.actions.csat_rating import csat_rating
 from app.slack.listeners.actions.follow_up_by_email import follow_up_by_email
@@ -34,6 +40,7 @@ def register(app: App) -> None:
     app.action(CLAIM_ACTION)(claim_escalation)
     app.action(RESOLVE_ACTION)(resolve_escalation)
     app.action(REASSIGN_ACTION)(reassign_escalation)
+    app.action(BUG_REPORT_ACTION)(create_bug_report)
     app.action(FOLLOW_UP_LATER_ACTION)(follow_up_later)
     app.action(FOLLOW_UP_BY_EMAIL_ACTION)(follow_up_by_email)
     app.action(SHIFT_ON_ACTION)(shift_on)

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from app.db.engine import session_scope
 from app.db.models import Account, Escalation
+from app.escalations.handoff import build_card
 from app.slack.blocks.resolve_modal import resolve_modal
 from app.slack.listeners.actions.clicks import click_of, escalation_id_or_refuse, tell
 from app.slack.middleware.runtime import runtime_of
@@ -26,6 +27,7 @@ def resolve_escalation(
         return
     refusal = None
     account_name = ""
+    bug = {"bug_reports": False, "possible_bug": False, "bug_reported": False}
     if not runtime.config.is_agent(click.user_id):
         refusal = "Only support agents can resolve escalations."
     else:
@@ -40,6 +42,12 @@ def resolve_escalation(
             else:
                 account = session.get(Account, escalation.account_id)
                 account_name = account.name if account else ""
+                card = build_card(session, escalation, runtime.config, thread_url=None)
+                bug = {
+                    "bug_reports": card.bug_reports,
+                    "possible_bug": card.possible_bug is not None,
+                    "bug_reported": card.bug_reported,
+                }
     if refusal is not None:
         tell(client, click, refusal)
         return
@@ -47,7 +55,7 @@ def resolve_escalation(
     try:
         client.views_open(
             trigger_id=trigger_id,
-            view=resolve_modal(escalation_id, account_name=account_name).to_dict(),
+            view=resolve_modal(escalation_id, account_name=account_name, **bug).to_dict(),
         )
     except SlackApiError as exc:
         tell(

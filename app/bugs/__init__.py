@@ -1,0 +1,1 @@
+"""Bug reports from conversations: error detection, fingerprints, reports filed to trackers."""

@@ -1,0 +1,71 @@
+"""Bug reports on the Slack side: the thread link that goes in a report, and announcing issue
+links (refreshed card, a line under it) once the trackers have them."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import Engine
+
+from app.bugs.links import claim_announcement, ready_announcements, release_announcement
+from app.config_file import EscalationConfig
+from app.db.engine import session_scope
+from app.db.models import Conversation, Escalation
+from app.escalations.handoff import refresh_cards
+from app.slack.agent_desk import SlackAgentDesk
+from app.slack.blocks.bug_report import announcement_text
+
+logger = logging.getLogger(__name__)
+
+
+def customer_thread_url(desk: SlackAgentDesk, engine: Engine, escalation_id: int) -> str | None:
+    """The permalink of the escalation's customer thread (None if Slack has none)."""
+    with session_scope(engine) as session:
+        escalation = session.get(Escalation, escalation_id)
+        conversation = session.get(Conversation, escalation.conversation_id) if escalation else None
+        if conversation is None:
+            return None
+        channel, ts = conversation.channel_id, conversation.thread_ts
+    return desk.permalink(channel=channel, ts=ts)
+
+
+def announce_bug_reports(
+    *, engine: Engine, config: EscalationConfig, client: WebClient, now: datetime
+) -> int:
+    """Post each ready report's issue links on its card and in the card's thread; how many."""
+    desk = SlackAgentDesk(client)
+    with session_scope(engine) as session:
+        ready = ready_announcements(session)
+    posted = 0
+    for announcement in ready:
+        with session_scope(engine) as session:
+            if not claim_announcement(session, row_id=announcement.row_id, now=now):
+                continue
+            escalation = session.get(Escalation, announcement.escalation_id)
+            assert escalation is not None
+            card = (escalation.card_channel, escalation.card_ts)
+        refresh_cards(
+            engine=engine, config=config, desk=desk, escalation_id=announcement.escalation_id
+        )
+        if card[0] and card[1]:
+            try:
+                client.chat_postMessage(
+                    channel=card[0],
+                    thread_ts=card[1],
+                    text=announcement_text(announcement),
+                    unfurl_links=False,
+                )
+            except SlackApiError as exc:
+                logger.warning(
+                    "bug report link for escalation %s not posted: %s",
+                    announcement.escalation_id,
+                    exc.response.get("error"),
+                )
+                with session_scope(engine) as session:
+                    release_announcement(session, row_id=announcement.row_id)
+                continue
+        posted += 1
+    return posted

@@ -1,0 +1,3 @@
+from tests.slack.conftest import rows, slack
+
+__all__ = ["rows", "slack"]

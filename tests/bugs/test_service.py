@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.bugs.links import bug_state, claim_announcement, ready_announcements
+from app.bugs.models import BugReport
+from app.bugs.service import Filed, file_bug_report, report_text
+from app.bugs.trackers import Trackers
+from app.config_file import EscalationConfig, load_config
+from app.db.engine import session_scope
+from app.db.models import Account, Conversation, Escalation, Message
+from app.integrations.delivery import Delivered
+from app.integrations.models import OutboxEvent
+from app.integrations.outbox import deliver_due
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+BOTH = Trackers(names=("linear", "jira"))
+TRACE = (
+    'Traceback (most recent call last):\n  File "/srv/{n}/app.py", line {n}, in export\n'
+    "KeyError: 'col_{n}'"
+)
+
+
+@pytest.fixture
+def config(example_config_path: Path) -> EscalationConfig:
+    base = load_config(example_config_path)
+    return base.model_copy(
+        update={
+            "alerts": base.alerts.model_copy(update={"bug_fingerprint": "C0ENGBUGS"}),
+        }
+    )
+
+
+def _escalation(engine: Engine, account: str, text: str) -> int:
+    with session_scope(engine) as session:
+        row = Account(name=account, channel_id=f"C0{account.upper()}", tier="pro")
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        conversation = Conversation(
+            account_id=row.id, channel_id=row.channel_id, thread_ts="1.0", customer_user_id="U1"
+        )
+        session.add(conversation)
+        session.flush()
+        assert conversation.id is not None
+        session.add(
+            Message(conversation_id=conversation.id, slack_ts="1.0", author="customer", text=text)
+        )
+        escalation = Escalation(
+            conversation_id=conversation.id,
+            account_id=row.id,
+            skill="technical",
+            language="en",
+            tier="pro",
+            routed_channel="C0TECH",
+            claim_deadline=NOW,
+        )
+        session.add(escalation)
+        session.flush()
+        assert escalation.id is not None
+        return escalation.id
+
+
+def _file_in(
+    session: Session, config: EscalationConfig, escalation_id: int, now: datetime = NOW
+) -> Filed:
+    return file_bug_report(
+        session=session,
+        config=config,
+        trackers=BOTH,
+        escalation_id=escalation_id,
+        user_id="U0AGENT2",
+        source="button",
+        thread_url="https://x.slack.com/archives/C1/p1",
+        now=now,
+    )
+
+
+def _file(
+    engine: Engine, config: EscalationConfig, escalation_id: int, now: datetime = NOW
+) -> Filed:
+    with session_scope(engine) as session:
+        return _file_in(session, config, escalation_id, now)
+
+
+def _events(engine: Engine) -> list[OutboxEvent]:
+    with Session(engine) as session:
+        return list(session.exec(select(OutboxEvent).order_by(OutboxEvent.id)))  # type: ignore[arg-type]
+
+
+def test_report_text_takes_steps_expected_and_actual_from_the_customer() -> None:
+    text = report_text(
+        texts=[
+            "It breaks:\n1. open reports\n2. press export\nExpected: a file\n"
+            "Actual: nothing happens\n" + TRACE.format(n=1)
+        ],
+        summary="Export is broken\nmore",
+        note="seen on Chrome",
+    )
+    assert text.title == "KeyError: 'col_1'"
+    assert text.steps == ("open reports", "press export")
+    assert (text.expected, text.actual) == ("a file", "nothing happens")
+    assert text.summary == "Export is broken\nmore\n\nAgent's note: seen on Chrome"
+    assert text.error is not None and text.error.stack_trace is not None
+
+
+def test_one_issue_per_fingerprint_a_comment_per_new_account(
+    engine: Engine, config: EscalationConfig
+) -> None:
+    first = _escalation(engine, "acme", TRACE.format(n=1))
+    second = _escalation(engine, "globex", "same here\n" + TRACE.format(n=2))
+    assert _file(engine, config, first).outcome == "created"
+    assert _file(engine, config, first).outcome == "already"  # same account: nothing new
+    filed = _file(engine, config, second)
+    assert (filed.outcome, filed.affected_accounts) == ("commented", 2)
+    assert _file(engine, config, second).outcome == "already"
+    events = _events(engine)
+    assert [(e.kind, e.idempotency_key, e.after_key) for e in events] == [
+        ("linear.issue", "bug:1:linear", None),
+        ("jira.issue", "bug:1:jira", None),
+        ("linear.comment", "bug:1:linear:account:2", "bug:1:linear"),
+        ("jira.comment", "bug:1:jira:account:2", "bug:1:jira"),
+    ]
+    assert "Affected accounts: 2." in json.loads(events[2].payload)["body"]
+    jira_issue = json.loads(events[1].payload)
+    assert jira_issue["stack_trace"].endswith("KeyError: 'col_1'")
+    assert jira_issue["account"] == "acme (pro)"
+
+
+def test_a_failed_filing_leaves_nothing_behind(engine: Engine, config: EscalationConfig) -> None:
+    first = _escalation(engine, "acme", TRACE.format(n=1))
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        _file_in(session, config, first)
+        raise RuntimeError("the process died before the commit")
+    with Session(engine) as session:
+        assert list(session.exec(select(BugReport))) == []
+    assert _events(engine) == []
+
+
+def test_an_alert_when_three_accounts_report_it_within_the_window(
+    engine: Engine, config: EscalationConfig
+) -> None:
+    ids = [_escalation(engine, name, TRACE.format(n=n)) for n, name in enumerate("abcd")]
+    _file(engine, config, ids[0], NOW)
+    _file(engine, config, ids[1], NOW + timedelta(minutes=70))  # the first is out of the window
+    assert not _file(engine, config, ids[2], NOW + timedelta(minutes=80)).alerted
+    assert _file(engine, config, ids[3], NOW + timedelta(minutes=90)).alerted
+    alerts = [e for e in _events(engine) if e.kind == "slack.alert"]
+    [alert] = alerts
+    payload = json.loads(alert.payload)
+    assert (payload["channel"], payload["event"], payload["quote"]) == (
+        "C0ENGBUGS",
+        "bug_fingerprint",
+        "KeyError: 'col_0'",  # the error as first reported
+    )
+    assert payload["title"] == "The same error was reported by 3 accounts within 60 minutes"
+
+
+def test_links_are_ready_once_the_trackers_have_the_records(
+    engine: Engine, config: EscalationConfig
+) -> None:
+    first = _escalation(engine, "acme", TRACE.format(n=1))
+    second = _escalation(engine, "globex", TRACE.format(n=2))
+    _file(engine, config, first)
+    _file(engine, config, second)
+    with Session(engine) as session:
+        assert ready_announcements(session) == []
+        assert bug_state(session, first).reported and bug_state(session, first).links == ()
+
+    def tracker(kind: str) -> object:
+        def send(payload: dict[str, object], key: str) -> Delivered:
+            return Delivered(external_id=f"{kind}-1", external_url=f"https://{kind}.test/I-1")
+
+        return send
+
+    senders = {k: tracker(k.split(".")[0]) for k in ("linear.issue", "jira.issue")}
+    deliver_due(engine=engine, senders=senders, now=NOW)  # type: ignore[arg-type]
+    with session_scope(engine) as session:
+        [ready] = ready_announcements(session)  # the comments are not delivered yet
+        assert ready.escalation_id == first and ready.first
+        assert [(link.tracker, link.label) for link in ready.links] == [
+            ("Linear", "I-1"),
+            ("Jira", "jira-1"),
+        ]
+        assert claim_announcement(session, row_id=ready.row_id, now=NOW)
+        assert not claim_announcement(session, row_id=ready.row_id, now=NOW)
+    with Session(engine) as session:
+        assert ready_announcements(session) == []
