@@ -77,7 +77,7 @@ class Conversation(SQLModel, table=True):
 class ConversationDayCount(SQLModel, table=True):
     """Conversations opened per UTC day, installation, account tier (the account's current one)
     and intent ('' for none), with how many escalated and how many were contained. Database
-    triggers (migration 0014) keep it in the transaction that writes a conversation or an
+    triggers (migration 0011) keep it in the transaction that writes a conversation or an
     account's tier; never written by the application. The KPI report reads whole days from
     here."""
 
@@ -176,7 +176,7 @@ class Escalation(SQLModel, table=True):
             "ix_escalations_repeat_history",
             *("account_id", "intent", "created_at", "id", "tier", "skill"),
         ),
-        # SQLite also has expression indexes on the durations (migration 0014), which its
+        # SQLite also has expression indexes on the durations (migration 0011), which its
         # schema reflection does not report.
     )
 
@@ -186,7 +186,7 @@ class Escalation(SQLModel, table=True):
     decision_id: int | None = Field(default=None, foreign_key="triage_decisions.id")
     account_id: int = Field(foreign_key="accounts.id", index=True)
     skill: str = Field(max_length=40, index=True)
-    # The conversation's intent, copied by database triggers (migration 0014) when the escalation
+    # The conversation's intent, copied by database triggers (migration 0011) when the escalation
     # is inserted and whenever the conversation's intent changes; never set by the application.
     intent: str | None = Field(default=None, max_length=40)
     language: str = Field(max_length=8)

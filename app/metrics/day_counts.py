@@ -1,7 +1,7 @@
 """Conversations of a window by account tier and intent, read from the day rollup.
 
 ``conversation_day_counts`` (kept by database triggers in the transaction that writes a
-conversation, see migration 0014) has one row per UTC day, tier and intent. A window's whole
+conversation, see migration 0011) has one row per UTC day, tier and intent. A window's whole
 days come from it; the partial days at its edges come from ``conversations`` itself, so the
 counts are exact for any window while reading a few thousand rows instead of every
 conversation. Both sources give the same columns: ``team_id``, ``tier``, ``intent`` ('' for none),

@@ -4,7 +4,7 @@ The definition is PostgreSQL's ``percentile_cont`` (linear interpolation between
 nearest rank ``(n - 1) * p``). PostgreSQL computes it itself over a covering index. SQLite has
 no percentile function: the number of values comes from the covering index on the end time, and
 each percentile from the one or two values at its rank, read by an ordered scan of the
-expression index on the duration (migration 0014) with ``LIMIT 2 OFFSET rank``: no sort, no
+expression index on the duration (migration 0011) with ``LIMIT 2 OFFSET rank``: no sort, no
 duration computed at query time. That scan passes the durations outside the window too, so its
 cost grows with the history the index holds (fine for the 90-day report on months of history).
 """

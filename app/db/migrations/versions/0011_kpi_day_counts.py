@@ -1,7 +1,7 @@
 """conversation counts per day, tier and intent, kept by triggers; covering KPI indexes
 
-Revision ID: 0014
-Revises: 0012
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-26
 
 ``conversation_day_counts`` holds, per UTC day a conversation was opened, its installation
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014"
-down_revision: str | None = "0012"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """bug reports by error fingerprint; outbox rows that wait for another
 
-Revision ID: 0008
-Revises: 0014
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-26
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0014"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """surge calendar, proactive notices, live wait lines, email follow-ups, card posting lease
 
-Revision ID: 0010
-Revises: 0011
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-26
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0011"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
