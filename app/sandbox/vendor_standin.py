@@ -1,6 +1,7 @@
-"""What the local CRM stand-ins share: a ``LocalHttpServer`` on a free port, the record of every
-request, the Bearer-token check, and fault modes (``"error_500"``: HTTP 500; ``"hang"``: no answer
-until ``hang_seconds`` pass or the server stops)."""
+"""What the local vendor API stand-ins (CRMs and trackers) share: a ``LocalHttpServer`` on a free
+port, the record of every request, the Bearer-token check, and fault modes (``"error_500"``: HTTP
+500; ``"bad_request"``: HTTP 400; ``"hang"``: no answer until ``hang_seconds`` pass or the server
+stops)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any, Literal, Self, get_args
 
 from app.sandbox.standin_http import HttpReply, HttpRequest, LocalHttpServer
 
-Mode = Literal["ok", "error_500", "hang"]
+Mode = Literal["ok", "error_500", "hang", "bad_request"]
 MODES: tuple[Mode, ...] = get_args(Mode)
 
 
@@ -23,6 +24,10 @@ class Recorded:
     query: str
     headers: dict[str, str]
     raw: bytes
+
+    @property
+    def method(self) -> str:
+        return self.verb
 
     @property
     def body(self) -> Any:
@@ -40,12 +45,14 @@ def json_reply(status: int, body: Any) -> HttpReply:
 
 
 class VendorStandin:
-    """Subclasses answer ``route`` for authenticated requests and shape ``unauthorized`` and
-    ``server_error`` the way their API does."""
+    """Subclasses answer ``route`` for authorized requests and shape ``unauthorized``,
+    ``server_error`` and ``bad_request`` the way their API does."""
 
     name = "vendor"
 
-    def __init__(self, *, token: str, mode: Mode = "ok", hang_seconds: float = 30.0) -> None:
+    def __init__(
+        self, *, token: str | None = None, mode: Mode = "ok", hang_seconds: float = 30.0
+    ) -> None:
         self.token = token
         self.mode: Mode = mode
         self.hang_seconds = hang_seconds
@@ -57,7 +64,7 @@ class VendorStandin:
     def start(self) -> Self:
         if self._server is None:
             self._released.clear()
-            self._server = LocalHttpServer(self._dispatch)
+            self._server = LocalHttpServer(self._dispatch, name=self.name)
         return self
 
     def stop(self) -> None:
@@ -79,10 +86,15 @@ class VendorStandin:
         self.stop()
 
     @property
-    def url(self) -> str:
+    def base_url(self) -> str:
         if self._server is None:
             raise RuntimeError(f"the {self.name} stand-in is not running")
         return self._server.base_url
+
+    @property
+    def url(self) -> str:
+        """The base URL a client is configured with."""
+        return self.base_url
 
     @property
     def requests(self) -> list[Recorded]:
@@ -94,14 +106,22 @@ class VendorStandin:
         with self.lock:
             self._requests.append(record)
             mode = self.mode
-        if record.header("Authorization") != f"Bearer {self.token}":
+        if not self.authorized(record):
             return self.unauthorized()
         if mode == "hang":
             self._released.wait(self.hang_seconds)
             return self.server_error()
         if mode == "error_500":
             return self.server_error()
+        if mode == "bad_request":
+            return self.bad_request()
         return self.route(record)
+
+    def authorized(self, request: Recorded) -> bool:
+        return request.header("Authorization") == f"Bearer {self.token}"
+
+    def bad_request(self) -> HttpReply:
+        return json_reply(400, {"message": "bad request"})
 
     def route(self, request: Recorded) -> HttpReply:
         raise NotImplementedError

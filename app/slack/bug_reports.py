@@ -15,21 +15,22 @@ from app.config_file import EscalationConfig
 from app.db.engine import session_scope
 from app.db.models import Conversation, Escalation
 from app.escalations.handoff import refresh_cards
+from app.integrations.alerts import thread_link
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.bug_report import announcement_text
 
 logger = logging.getLogger(__name__)
 
 
-def customer_thread_url(desk: SlackAgentDesk, engine: Engine, escalation_id: int) -> str | None:
-    """The permalink of the escalation's customer thread (None if Slack has none)."""
+def customer_thread_url(engine: Engine, escalation_id: int) -> str | None:
+    """A link to the escalation's customer thread, built without a Slack call so that it can be
+    taken inside the 3 seconds of a modal submission (None if the escalation is gone)."""
     with session_scope(engine) as session:
         escalation = session.get(Escalation, escalation_id)
         conversation = session.get(Conversation, escalation.conversation_id) if escalation else None
         if conversation is None:
             return None
-        channel, ts = conversation.channel_id, conversation.thread_ts
-    return desk.permalink(channel=channel, ts=ts)
+        return thread_link(conversation.channel_id, conversation.thread_ts)
 
 
 def announce_bug_reports(

@@ -41,7 +41,7 @@ def create_bug_report(
         tell(client, click, "This escalation no longer exists.")
         return
     desk = SlackAgentDesk(client)
-    thread_url = customer_thread_url(desk, runtime.engine, escalation_id)
+    thread_url = customer_thread_url(runtime.engine, escalation_id)
     with session_scope(runtime.engine) as session:
         filed = file_bug_report(
             session=session,

@@ -53,7 +53,7 @@ def resolve_submitted(
         if not trackers.enabled:
             ack(response_action="errors", errors={BUG_BLOCK: "No bug tracker is set up."})
             return
-        thread_url = customer_thread_url(SlackAgentDesk(client), runtime.engine, escalation_id)
+        thread_url = customer_thread_url(runtime.engine, escalation_id)
 
         def and_then(session: Session) -> None:
             filed.append(
