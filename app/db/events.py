@@ -31,14 +31,18 @@ def store_event(
     event_type: str,
     payload: str,
     queue: bool = False,
+    received_at: datetime | None = None,
 ) -> Stored:
     """Record a delivery before it is acknowledged; tells whether to process it.
 
     With ``queue`` the event is left ``queued`` for an event processor (the caller wakes the
     processors once committed: :func:`app.db.event_notifier.notify_event_processors`); otherwise
-    the caller processes it.
+    the caller processes it, first taking it with :func:`claim_for_retry` and ``received_at``
+    (so that the worker's retry of an event that waited too long and the caller's own run never
+    both process it).
     """
     status = QUEUED if queue else RECEIVED
+    received_at = received_at or utcnow()
     inserted = session.execute(
         insert_or_ignore(session, SlackEvent)
         .values(
@@ -48,7 +52,7 @@ def store_event(
             payload=payload,
             status=status,
             attempts=0,
-            received_at=utcnow(),
+            received_at=received_at,
         )
         .returning(col(SlackEvent.event_id))
     )
@@ -62,7 +66,7 @@ def store_event(
                 col(SlackEvent.status) == "failed",
                 col(SlackEvent.attempts) < MAX_ATTEMPTS,
             )
-            .values(status=status)
+            .values(status=status, received_at=received_at)
         )
         stored = Stored.RETRY if claimed.rowcount else Stored.DUPLICATE  # type: ignore[attr-defined]
     return stored

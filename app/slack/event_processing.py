@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -13,7 +14,8 @@ from slack_sdk.errors import SlackApiError
 from app.conversations.flow import process_message
 from app.conversations.intake import BotIdentity
 from app.db.engine import session_scope
-from app.db.events import fail_event, finish_event
+from app.db.events import RECEIVED as RECEIVED_STATUS
+from app.db.events import claim_for_retry, fail_event, finish_event
 from app.runtime import Runtime
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.parsing import incoming_message
@@ -23,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 # The event types whose work runs here (and so may be left to an event processor).
 PROCESSED_EVENT_TYPES = frozenset({"message"})
+# Bolt context key: when the web process stored the delivery it is about to process.
+RECEIVED_AT = "stored_event_received_at"
 
 
 def process_event(
@@ -32,11 +36,21 @@ def process_event(
     bot: BotIdentity,
     event_id: str | None,
     event: Mapping[str, Any],
+    received_at: datetime | None = None,
 ) -> bool:
     """Run the event's work and record how it ended; True when it finished.
 
+    With ``received_at`` (the web process's own delivery, stored at that time) the event is taken
+    first, so one that waited so long that the worker's retry took it is not processed twice.
     Failures are recorded on the stored event (the worker retries it) and never raised.
     """
+    if (
+        event_id is not None
+        and received_at is not None
+        and not _take(runtime, event_id, received_at)
+    ):
+        logger.info("event %s was taken by the worker's retry: not processed here", event_id)
+        return False
     try:
         _dispatch(runtime=runtime, client=client, bot=bot, event=event)
     except SlackApiError as exc:
@@ -71,6 +85,16 @@ def _dispatch(
             event.get("channel"),
             outcome.action,
             outcome.reason,
+        )
+
+
+def _take(runtime: Runtime, event_id: str, received_at: datetime) -> bool:
+    with session_scope(runtime.engine) as session:
+        return claim_for_retry(
+            session=session,
+            event_id=event_id,
+            expected_status=RECEIVED_STATUS,
+            expected_received_at=received_at,
         )
 
 

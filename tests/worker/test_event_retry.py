@@ -80,3 +80,65 @@ def test_event_left_unfinished_by_a_crash_is_picked_up_when_stale(
 
     assert prune_finished_events(runtime=slack.runtime, now=utcnow() + timedelta(days=3)) == 1
     assert rows.events() == []
+
+
+def test_event_waiting_in_the_web_process_is_processed_once_when_the_worker_took_it(
+    slack: LocalSlack, rows: Rows
+) -> None:
+    """A delivery that waited so long in a busy web process that the worker's retry took it: the
+    web process's late run finds it taken and leaves it, so the customer gets one reply."""
+    import json
+
+    from app.db.engine import session_scope
+    from app.db.events import store_event
+    from app.slack.event_processing import process_event
+
+    assert slack.runtime is not None and slack.sender is not None
+    jordan = slack.customer_of(ACME)
+    event = {
+        "type": "message",
+        "channel": ACME,
+        "user": jordan.user_id,
+        "user_team": jordan.team_id,
+        "text": "How do I export my data?",
+        "ts": slack.sender.new_ts(),
+    }
+    stored_at = utcnow()
+    with session_scope(slack.runtime.engine) as session:
+        store_event(
+            session=session,
+            event_id="EvWAITED",
+            team_id="T0OURS",
+            event_type="message",
+            payload=json.dumps({"event_id": "EvWAITED", "event": event}),
+            received_at=stored_at,
+        )
+    client = build_web_client(slack.runtime.settings)
+    bot = BotIdentity(team_id="T0OURS", user_id="U0BOT")
+    later = utcnow() + timedelta(minutes=5)
+    assert retry_unfinished_events(runtime=slack.runtime, client=client, bot=bot, now=later) == 1
+
+    late_run = process_event(
+        runtime=slack.runtime,
+        client=client,
+        bot=bot,
+        event_id="EvWAITED",
+        event=event,
+        received_at=stored_at,
+    )
+
+    assert late_run is False
+    assert [m.author for m in rows.messages()] == ["customer", "bot"]
+    replies = [m for m in slack.standin.messages_in(ACME, event["ts"]) if m.get("bot_id")]
+    assert len(replies) == 1
+    assert [e.status for e in rows.events()] == ["done"]
+
+
+def test_the_web_process_runs_its_own_delivery_when_nobody_took_it(
+    slack: LocalSlack, rows: Rows
+) -> None:
+    jordan = slack.customer_of(ACME)
+    sent = slack.say(ACME, user=jordan.user_id, team=jordan.team_id, text="Where is my invoice?")
+    assert [e.status for e in rows.events()] == ["done"]
+    replies = [m for m in slack.standin.messages_in(ACME, sent.ts) if m.get("bot_id")]
+    assert len(replies) == 1

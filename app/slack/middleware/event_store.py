@@ -17,7 +17,8 @@ from sqlalchemy.exc import DBAPIError
 
 from app.db.event_notifier import notify_event_processors
 from app.db.events import Stored, store_event
-from app.slack.event_processing import PROCESSED_EVENT_TYPES
+from app.db.models import utcnow
+from app.slack.event_processing import PROCESSED_EVENT_TYPES, RECEIVED_AT
 from app.slack.middleware.runtime import runtime_of
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def store_events(
         "team_id": context.team_id or body.get("team_id"),
         "event_type": event_type,
         "payload": json.dumps(body, separators=(",", ":")),
+        "received_at": utcnow(),
     }
     stored = _store(runtime.engine, fields, queue=queue)
     if stored is Stored.DUPLICATE:
@@ -53,6 +55,7 @@ def store_events(
     if queue:
         notify_event_processors(runtime.engine)
         return BoltResponse(status=200, body="")  # committed: an event processor takes it
+    context[RECEIVED_AT] = fields["received_at"]
     next()
     return None
 

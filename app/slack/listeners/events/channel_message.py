@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from app.slack.event_processing import process_event
+from app.slack.event_processing import RECEIVED_AT, process_event
 from app.slack.identity import bot_identity
 from app.slack.middleware.runtime import runtime_of
 
@@ -19,4 +19,5 @@ def channel_message(body: dict[str, Any], context: BoltContext, client: WebClien
         bot=bot_identity(context),
         event_id=body.get("event_id"),
         event=body.get("event") or {},
+        received_at=context.get(RECEIVED_AT),
     )
