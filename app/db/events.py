@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import bindparam, delete, or_, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
@@ -44,17 +45,16 @@ def store_event(
     status = QUEUED if queue else RECEIVED
     received_at = received_at or utcnow()
     inserted = session.execute(
-        insert_or_ignore(session, SlackEvent)
-        .values(
-            event_id=event_id,
-            team_id=team_id,
-            event_type=event_type,
-            payload=payload,
-            status=status,
-            attempts=0,
-            received_at=received_at,
-        )
-        .returning(col(SlackEvent.event_id))
+        _insert_statement(session),
+        {
+            "event_id": event_id,
+            "team_id": team_id,
+            "event_type": event_type,
+            "payload": payload,
+            "status": status,
+            "attempts": 0,
+            "received_at": received_at,
+        },
     )
     if inserted.first() is not None:
         stored = Stored.NEW
@@ -70,6 +70,36 @@ def store_event(
         )
         stored = Stored.RETRY if claimed.rowcount else Stored.DUPLICATE  # type: ignore[attr-defined]
     return stored
+
+
+_INSERTS: dict[str, Any] = {}
+
+
+def _insert_statement(session: Session | Connection) -> Any:
+    """The delivery's ``INSERT … ON CONFLICT DO NOTHING RETURNING event_id``, built once per
+    database dialect on the Core table with bound parameters (the ack path runs it per request)."""
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    statement = _INSERTS.get(bind.dialect.name)
+    if statement is None:
+        table = SlackEvent.__table__  # type: ignore[attr-defined]
+        statement = (
+            insert_or_ignore(session, table)
+            .values({name: bindparam(name) for name in _STORED_COLUMNS})
+            .returning(table.c.event_id)
+        )
+        _INSERTS[bind.dialect.name] = statement
+    return statement
+
+
+_STORED_COLUMNS = (
+    "event_id",
+    "team_id",
+    "event_type",
+    "payload",
+    "status",
+    "attempts",
+    "received_at",
+)
 
 
 def claim_queued_events(*, session: Session, limit: int) -> list[tuple[str, str]]:
