@@ -26,6 +26,7 @@ from app.db.escalations import escalation_for_decision, open_escalation_for
 from app.db.messages import message_by_ts
 from app.db.models import Account, Conversation, Message, TriageDecision, utcnow
 from app.escalations.customer import handoff_reply
+from app.escalations.email_follow_up import queue_reply_email
 from app.escalations.handoff import AgentDesk, post_card
 from app.escalations.messages import transition_text
 from app.escalations.page_url import page_url
@@ -230,6 +231,14 @@ def _pending(
 ) -> _Pending | Outcome:
     assert conversation.id is not None and stored.id is not None
     if author is not Author.CUSTOMER:
+        if author is Author.STAFF:
+            queue_reply_email(
+                session=session,
+                conversation_id=conversation.id,
+                message_id=stored.id,
+                text=stored.text,
+                now=utcnow(),
+            )
         return Outcome("recorded", "staff message", conversation.id)
     opening = stored.slack_ts == conversation.thread_ts
     follow_up = not opening and conversation.status in FOLLOW_UP_STATUSES

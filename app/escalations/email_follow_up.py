@@ -8,14 +8,16 @@ the web process and the worker, or two workers, never send the same email twice.
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.config_file import EscalationConfig
 from app.conversations.customers import customer_may_act
@@ -27,6 +29,7 @@ from app.escalations.service import Change
 logger = logging.getLogger(__name__)
 
 CONFIRMATION = "confirmation"
+REPLY_PREFIX = "reply-"  # kind of an agent's reply: reply-<message id>
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)  # a claimed send that never reported back is tried again after
 BACKOFF_MINUTES = (1, 2, 5, 10, 30, 60, 120)
@@ -107,6 +110,62 @@ def choose_email_follow_up(
             session.rollback()
             return Change(False, _chosen(config, language), row.id), None
         return Change(True, _chosen(config, language), row.id), email.id
+
+
+def queue_reply_email(
+    *, session: Session, conversation_id: int, message_id: int, text: str, now: datetime
+) -> int | None:
+    """Our team's reply in the thread of a customer who chose email: stored (in the caller's
+    transaction, once per message) to go to the address they chose; the id, or None when the
+    customer is followed up in Slack."""
+    escalation = session.exec(
+        select(Escalation)
+        .where(
+            col(Escalation.conversation_id) == conversation_id,
+            col(Escalation.follow_up_by) == "email",
+            col(Escalation.status).in_(["pending", "claimed"]),
+        )
+        .order_by(col(Escalation.id).desc())
+    ).first()
+    if escalation is None or escalation.id is None or not text.strip():
+        return None
+    chosen = session.exec(
+        select(FollowUpEmail).where(
+            col(FollowUpEmail.escalation_id) == escalation.id,
+            col(FollowUpEmail.kind) == CONFIRMATION,
+        )
+    ).first()
+    kind = f"{REPLY_PREFIX}{message_id}"
+    already = session.exec(
+        select(FollowUpEmail.id).where(
+            col(FollowUpEmail.escalation_id) == escalation.id, col(FollowUpEmail.kind) == kind
+        )
+    ).first()
+    if chosen is None or already is not None:
+        return None
+    email = FollowUpEmail(
+        escalation_id=escalation.id,
+        kind=kind,
+        to_address=chosen.to_address,
+        subject=f"Re: {chosen.subject}",
+        body=plain_text(text),
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(email)
+    session.flush()
+    return email.id
+
+
+_SLACK_LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
+_SLACK_BARE = re.compile(r"<(https?://[^|>]+)>")
+
+
+def plain_text(text: str) -> str:
+    """Slack's message markup as an email reads it: links as "label (url)", entities decoded."""
+    text = _SLACK_LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
+    text = _SLACK_BARE.sub(lambda m: m.group(1), text)
+    return html.unescape(text)
 
 
 def _chosen(config: EscalationConfig, language: str) -> str:

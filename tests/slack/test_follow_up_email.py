@@ -16,9 +16,9 @@ from sqlmodel import Session, select
 from app.db.models import FollowUpEmail, utcnow
 from app.escalations.messages import render
 from app.mail.smtp_sender import SmtpSender
-from app.sandbox.local_slack import LocalSlack
+from app.sandbox.local_slack import OUR_TEAM, LocalSlack
 from app.worker.escalation_jobs import deliver_follow_up_emails
-from tests.slack.test_handoff import escalate, escalations, latest, press
+from tests.slack.test_handoff import card_in, escalate, escalations, latest, press
 from tests.slack.test_triage_flow import bot_replies
 from tests.smtp_server import SmtpServer, smtp_server
 
@@ -190,3 +190,61 @@ def test_without_smtp_settings_no_email_option_is_offered(slack: LocalSlack) -> 
         )
     )
     assert "follow_up_by_email" not in json.dumps(message["blocks"])
+
+
+def test_the_agents_reply_in_the_thread_reaches_the_customer_by_email(
+    mail_slack: LocalSlack, smtp_server: SmtpServer
+) -> None:
+    slack = mail_slack
+    assert slack.runtime is not None
+    customer, offered, root = _chose_follow_up(slack, email="maria@globex.example")
+    email_me_instead(slack, offered, customer)
+    slack.standin.wait_for(lambda: smtp_server.inbox.messages)  # the confirmation
+    press(slack, card_in(slack, BILLING), "claim_escalation", user="U0AGENT1", channel=BILLING)
+    slack.standin.wait_for(lambda: escalations(slack)[0].status == "claimed")
+
+    reply = slack.say(
+        GLOBEX,
+        user="U0AGENT1",
+        team=OUR_TEAM,
+        text="Refunded: see <https://billing.example.com/r/42|your receipt> &amp; thanks",
+        thread_ts=root,
+    )
+    # Slack delivers the same message again: still one email.
+    assert slack.sender is not None
+    again = slack.sender.message(
+        GLOBEX,
+        "U0AGENT1",
+        "Refunded: see <https://billing.example.com/r/42|your receipt> &amp; thanks",
+        user_team=OUR_TEAM,
+        ts=reply.ts,
+        thread_ts=root,
+    )
+    slack.wait_processed(again.event_id)
+    sender = SmtpSender.from_settings(slack.runtime.settings)
+    assert sender is not None
+    assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=utcnow()) == 1
+    assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=utcnow()) == 0
+
+    [_confirmation, emailed] = smtp_server.inbox.messages
+    [escalation] = escalations(slack)
+    assert emailed["To"] == "maria@globex.example"
+    assert emailed["Subject"] == f"Re: Your support request #{escalation.id}"
+    body = emailed.get_payload(decode=True).decode()
+    assert "Refunded: see your receipt (https://billing.example.com/r/42) & thanks" in body
+
+    # The customer's own messages are not mailed back to them.
+    slack.say(GLOBEX, user=customer.user_id, team=customer.team_id, text="Thanks!", thread_ts=root)
+    assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=utcnow()) == 0
+    assert len(smtp_server.inbox.messages) == 2
+
+
+def test_an_agents_reply_is_not_emailed_to_a_customer_followed_up_in_slack(
+    mail_slack: LocalSlack, smtp_server: SmtpServer
+) -> None:
+    slack = mail_slack
+    _customer, _offered, root = _chose_follow_up(slack, email="maria@globex.example")
+    press(slack, card_in(slack, BILLING), "claim_escalation", user="U0AGENT1", channel=BILLING)
+    slack.standin.wait_for(lambda: escalations(slack)[0].status == "claimed")
+    slack.say(GLOBEX, user="U0AGENT1", team=OUR_TEAM, text="On it, Maria.", thread_ts=root)
+    assert emails(slack) == [] and smtp_server.inbox.messages == []
