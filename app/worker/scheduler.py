@@ -11,18 +11,18 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk import WebClient
 
 from app.conversations.intake import BotIdentity
-from app.integrations.alerts import KIND as ALERT_KIND
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
 from app.mail.smtp_sender import SmtpSender
 from app.runtime import Runtime
-from app.slack.client import build_web_client
 from app.slack.gap_notifier import SlackGapNotifier
 from app.slack.surge_alerts import SlackSurgeAlerts
 from app.slack.surge_notices import SlackNoticePoster
 from app.slack.workspaces import (
+    ClientForTeam,
     Workspace,
     WorkspaceSource,
+    installation_clients,
     installed_workspaces,
     single_workspace,
 )
@@ -148,18 +148,14 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
         id="post_leads_digest",
         **defaults,
     )
-    if runtime.settings.oauth_mode:
-        # Team alerts go to Slack with one workspace's token: with several installations they
-        # stay queued in the outbox (nothing is lost) until they are routed per installation.
-        outbox_client: WebClient = build_web_client(runtime.settings, token=None)
-        senders = outbox_senders(runtime, outbox_client)
-        senders.pop(ALERT_KIND, None)
-    else:
-        outbox_client = workspaces()[0].client
-        senders = outbox_senders(runtime, outbox_client)
+    # Team alerts go out with the token of the installation they belong to.
+    alert_clients: WebClient | ClientForTeam = (
+        installation_clients(runtime) if runtime.settings.oauth_mode else workspaces()[0].client
+    )
+    senders = outbox_senders(runtime, alert_clients)
     if senders:
         scheduler.add_job(
-            lambda: deliver_outbox(runtime, outbox_client, senders),
+            lambda: deliver_outbox(runtime, senders, workspaces),
             "interval",
             seconds=30,
             id="deliver_outbox",
