@@ -161,10 +161,11 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
             id="deliver_outbox",
             **defaults,
         )
+    _add_surge_jobs(scheduler, workspaces, defaults)
     if runtime.settings.oauth_mode:
-        # Surge detection and the knowledge-gap digest read every workspace's rows together:
-        # they run with a single bot token only, until they are scoped per installation.
-        logger.warning("OAuth mode: surges, knowledge-gap digests and team alerts are not run")
+        # The knowledge-gap digest reads every workspace's rows together: it runs with a single
+        # bot token only, until it is scoped per installation.
+        logger.warning("OAuth mode: knowledge-gap digests are not run")
     else:
         _add_single_workspace_jobs(scheduler, runtime, workspaces()[0].client, defaults)
     scheduler.add_job(
@@ -177,14 +178,26 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
     return scheduler
 
 
-def _add_single_workspace_jobs(
-    scheduler: BlockingScheduler, runtime: Runtime, client: WebClient, defaults: dict[str, Any]
+def _surge_alerts(workspace: Workspace) -> SlackSurgeAlerts:
+    return SlackSurgeAlerts(workspace.client, channel=workspace.runtime.config.leads_channel)
+
+
+def _add_surge_jobs(
+    scheduler: BlockingScheduler, workspaces: WorkspaceSource, defaults: dict[str, Any]
 ) -> None:
+    """Surge detection, the surge calendar and customer notices, each installation on its own
+    rows, with its own config, token and leads channel."""
     watch = SurgeWatch()
-    alerts = SlackSurgeAlerts(client, channel=runtime.config.leads_channel)
     scheduler.add_job(
-        lambda: watch.check(
-            engine=runtime.engine, config=runtime.config, alerts=alerts, now=_now()
+        lambda: _for_each(
+            workspaces,
+            lambda w: watch.check(
+                engine=w.runtime.engine,
+                config=w.runtime.config,
+                alerts=_surge_alerts(w),
+                team_id=w.runtime.team.team_id,
+                now=_now(),
+            ),
         ),
         "interval",
         minutes=1,
@@ -192,20 +205,35 @@ def _add_single_workspace_jobs(
         **defaults,
     )
     scheduler.add_job(
-        lambda: run_surge_calendar(runtime=runtime, announcer=alerts, now=_now()),
+        lambda: _for_each(
+            workspaces,
+            lambda w: run_surge_calendar(runtime=w.runtime, announcer=_surge_alerts(w), now=_now()),
+        ),
         "interval",
         minutes=1,
         id="run_surge_calendar",
         **defaults,
     )
-    notices = SlackNoticePoster(client)
     scheduler.add_job(
-        lambda: send_surge_notices(runtime=runtime, poster=notices, announcer=alerts, now=_now()),
+        lambda: _for_each(
+            workspaces,
+            lambda w: send_surge_notices(
+                runtime=w.runtime,
+                poster=SlackNoticePoster(w.client),
+                announcer=_surge_alerts(w),
+                now=_now(),
+            ),
+        ),
         "interval",
         seconds=20,
         id="send_surge_notices",
         **defaults,
     )
+
+
+def _add_single_workspace_jobs(
+    scheduler: BlockingScheduler, runtime: Runtime, client: WebClient, defaults: dict[str, Any]
+) -> None:
     gaps = SlackGapNotifier(client)
     scheduler.add_job(
         lambda: run_due_slot(

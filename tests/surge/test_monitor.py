@@ -76,15 +76,21 @@ def test_a_burst_alerts_once_and_a_normal_window_does_not(engine: Engine) -> Non
         )
     watch, alerts = SurgeWatch(), RecordedAlerts()
     _messages(engine, at=now - timedelta(minutes=2), channels=4, per_channel=2, tag="normal-")
-    assert watch.check(engine=engine, config=CONFIG, alerts=alerts, now=now) == []
+    assert watch.check(team_id="single", engine=engine, config=CONFIG, alerts=alerts, now=now) == []
 
     later = now + timedelta(minutes=10)
     _messages(engine, at=later - timedelta(minutes=2), channels=8, per_channel=4, tag="burst-")
-    signals = watch.check(engine=engine, config=CONFIG, alerts=alerts, now=later)
+    signals = watch.check(team_id="single", engine=engine, config=CONFIG, alerts=alerts, now=later)
     assert any(s.kind == "volume" for s in signals)
     assert len(alerts.sent) == 1 and alerts.sent[0][1] is None  # a lead decides
     # Still surging a minute later: no second alert inside the cool-down.
-    watch.check(engine=engine, config=CONFIG, alerts=alerts, now=later + timedelta(minutes=1))
+    watch.check(
+        team_id="single",
+        engine=engine,
+        config=CONFIG,
+        alerts=alerts,
+        now=later + timedelta(minutes=1),
+    )
     assert len(alerts.sent) == 1
 
 
@@ -93,18 +99,22 @@ def test_auto_start_and_a_running_playbook(engine: Engine) -> None:
     _messages(engine, at=now - timedelta(minutes=1), channels=6, per_channel=5, tag="b-")
     auto = parse_config(VALID + "surge: {detection: {auto_start: true}}\n")
     alerts = RecordedAlerts()
-    SurgeWatch().check(engine=engine, config=auto, alerts=alerts, now=now)
+    SurgeWatch().check(team_id="single", engine=engine, config=auto, alerts=alerts, now=now)
     [(_signals, started)] = alerts.sent
     with session_scope(engine) as session:
-        running = active_surge(session=session)
+        running = active_surge(team_id="single", session=session)
         assert running is not None and running.id == started and running.source == "auto"
     # While a playbook runs, the watch stays quiet.
-    assert SurgeWatch().check(engine=engine, config=auto, alerts=alerts, now=now) == []
+    assert (
+        SurgeWatch().check(team_id="single", engine=engine, config=auto, alerts=alerts, now=now)
+        == []
+    )
 
 
 def test_only_one_playbook_at_a_time(engine: Engine) -> None:
     with session_scope(engine) as session:
         first = start_surge(
+            team_id="single",
             session=session,
             config=CONFIG,
             playbook="release",
@@ -115,6 +125,7 @@ def test_only_one_playbook_at_a_time(engine: Engine) -> None:
             now=utcnow(),
         )
         second = start_surge(
+            team_id="single",
             session=session,
             config=CONFIG,
             playbook="outage",
