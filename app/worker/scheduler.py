@@ -162,12 +162,7 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
             **defaults,
         )
     _add_surge_jobs(scheduler, workspaces, defaults)
-    if runtime.settings.oauth_mode:
-        # The knowledge-gap digest reads every workspace's rows together: it runs with a single
-        # bot token only, until it is scoped per installation.
-        logger.warning("OAuth mode: knowledge-gap digests are not run")
-    else:
-        _add_single_workspace_jobs(scheduler, runtime, workspaces()[0].client, defaults)
+    _add_knowledge_gap_jobs(scheduler, workspaces, defaults)
     scheduler.add_job(
         lambda: prune_finished_events(runtime=runtime, now=_now()),
         "cron",
@@ -231,22 +226,27 @@ def _add_surge_jobs(
     )
 
 
-def _add_single_workspace_jobs(
-    scheduler: BlockingScheduler, runtime: Runtime, client: WebClient, defaults: dict[str, Any]
+def _add_knowledge_gap_jobs(
+    scheduler: BlockingScheduler, workspaces: WorkspaceSource, defaults: dict[str, Any]
 ) -> None:
-    gaps = SlackGapNotifier(client)
+    """The weekly knowledge-gap digest (its slot taken per installation) and the hot-topic
+    flag, each installation on its own gaps, to its own channel with its own token."""
     scheduler.add_job(
-        lambda: run_due_slot(
-            engine=runtime.engine,
-            job_id="post_knowledge_gap_digest",
-            crontab=runtime.config.reports.gap_digest_cron,
-            now=_now(),
-            work=lambda slot: post_weekly_digest(
-                engine=runtime.engine,
-                config=runtime.config,
-                notifier=gaps,
-                drafter=OfflineDrafter(),
-                now=slot,
+        lambda: _for_each(
+            workspaces,
+            lambda w: run_due_slot(
+                engine=w.runtime.engine,
+                job_id=_slot_job_id("post_knowledge_gap_digest", w.runtime),
+                crontab=w.runtime.config.reports.gap_digest_cron,
+                now=_now(),
+                work=lambda slot: post_weekly_digest(
+                    engine=w.runtime.engine,
+                    config=w.runtime.config,
+                    team_id=w.runtime.team.team_id,
+                    notifier=SlackGapNotifier(w.client),
+                    drafter=OfflineDrafter(),
+                    now=slot,
+                ),
             ),
         ),
         "interval",
@@ -255,8 +255,15 @@ def _add_single_workspace_jobs(
         **defaults,
     )
     scheduler.add_job(
-        lambda: flag_hot_topics(
-            engine=runtime.engine, config=runtime.config, notifier=gaps, now=_now()
+        lambda: _for_each(
+            workspaces,
+            lambda w: flag_hot_topics(
+                engine=w.runtime.engine,
+                config=w.runtime.config,
+                team_id=w.runtime.team.team_id,
+                notifier=SlackGapNotifier(w.client),
+                now=_now(),
+            ),
         ),
         "interval",
         seconds=60,

@@ -148,7 +148,9 @@ def test_one_workspaces_burst_alerts_its_own_leads_only(two_workspaces: LocalSla
     assert (beta.messages, beta.channels) == (0, 0)
     _run_job(slack, "watch_for_surges")
     [(team, text)] = _posts_in(slack, "C0LEADSA")
-    assert team == "T0ALPHA" and text.startswith("Possible surge: 16 messages in 5 min from 4 channels")
+    assert team == "T0ALPHA" and text.startswith(
+        "Possible surge: 16 messages in 5 min from 4 channels"
+    )
     assert _posts_in(slack, "C0LEADSB") == []
 
 
