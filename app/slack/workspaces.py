@@ -38,11 +38,19 @@ class Workspace:
 WorkspaceSource = Callable[[], list[Workspace]]
 #: The Web API client holding a team's bot token (None: the team has no usable installation).
 ClientForTeam = Callable[[str], WebClient | None]
+#: The workspace of a team id (None: no usable installation, or no team named).
+WorkspaceOf = Callable[[str | None], Workspace | None]
 
 
 def single_workspace(runtime: Runtime, client: WebClient, bot: BotIdentity) -> WorkspaceSource:
     workspace = Workspace(runtime, client, bot)
     return lambda: [workspace]
+
+
+def the_single_workspace(runtime: Runtime, client: WebClient, bot: BotIdentity) -> WorkspaceOf:
+    """With a single bot token every team id is the one workspace."""
+    workspace = Workspace(runtime, client, bot)
+    return lambda _team_id: workspace
 
 
 def installed_team_ids(runtime: Runtime) -> list[str]:
@@ -72,13 +80,19 @@ def installed_workspaces(runtime: Runtime) -> WorkspaceSource:
 def installation_clients(runtime: Runtime) -> ClientForTeam:
     """The client of each installation by team id, its token looked up at each call (so a
     rotated token is refreshed under the installation's lease)."""
-    authorize = _installation_authorizer(runtime)
+    workspace_of = installation_of(runtime)
 
     def client_for(team_id: str) -> WebClient | None:
-        workspace = authorize(team_id)
+        workspace = workspace_of(team_id)
         return workspace.client if workspace is not None else None
 
     return client_for
+
+
+def installation_of(runtime: Runtime) -> WorkspaceOf:
+    """The installation of a team id, its token looked up at each call."""
+    authorize = _installation_authorizer(runtime)
+    return lambda team_id: authorize(team_id) if team_id else None
 
 
 def _installation_authorizer(runtime: Runtime) -> Callable[[str], Workspace | None]:
