@@ -20,8 +20,10 @@ from app.sandbox.installer import install
 from app.sandbox.local_slack import LocalSlack
 from app.slack.workspaces import installed_workspaces
 from app.surge.volume import window_counts
+from app.worker.escalation_jobs import refresh_customer_wait_lines
 from app.worker.scheduler import build_scheduler
 from tests.slack.oauth.conftest import TWO_WORKSPACES
+from tests.slack.oauth.test_isolation import escalate_in_alpha
 
 
 def _run_job(slack: LocalSlack, job_id: str) -> None:
@@ -186,3 +188,19 @@ def test_a_calendar_event_starts_once_in_each_workspace(scheduled: LocalSlack) -
     [(beta_team, beta_text)] = _posts_in(slack, "C0LEADSB")
     assert (alpha_team, beta_team) == ("T0ALPHA", "T0BETA")
     assert f"surge #{surges[0].id}" in alpha_text and f"surge #{surges[1].id}" in beta_text
+
+
+def test_wait_lines_follow_their_own_workspaces_surge(two_workspaces: LocalSlack) -> None:
+    slack = two_workspaces
+    assert slack.runtime is not None
+    escalate_in_alpha(slack)
+    _surge_command(slack, "T0BETA", "U0LEADB", "start outage")  # Beta's surge: not Alpha's line
+    alpha, beta = installed_workspaces(slack.runtime)()
+    now = utcnow()
+    assert refresh_customer_wait_lines(runtime=beta.runtime, client=beta.client, now=now) == 0
+    assert refresh_customer_wait_lines(runtime=alpha.runtime, client=alpha.client, now=now) == 0
+    _surge_command(slack, "T0ALPHA", "U0LEADA", "start outage")  # the banner joins Alpha's line
+    assert refresh_customer_wait_lines(runtime=beta.runtime, client=beta.client, now=now) == 0
+    assert refresh_customer_wait_lines(runtime=alpha.runtime, client=alpha.client, now=now) == 1
+    [edit] = [c for c in slack.standin.calls_to("chat.update") if c.ok]
+    assert edit.team_id == "T0ALPHA" and edit.args["channel"] == "C0ACMEA"
