@@ -17,7 +17,6 @@ from app.integrations.alerts import KIND as ALERT_KIND
 from app.integrations.delivery import PermanentError
 from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due
-from app.sandbox.installer import install
 from app.sandbox.local_slack import LocalSlack
 from app.slack.team_alerts import SlackAlertSender
 from app.slack.workspaces import installation_clients, installed_workspaces
@@ -25,7 +24,7 @@ from app.worker.escalation_jobs import sweep_claim_windows
 from app.worker.outbox_jobs import outbox_senders
 from app.worker.scheduler import build_scheduler
 from tests.slack.conftest import Rows
-from tests.slack.oauth.conftest import TWO_WORKSPACES
+from tests.slack.oauth.conftest import TWO_WORKSPACES, installed_twice
 from tests.slack.oauth.test_isolation import escalate_in_alpha
 
 WITH_ALERTS = TWO_WORKSPACES.replace(
@@ -39,11 +38,7 @@ WITH_ALERTS = TWO_WORKSPACES.replace(
 
 @pytest.fixture
 def alerting(database_url: str, tmp_path: Path) -> Iterator[LocalSlack]:
-    config = tmp_path / "escalation.yml"
-    config.write_text(WITH_ALERTS)
-    with LocalSlack(database_url=database_url, config_path=config, oauth=True) as local:
-        install(local.app_url, local.standin, "T0ALPHA", team_name="Alpha")
-        install(local.app_url, local.standin, "T0BETA", team_name="Beta")
+    with installed_twice(database_url, tmp_path, WITH_ALERTS) as local:
         yield local
 
 

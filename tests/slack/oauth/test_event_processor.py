@@ -12,24 +12,17 @@ import pytest
 
 from app.db.engine import session_scope
 from app.db.events import store_event
-from app.sandbox.installer import install
 from app.sandbox.local_slack import LocalSlack
 from app.sandbox.slack_requests import SentMessage
 from app.slack.workspaces import installation_of
 from app.worker.event_processor import EventProcessor
 from tests.slack.conftest import Rows
-from tests.slack.oauth.conftest import TWO_WORKSPACES
+from tests.slack.oauth.conftest import installed_twice
 
 
 @pytest.fixture
 def queued_workspaces(database_url: str, tmp_path: Path) -> Iterator[LocalSlack]:
-    config = tmp_path / "escalation.yml"
-    config.write_text(TWO_WORKSPACES)
-    with LocalSlack(
-        database_url=database_url, config_path=config, oauth=True, event_processing="worker"
-    ) as local:
-        install(local.app_url, local.standin, "T0ALPHA", team_name="Alpha")
-        install(local.app_url, local.standin, "T0BETA", team_name="Beta")
+    with installed_twice(database_url, tmp_path, event_processing="worker") as local:
         yield local
 
 

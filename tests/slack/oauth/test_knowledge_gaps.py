@@ -16,12 +16,11 @@ from app.db.models import Escalation, utcnow
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import post_weekly_digest
 from app.knowledge_gaps.queue import GAP_TAG, record_gap
-from app.sandbox.installer import install
 from app.sandbox.local_slack import LocalSlack
 from app.slack.gap_notifier import SlackGapNotifier
 from app.slack.workspaces import installed_workspaces
 from app.worker.scheduler import build_scheduler
-from tests.slack.oauth.conftest import TWO_WORKSPACES
+from tests.slack.oauth.conftest import TWO_WORKSPACES, installed_twice
 from tests.slack.oauth.test_isolation import acme_says
 
 HOT_AT_TWO = TWO_WORKSPACES + "reports: {gap_flag_threshold: 2}\n"
@@ -29,11 +28,7 @@ HOT_AT_TWO = TWO_WORKSPACES + "reports: {gap_flag_threshold: 2}\n"
 
 @pytest.fixture
 def gap_workspaces(database_url: str, tmp_path: Path) -> Iterator[LocalSlack]:
-    config = tmp_path / "escalation.yml"
-    config.write_text(HOT_AT_TWO)
-    with LocalSlack(database_url=database_url, config_path=config, oauth=True) as local:
-        install(local.app_url, local.standin, "T0ALPHA", team_name="Alpha")
-        install(local.app_url, local.standin, "T0BETA", team_name="Beta")
+    with installed_twice(database_url, tmp_path, HOT_AT_TWO) as local:
         yield local
 
 

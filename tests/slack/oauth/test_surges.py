@@ -11,19 +11,15 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from app.config_file import AccountConfig
-from app.db.accounts import account_for_channel, sync_accounts
-from app.db.conversations import add_message, open_conversation
-from app.db.engine import session_scope
 from app.db.models import Surge, SurgeNotice, utcnow
-from app.sandbox.installer import install
 from app.sandbox.local_slack import LocalSlack
 from app.slack.workspaces import installed_workspaces
 from app.surge.volume import window_counts
 from app.worker.escalation_jobs import refresh_customer_wait_lines
 from app.worker.scheduler import build_scheduler
-from tests.slack.oauth.conftest import TWO_WORKSPACES
+from tests.slack.oauth.conftest import TWO_WORKSPACES, installed_twice
 from tests.slack.oauth.test_isolation import escalate_in_alpha
+from tests.surge.test_monitor import messages_in_accounts
 
 
 def _run_job(slack: LocalSlack, job_id: str) -> None:
@@ -101,48 +97,13 @@ def test_notices_go_to_the_surging_workspaces_customers_with_its_token(
     assert _posts_in(slack, "C0GLOBEXB") == []
 
 
-def _burst(slack: LocalSlack, team_id: str, *, channels: int, per_channel: int) -> None:
-    """Customer messages in the last minute, in new accounts of ``team_id``."""
-    assert slack.runtime is not None
-    now = utcnow() - timedelta(minutes=1)
-    names = [f"C0BURST{team_id[-1]}{i}" for i in range(channels)]
-    with session_scope(slack.runtime.engine) as session:
-        sync_accounts(
-            session=session,
-            accounts=[AccountConfig(name=f"Burst {c}", channel=c, tier="pro") for c in names],
-            team_id=team_id,
-        )
-        for channel in names:
-            account = account_for_channel(session=session, channel_id=channel)
-            assert account is not None and account.id is not None
-            for n in range(per_channel):
-                conversation, _ = open_conversation(
-                    session=session,
-                    account_id=account.id,
-                    channel_id=channel,
-                    thread_ts=f"1700000{n}.000100",
-                    customer_user_id="U0C",
-                    customer_team_id="T0C",
-                    team_id=team_id,
-                )
-                conversation.created_at = now
-                message = add_message(
-                    session=session,
-                    conversation=conversation,
-                    slack_ts=f"1700000{n}.000100",
-                    author="customer",
-                    text="the app is down",
-                    user_id="U0C",
-                    team_id="T0C",
-                )
-                assert message is not None
-                message.created_at = now
-
-
 def test_one_workspaces_burst_alerts_its_own_leads_only(two_workspaces: LocalSlack) -> None:
     slack = two_workspaces
     assert slack.runtime is not None
-    _burst(slack, "T0ALPHA", channels=4, per_channel=4)
+    burst_at = utcnow() - timedelta(minutes=1)
+    messages_in_accounts(
+        slack.runtime.engine, at=burst_at, channels=4, per_channel=4, tag="b", team_id="T0ALPHA"
+    )
     with Session(slack.runtime.engine) as session:
         alpha = window_counts(session=session, end=utcnow(), team_id="T0ALPHA")
         beta = window_counts(session=session, end=utcnow(), team_id="T0BETA")
@@ -165,12 +126,10 @@ surge:
 
 @pytest.fixture
 def scheduled(database_url: str, tmp_path: Path) -> Iterator[LocalSlack]:
-    config = tmp_path / "escalation.yml"
     start = (utcnow() - timedelta(minutes=5)).isoformat()
-    config.write_text(TWO_WORKSPACES + CALENDAR.format(start=start))
-    with LocalSlack(database_url=database_url, config_path=config, oauth=True) as local:
-        install(local.app_url, local.standin, "T0ALPHA", team_name="Alpha")
-        install(local.app_url, local.standin, "T0BETA", team_name="Beta")
+    with installed_twice(
+        database_url, tmp_path, TWO_WORKSPACES + CALENDAR.format(start=start)
+    ) as local:
         yield local
 
 
