@@ -42,6 +42,12 @@ ClientForTeam = Callable[[str], WebClient | None]
 WorkspaceOf = Callable[[str | None], Workspace | None]
 
 
+def bot_identity(client: WebClient) -> BotIdentity:
+    """The bot of a single bot token, from ``auth.test``."""
+    auth = client.auth_test()
+    return BotIdentity(team_id=str(auth["team_id"]), user_id=str(auth["user_id"]))
+
+
 def single_workspace(runtime: Runtime, client: WebClient, bot: BotIdentity) -> WorkspaceSource:
     workspace = Workspace(runtime, client, bot)
     return lambda: [workspace]

@@ -27,13 +27,17 @@ from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.conversations.intake import BotIdentity
 from app.db.engine import session_scope
 from app.db.event_notifier import NOTIFY_CHANNEL
 from app.db.events import claim_queued_events, fail_event
 from app.runtime import Runtime
 from app.slack.event_processing import process_event
-from app.slack.workspaces import WorkspaceOf, installation_of, the_single_workspace
+from app.slack.workspaces import (
+    WorkspaceOf,
+    bot_identity,
+    installation_of,
+    the_single_workspace,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -142,9 +146,7 @@ def run_event_processor(
     if runtime.settings.oauth_mode:
         workspace_of = installation_of(runtime)
     else:
-        auth = client.auth_test()
-        bot = BotIdentity(team_id=str(auth["team_id"]), user_id=str(auth["user_id"]))
-        workspace_of = the_single_workspace(runtime, client, bot)
+        workspace_of = the_single_workspace(runtime, client, bot_identity(client))
     processor = EventProcessor(
         runtime=runtime,
         workspace_of=workspace_of,

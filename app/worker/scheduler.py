@@ -10,7 +10,6 @@ from typing import Any
 from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk import WebClient
 
-from app.conversations.intake import BotIdentity
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
 from app.mail.smtp_sender import SmtpSender
@@ -22,6 +21,7 @@ from app.slack.workspaces import (
     ClientForTeam,
     Workspace,
     WorkspaceSource,
+    bot_identity,
     installation_clients,
     installed_workspaces,
     single_workspace,
@@ -277,9 +277,7 @@ def run_worker(runtime: Runtime, client: WebClient) -> None:
     if runtime.settings.oauth_mode:
         workspaces = installed_workspaces(runtime)
     else:
-        auth = client.auth_test()
-        bot = BotIdentity(team_id=str(auth["team_id"]), user_id=str(auth["user_id"]))
-        workspaces = single_workspace(runtime, client, bot)
+        workspaces = single_workspace(runtime, client, bot_identity(client))
     scheduler = build_scheduler(runtime, workspaces)
     logger.info("worker started with jobs: %s", ", ".join(j.id for j in scheduler.get_jobs()))
     scheduler.start()
