@@ -186,11 +186,6 @@ def _events(_args: argparse.Namespace, settings: Settings) -> int:
     from app.worker.event_processor import run_event_processor
 
     settings.require_slack()
-    if settings.oauth_mode:
-        raise StartupError(
-            "escalation-bot events works with one bot token (SLACK_BOT_TOKEN) for now; with OAuth "
-            "installs keep EVENT_PROCESSING=inline"
-        )
     runtime = bootstrap(settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the events in hand, then exit

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.bugs.models import BugReport, BugReportAccount
 from app.bugs.service import create_key, row_keys
+from app.db.models import Escalation
 from app.integrations.models import DELIVERED, OutboxEvent
 
 TRACKER_NAMES = {"linear": "Linear", "jira": "Jira"}
@@ -80,14 +81,17 @@ def bug_state(session: Session, escalation_id: int) -> BugState:
     return BugState(True, issue_links(session, bug), bug.affected_accounts)
 
 
-def ready_announcements(session: Session, *, limit: int = 50) -> list[Announcement]:
-    """Reports not announced yet whose outbox events are all delivered."""
-    rows = session.exec(
-        select(BugReportAccount)
-        .where(col(BugReportAccount.announced_at).is_(None))
-        .order_by(col(BugReportAccount.id))
-        .limit(limit)
-    )
+def ready_announcements(
+    session: Session, *, team_id: str | None = None, limit: int = 50
+) -> list[Announcement]:
+    """Reports not announced yet whose outbox events are all delivered (with ``team_id``: of
+    that installation's escalations only)."""
+    statement = select(BugReportAccount).where(col(BugReportAccount.announced_at).is_(None))
+    if team_id is not None:
+        statement = statement.join(
+            Escalation, col(Escalation.id) == col(BugReportAccount.escalation_id)
+        ).where(col(Escalation.team_id) == team_id)
+    rows = session.exec(statement.order_by(col(BugReportAccount.id)).limit(limit))
     ready = []
     for row in rows:
         bug = session.get(BugReport, row.bug_report_id)

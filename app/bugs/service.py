@@ -192,7 +192,7 @@ def file_bug_report(
         session.refresh(bug)
         _enqueue_comment(session, bug, account, thread_url, now)
         outcome = "commented"
-    alerted = _maybe_alert(session, config, bug, now)
+    alerted = _maybe_alert(session, config, bug, now, team_id=escalation.team_id)
     return Filed(outcome, bug.id, bug.affected_accounts, alerted)
 
 
@@ -263,8 +263,11 @@ def _enqueue_comment(
         )
 
 
-def _maybe_alert(session: Session, config: EscalationConfig, bug: BugReport, now: datetime) -> bool:
-    """Alert the team channel once when the error reached enough accounts within the window."""
+def _maybe_alert(
+    session: Session, config: EscalationConfig, bug: BugReport, now: datetime, *, team_id: str
+) -> bool:
+    """Alert the team channel once when the error reached enough accounts within the window
+    (the channel of the installation whose report crossed the line)."""
     channel = config.alerts.bug_fingerprint
     if channel is None or bug.alerted_at is not None:
         return False
@@ -292,6 +295,7 @@ def _maybe_alert(session: Session, config: EscalationConfig, bug: BugReport, now
         key=f"alert:bug_fingerprint:{bug.id}",
         payload=alert_payload(
             event=BUG_FINGERPRINT,
+            team_id=team_id,
             channel=channel,
             title=f"The same error was reported by {recent} accounts within {minutes} minutes",
             fields=[("Accounts", str(recent)), ("Trackers", bug.trackers.replace(",", ", "))],

@@ -57,6 +57,7 @@ class _Pending:
 
     conversation_id: int
     message_id: int
+    team_id: str  # the installation the account belongs to
     account_tier: str
     account_language: str
     customer_user_id: str
@@ -97,7 +98,7 @@ def process_message(
         if pending.follow_up and _is_thanks(outcome, message.text):
             return Outcome("recorded", "thank-you after an answer", pending.conversation_id)
         confidence = outcome.confidence if outcome.answer is not None else 0.0
-        surge = _running_playbook(engine, config)
+        surge = _running_playbook(engine, config, team_id=pending.team_id)
         decision = decide(
             signals=outcome.signals,
             confidence=confidence,
@@ -143,9 +144,11 @@ class _RunningPlaybook:
     note: str | None
 
 
-def _running_playbook(engine: Engine, config: EscalationConfig) -> _RunningPlaybook | None:
+def _running_playbook(
+    engine: Engine, config: EscalationConfig, *, team_id: str
+) -> _RunningPlaybook | None:
     with session_scope(engine) as session:
-        surge = active_surge(session=session)
+        surge = active_surge(session=session, team_id=team_id)
         if surge is None or surge.playbook not in config.surge.playbooks:
             return None
         return _RunningPlaybook(
@@ -248,6 +251,7 @@ def _pending(
     return _Pending(
         conversation_id=conversation.id,
         message_id=stored.id,
+        team_id=account.team_id,
         account_tier=account.tier,
         account_language=account.language,
         customer_user_id=conversation.customer_user_id,

@@ -87,6 +87,7 @@ def record_signals(
                 key=f"{key}:alert",
                 payload=alert_payload(
                     event=CHURN_SIGNAL,
+                    team_id=conversation.team_id,
                     channel=channel,
                     title=f"Churn signal: {payload['account']} ({account.tier})",
                     fields=[("Evidence", e.detail) for e in signal.evidence],

@@ -102,8 +102,9 @@ _STORED_COLUMNS = (
 )
 
 
-def claim_queued_events(*, session: Session, limit: int) -> list[tuple[str, str]]:
-    """Take up to ``limit`` queued events, oldest first, for this processor: (event_id, payload).
+def claim_queued_events(*, session: Session, limit: int) -> list[tuple[str, str, str | None]]:
+    """Take up to ``limit`` queued events, oldest first, for this processor: (event_id, payload,
+    the team id of the installation it was authorized for).
 
     One statement: on PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED`` so concurrent
     processors take disjoint events; SQLite runs one writer at a time. A taken event looks freshly
@@ -124,9 +125,12 @@ def claim_queued_events(*, session: Session, limit: int) -> list[tuple[str, str]
         update(SlackEvent)
         .where(col(SlackEvent.event_id).in_(oldest.scalar_subquery()))
         .values(status=RECEIVED, received_at=utcnow())
-        .returning(col(SlackEvent.event_id), col(SlackEvent.payload))
+        .returning(col(SlackEvent.event_id), col(SlackEvent.payload), col(SlackEvent.team_id))
     ).all()
-    return [(str(event_id), str(payload)) for event_id, payload in rows]
+    return [
+        (str(event_id), str(payload), str(team_id) if team_id else None)
+        for event_id, payload, team_id in rows
+    ]
 
 
 def finish_event(*, session: Session, event_id: str, status: str = "done") -> None:

@@ -282,8 +282,13 @@ class Surge(SQLModel, table=True):
     """A surge playbook run (manual, scheduled or detected), reviewed when it ends."""
 
     __tablename__ = "surges"
+    __table_args__ = (
+        # A calendar event's key (playbook@start): each starts at most once per installation
+        UniqueConstraint("team_id", "calendar_key", name="uq_surges_team_calendar_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
+    team_id: str = _team_id_field()  # one surge at a time per installation
     playbook: str = Field(max_length=40)
     source: str = Field(max_length=16)  # manual | auto | schedule
     started_by: str | None = Field(default=None, max_length=32)
@@ -293,8 +298,7 @@ class Surge(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
     ended_by: str | None = Field(default=None, max_length=32)
     review: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # JSON
-    # A calendar event's key (playbook@start): each scheduled event starts at most once
-    calendar_key: str | None = Field(default=None, max_length=120, unique=True)
+    calendar_key: str | None = Field(default=None, max_length=120)
     # When the leads were told how the customer notices went (reset when more are queued)
     notices_reported_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
 

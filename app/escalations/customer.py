@@ -29,7 +29,7 @@ def wait_line(
         for user in on_shift_agents(session=session, config=config)
         if (agent := config.agent(user)) is not None and escalation.skill in agent.skills
     ]
-    priority = claim_priority(session=session, config=config)
+    priority = claim_priority(session=session, config=config, team_id=escalation.team_id)
     ahead = queue_ahead(session=session, escalation=escalation, priority=priority)
     estimate = estimate_wait(
         recent_claim_seconds=recent_claim_seconds(
@@ -46,7 +46,7 @@ def wait_line(
             wait=wait_text(estimate, language=language, overrides=overrides),
         )
     ]
-    surge = active_surge(session=session)
+    surge = active_surge(session=session, team_id=escalation.team_id)
     playbook = config.surge.playbooks.get(surge.playbook) if surge else None
     if playbook is not None and playbook.banner:
         parts.insert(0, playbook.banner)
@@ -84,7 +84,7 @@ def handoff_reply(
         ),
         wait_text=wait,
         follow_up_label=render("follow_up.button", language=language, overrides=config.messages),
-        follow_up_prominent=active_surge(session=session) is not None,
+        follow_up_prominent=active_surge(session=session, team_id=escalation.team_id) is not None,
     )
     escalation.wait_shown = wait
     session.add(escalation)

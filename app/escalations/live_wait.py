@@ -44,14 +44,17 @@ def refresh_wait_lines(
     *,
     engine: Engine,
     config: EscalationConfig,
+    team_id: str,
     editor: TransitionEditor,
     now: datetime,
     skill: str | None = None,
     limit: int = MAX_EDITS,
 ) -> int:
-    """Edit the transition messages whose wait line changed; returns how many were edited."""
+    """Edit the installation's transition messages whose wait line changed; returns how many
+    were edited."""
     edited = 0
-    for escalation_id in _candidates(engine, config, now=now, skill=skill, limit=limit * 4):
+    candidates = _candidates(engine, config, team_id=team_id, now=now, skill=skill, limit=limit * 4)
+    for escalation_id in candidates:
         if edited >= limit:
             break
         with session_scope(engine) as session:
@@ -87,11 +90,13 @@ def after_queue_moved(
     with session_scope(engine) as session:
         escalation = session.get(Escalation, escalation_id)
         skill = escalation.skill if escalation is not None else None
-    if skill is None:
+        team_id = escalation.team_id if escalation is not None else None
+    if skill is None or team_id is None:
         return 0
     return refresh_wait_lines(
         engine=engine,
         config=config,
+        team_id=team_id,
         editor=editor,
         now=now,
         skill=skill,
@@ -105,18 +110,25 @@ def _unchanged(shown: str | None) -> ColumnElement[bool]:
 
 
 def _candidates(
-    engine: Engine, config: EscalationConfig, *, now: datetime, skill: str | None, limit: int
+    engine: Engine,
+    config: EscalationConfig,
+    *,
+    team_id: str,
+    now: datetime,
+    skill: str | None,
+    limit: int,
 ) -> list[int]:
     """Waiting escalations in claim order (the front of the queue moves first), then recently
     claimed or resolved ones whose message still shows a wait."""
     with session_scope(engine) as session:
         base = select(Escalation.id).where(
+            col(Escalation.team_id) == team_id,
             col(Escalation.decision_id).is_not(None),
             col(Escalation.follow_up_later).is_(False),
         )
         if skill is not None:
             base = base.where(col(Escalation.skill) == skill)
-        priority = claim_priority(session=session, config=config)
+        priority = claim_priority(session=session, config=config, team_id=team_id)
         waiting = session.exec(
             base.where(col(Escalation.status) == "pending")
             .order_by(*claim_order(priority))

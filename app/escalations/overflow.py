@@ -19,6 +19,7 @@ from app.db.models import Account, Conversation, Escalation, as_utc
 from app.escalations.handoff import AgentDesk, build_card, with_account_facts
 from app.escalations.unclaimed_alert import queue_unclaimed_alert
 from app.routing.claim_order import claim_order, claim_priority
+from app.team_scope import SINGLE_WORKSPACE_TEAM_ID
 
 logger = logging.getLogger(__name__)
 BATCH = 50
@@ -68,7 +69,13 @@ def _due(
                 col(Escalation.leads_alerted_at).is_(None),
             )
         # While a playbook runs, reminders go out in claim order (tier, then age).
-        priority = claim_priority(session=session, config=config) if config else ()
+        priority = (
+            claim_priority(
+                session=session, config=config, team_id=team_id or SINGLE_WORKSPACE_TEAM_ID
+            )
+            if config
+            else ()
+        )
         order = claim_order(priority) if priority else [col(Escalation.claim_deadline)]
         rows = session.exec(
             query.order_by(*order).limit(BATCH).with_for_update(skip_locked=True)

@@ -31,6 +31,7 @@ def queue_unclaimed_alert(
         key=f"{ENTERPRISE_UNCLAIMED}:{escalation_id}",
         payload=alert_payload(
             event=ENTERPRISE_UNCLAIMED,
+            team_id=escalation.team_id,
             channel=channel,
             title=f"Enterprise escalation #{escalation_id} from {account.name} is unclaimed",
             fields=[

@@ -1,6 +1,7 @@
 """Alerts to team channels, delivered through the outbox (kind ``slack.alert``): the payload is
-plain data (title, fields, a quote of customer text, a link); the Slack layer renders and escapes
-it. One alert per idempotency key, however often the cause is seen."""
+plain data (title, fields, a quote of customer text, a link) and the team id of the installation
+whose channel it goes to; the Slack layer renders and escapes it and posts it with that
+installation's token. One alert per idempotency key, however often the cause is seen."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def thread_link(channel_id: str, thread_ts: str) -> str:
 def alert_payload(
     *,
     event: str,
+    team_id: str,
     channel: str,
     title: str,
     fields: list[tuple[str, str]] | None = None,
@@ -36,6 +38,7 @@ def alert_payload(
 ) -> dict[str, Any]:
     return {
         "event": event,
+        "team_id": team_id,
         "channel": channel,
         "title": title,
         "fields": [[label, value] for label, value in fields or []],

@@ -17,6 +17,7 @@ from app.integrations.alerts import INTEGRATION_PROBLEM, alert_payload, enqueue_
 from app.integrations.crm_settings import hubspot_settings, salesforce_settings
 from app.integrations.delivery import Sender
 from app.integrations.settings import linear_settings
+from app.team_scope import SINGLE_WORKSPACE_TEAM_ID
 
 logger = logging.getLogger(__name__)
 
@@ -63,17 +64,24 @@ def report_integration_problems(settings: Settings, config: EscalationConfig) ->
 
 
 def post_integration_problems(
-    *, engine: Engine, config: EscalationConfig, problems: list[str]
+    *,
+    engine: Engine,
+    config: EscalationConfig,
+    problems: list[str],
+    team_id: str = SINGLE_WORKSPACE_TEAM_ID,
 ) -> None:
-    """Queue each problem for the leads channel, once per distinct problem (outbox key)."""
+    """Queue each problem for the leads channel of ``config`` (one installation's), once per
+    distinct problem and installation (outbox key)."""
+    scope = "" if team_id == SINGLE_WORKSPACE_TEAM_ID else f"{team_id}:"
     with session_scope(engine) as session:
         for problem in problems:
             digest = hashlib.sha256(problem.encode()).hexdigest()[:16]
             enqueue_alert(
                 session=session,
-                key=f"integration-problem:{digest}",
+                key=f"integration-problem:{scope}{digest}",
                 payload=alert_payload(
                     event=INTEGRATION_PROBLEM,
+                    team_id=team_id,
                     channel=config.leads_channel,
                     title="An integration is misconfigured",
                     fields=[("Problem", problem)],

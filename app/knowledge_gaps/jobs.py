@@ -1,7 +1,8 @@
 """Worker jobs of the knowledge-gap queue: the weekly digest and the hot-topic alert.
 
-Both take the clock (``now``) and a :class:`Notifier` (Slack in production, anything in tests)
-and post to ``kb_channel``, or to ``leads_channel`` when no knowledge-base channel is set. State
+Both work for one installation (``team_id``: its gaps only, its config), take the clock (``now``)
+and a :class:`Notifier` (Slack in production, anything in tests) and post to ``kb_channel``, or
+to ``leads_channel`` when no knowledge-base channel is set. State
 changes only once a message is posted: a failed post is tried again on the next run.
 """
 
@@ -71,6 +72,7 @@ def post_weekly_digest(
     *,
     engine: Engine,
     config: EscalationConfig,
+    team_id: str,
     notifier: Notifier,
     drafter: ArticleDrafter,
     now: datetime,
@@ -80,8 +82,8 @@ def post_weekly_digest(
     Returns how many gaps were reported; with none, nothing is posted."""
     channel = gap_channel(config)
     with session_scope(engine) as session:
-        since = previous_digest_at(session=session) or now - DIGEST_PERIOD
-        report = digest(session=session, now=now, since=since)
+        since = previous_digest_at(session=session, team_id=team_id) or now - DIGEST_PERIOD
+        report = digest(session=session, team_id=team_id, now=now, since=since)
     if report.is_empty:
         return 0
     links = _thread_links(notifier, shown_threads(report))
@@ -117,29 +119,42 @@ def _post_drafts(
 
 
 def flag_hot_topics(
-    *, engine: Engine, config: EscalationConfig, notifier: Notifier, now: datetime
+    *, engine: Engine, config: EscalationConfig, team_id: str, notifier: Notifier, now: datetime
 ) -> int:
     """Alert at once about each topic with ``reports.gap_flag_threshold`` unflagged gaps in the
     last 7 days. A topic is claimed (flagged) before its alert is posted, so two workers alert
     once; if the post fails the claim is undone. Returns how many alerts were posted."""
     threshold = config.reports.gap_flag_threshold
     with session_scope(engine) as session:
-        hot = topics_to_flag(session=session, now=now, threshold=threshold)
+        hot = topics_to_flag(session=session, team_id=team_id, now=now, threshold=threshold)
     alerted = 0
     for flag in hot:
         with session_scope(engine) as session:
-            claimed = flag_topic(session=session, topic=flag.topic, now=now, threshold=threshold)
-        if claimed and _alert(engine, config, notifier, flag, now=now):
+            claimed = flag_topic(
+                session=session, team_id=team_id, topic=flag.topic, now=now, threshold=threshold
+            )
+        if claimed and _alert(engine, config, team_id, notifier, flag, now=now):
             alerted += 1
     return alerted
 
 
 def _alert(
-    engine: Engine, config: EscalationConfig, notifier: Notifier, flag: TopicCount, *, now: datetime
+    engine: Engine,
+    config: EscalationConfig,
+    team_id: str,
+    notifier: Notifier,
+    flag: TopicCount,
+    *,
+    now: datetime,
 ) -> bool:
     with session_scope(engine) as session:
         examples = recent_gaps(
-            session=session, topic=flag.topic, since=now - FLAG_WINDOW, now=now, limit=MAX_EXAMPLES
+            session=session,
+            team_id=team_id,
+            topic=flag.topic,
+            since=now - FLAG_WINDOW,
+            now=now,
+            limit=MAX_EXAMPLES,
         )
     links = _thread_links(notifier, ((gap.channel_id, gap.thread_ts) for gap in examples))
     days = FLAG_WINDOW.days
@@ -151,7 +166,7 @@ def _alert(
     if ts is not None:
         return True
     with session_scope(engine) as session:
-        unflag_topic(session=session, topic=flag.topic, flagged_at=now)
+        unflag_topic(session=session, team_id=team_id, topic=flag.topic, flagged_at=now)
     return False
 
 

@@ -314,9 +314,19 @@ def _first_customer_text(session: Session, conversation: Conversation) -> str:
 # -- hot topics -----------------------------------------------------------------------------
 
 
-def _flaggable(gaps: FromClause, *, now: datetime, topic: str | None) -> list[ColumnElement[bool]]:
-    """Open, unflagged gaps created in the flag window (of one topic, if given)."""
+def _of_team(escalation_id: ColumnElement[int], team_id: str) -> ColumnElement[bool]:
+    """Gaps of one installation's escalations (a subquery: usable in an UPDATE too)."""
+    team_escalations = select(Escalation.id).where(col(Escalation.team_id) == team_id)
+    return escalation_id.in_(team_escalations)
+
+
+def _flaggable(
+    gaps: FromClause, *, team_id: str, now: datetime, topic: str | None
+) -> list[ColumnElement[bool]]:
+    """An installation's open, unflagged gaps created in the flag window (of one topic, if
+    given)."""
     conditions = [
+        _of_team(gaps.c.escalation_id, team_id),
         gaps.c.status == "open",
         gaps.c.flagged_at.is_(None),
         gaps.c.created_at > now - FLAG_WINDOW,
@@ -327,12 +337,14 @@ def _flaggable(gaps: FromClause, *, now: datetime, topic: str | None) -> list[Co
     return conditions
 
 
-def topics_to_flag(*, session: Session, now: datetime, threshold: int) -> list[TopicCount]:
+def topics_to_flag(
+    *, session: Session, team_id: str, now: datetime, threshold: int
+) -> list[TopicCount]:
     """Topics with at least ``threshold`` open gaps created in the last 7 days and not yet
     flagged, most gaps first."""
     rows = session.execute(
         select(_GAPS.c.topic, func.min(_GAPS.c.intent), func.count())
-        .where(*_flaggable(_GAPS, now=now, topic=None))
+        .where(*_flaggable(_GAPS, team_id=team_id, now=now, topic=None))
         .group_by(_GAPS.c.topic)
         .having(func.count() >= threshold)
     ).all()
@@ -340,7 +352,9 @@ def topics_to_flag(*, session: Session, now: datetime, threshold: int) -> list[T
     return sorted(found, key=lambda t: (-t.count, t.topic))
 
 
-def flag_topic(*, session: Session, topic: str, now: datetime, threshold: int) -> bool:
+def flag_topic(
+    *, session: Session, team_id: str, topic: str, now: datetime, threshold: int
+) -> bool:
     """Mark the topic's unflagged gaps of the window flagged if there are still at least
     ``threshold`` of them: one conditional UPDATE, so of two workers only one wins (a loser
     that still catches a straggler gap changes fewer than ``threshold`` rows: not a win)."""
@@ -348,34 +362,39 @@ def flag_topic(*, session: Session, topic: str, now: datetime, threshold: int) -
     pending = (
         select(func.count())
         .select_from(pending_gaps)
-        .where(*_flaggable(pending_gaps, now=now, topic=topic))
+        .where(*_flaggable(pending_gaps, team_id=team_id, now=now, topic=topic))
         .scalar_subquery()
     )
     result = session.execute(
         update(_GAPS)
-        .where(*_flaggable(_GAPS, now=now, topic=topic), pending >= threshold)
+        .where(*_flaggable(_GAPS, team_id=team_id, now=now, topic=topic), pending >= threshold)
         .values(flagged_at=now)
     )
     return int(result.rowcount) >= threshold  # type: ignore[attr-defined]
 
 
-def unflag_topic(*, session: Session, topic: str, flagged_at: datetime) -> int:
+def unflag_topic(*, session: Session, team_id: str, topic: str, flagged_at: datetime) -> int:
     """Undo :func:`flag_topic` (the alert could not be posted) so a later run tries again."""
     result = session.execute(
         update(KnowledgeGap)
-        .where(col(KnowledgeGap.topic) == topic, col(KnowledgeGap.flagged_at) == flagged_at)
+        .where(
+            _of_team(_GAPS.c.escalation_id, team_id),
+            col(KnowledgeGap.topic) == topic,
+            col(KnowledgeGap.flagged_at) == flagged_at,
+        )
         .values(flagged_at=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def recent_gaps(
-    *, session: Session, topic: str, since: datetime, now: datetime, limit: int = 5
+    *, session: Session, team_id: str, topic: str, since: datetime, now: datetime, limit: int = 5
 ) -> list[GapEntry]:
-    """The topic's open gaps created in ``[since, now]``, newest first."""
+    """The installation's open gaps of the topic created in ``[since, now]``, newest first."""
     statement = (
         _entries()
         .where(
+            col(Escalation.team_id) == team_id,
             col(KnowledgeGap.topic) == topic,
             col(KnowledgeGap.status) == "open",
             col(KnowledgeGap.created_at) >= since,
@@ -413,9 +432,10 @@ def _entry(gap: KnowledgeGap, channel_id: str, thread_ts: str) -> GapEntry:
     )
 
 
-def digest(*, session: Session, now: datetime, since: datetime) -> GapDigest:
-    """Open gaps created in ``[since, now]`` that no digest has shown yet."""
+def digest(*, session: Session, team_id: str, now: datetime, since: datetime) -> GapDigest:
+    """The installation's open gaps created in ``[since, now]`` that no digest has shown yet."""
     statement = _entries().where(
+        col(Escalation.team_id) == team_id,
         col(KnowledgeGap.status) == "open",
         col(KnowledgeGap.digested_at).is_(None),
         col(KnowledgeGap.created_at) >= since,
@@ -425,7 +445,11 @@ def digest(*, session: Session, now: datetime, since: datetime) -> GapDigest:
     open_total = session.exec(
         select(func.count())
         .select_from(KnowledgeGap)
-        .where(col(KnowledgeGap.status) == "open", col(KnowledgeGap.created_at) <= now)
+        .where(
+            _of_team(_GAPS.c.escalation_id, team_id),
+            col(KnowledgeGap.status) == "open",
+            col(KnowledgeGap.created_at) <= now,
+        )
     ).one()
     return GapDigest(
         since=since, now=now, intents=group(entries), backlog=int(open_total) - len(entries)
@@ -449,9 +473,11 @@ def group(entries: Iterable[GapEntry]) -> tuple[IntentGroup, ...]:
     return tuple(sorted(intents, key=lambda g: (-g.count, g.intent)))
 
 
-def previous_digest_at(*, session: Session) -> datetime | None:
-    """When the last digest was posted (the latest ``digested_at``), if ever."""
-    latest = session.exec(select(func.max(KnowledgeGap.digested_at))).one()
+def previous_digest_at(*, session: Session, team_id: str) -> datetime | None:
+    """When the installation's last digest was posted (its latest ``digested_at``), if ever."""
+    latest = session.exec(
+        select(func.max(KnowledgeGap.digested_at)).where(_of_team(_GAPS.c.escalation_id, team_id))
+    ).one()
     return as_utc(latest) if isinstance(latest, datetime) else None
 
 

@@ -22,10 +22,10 @@ from app.db.models import Account, Escalation, as_utc
 from app.surge.service import active_surge
 
 
-def claim_priority(*, session: Session, config: EscalationConfig) -> tuple[str, ...]:
-    """The running playbook's tier order, or () when no playbook runs (first come, first
-    served)."""
-    surge = active_surge(session=session)
+def claim_priority(*, session: Session, config: EscalationConfig, team_id: str) -> tuple[str, ...]:
+    """The installation's running playbook's tier order, or () when no playbook runs (first
+    come, first served)."""
+    surge = active_surge(session=session, team_id=team_id)
     playbook = config.surge.playbooks.get(surge.playbook) if surge is not None else None
     return tuple(playbook.priority) if playbook is not None else ()
 
@@ -47,10 +47,17 @@ def claim_order(priority: Sequence[str]) -> list[ColumnElement[Any]]:
 
 
 def waiting_queue(
-    *, session: Session, priority: Sequence[str], skill: str | None = None, limit: int = 20
+    *,
+    session: Session,
+    team_id: str,
+    priority: Sequence[str],
+    skill: str | None = None,
+    limit: int = 20,
 ) -> list[Escalation]:
-    """Unclaimed escalations (of one skill, or all) in claim order."""
-    query = select(Escalation).where(col(Escalation.status) == "pending")
+    """An installation's unclaimed escalations (of one skill, or all) in claim order."""
+    query = select(Escalation).where(
+        col(Escalation.team_id) == team_id, col(Escalation.status) == "pending"
+    )
     if skill is not None:
         query = query.where(col(Escalation.skill) == skill)
     return list(session.exec(query.order_by(*claim_order(priority)).limit(limit)))
@@ -68,6 +75,7 @@ def queue_ahead(*, session: Session, escalation: Escalation, priority: Sequence[
     before = or_(rank < own_rank, and_(rank == own_rank, older)) if priority else older
     count = session.exec(
         select(func.count(col(Escalation.id))).where(
+            col(Escalation.team_id) == escalation.team_id,
             col(Escalation.skill) == escalation.skill,
             col(Escalation.status) == "pending",
             col(Escalation.id) != escalation.id,
@@ -98,12 +106,13 @@ class ClaimQueue:
 
 
 def claim_queue(
-    *, session: Session, config: EscalationConfig, now: datetime, limit: int = 10
+    *, session: Session, config: EscalationConfig, team_id: str, now: datetime, limit: int = 10
 ) -> ClaimQueue:
-    """What agents see: the escalations waiting for a claim, in the order to take them."""
-    surge = active_surge(session=session)
-    priority = claim_priority(session=session, config=config)
-    waiting = waiting_queue(session=session, priority=priority, limit=limit)
+    """What an installation's agents see: its escalations waiting for a claim, in the order to
+    take them."""
+    surge = active_surge(session=session, team_id=team_id)
+    priority = claim_priority(session=session, config=config, team_id=team_id)
+    waiting = waiting_queue(session=session, team_id=team_id, priority=priority, limit=limit)
     names = dict(
         session.exec(
             select(Account.id, Account.name).where(
@@ -112,7 +121,9 @@ def claim_queue(
         ).all()
     )
     total = session.exec(
-        select(func.count(col(Escalation.id))).where(col(Escalation.status) == "pending")
+        select(func.count(col(Escalation.id))).where(
+            col(Escalation.team_id) == team_id, col(Escalation.status) == "pending"
+        )
     ).one()
     rows = [
         WaitingEscalation(

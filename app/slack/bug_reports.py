@@ -34,12 +34,18 @@ def customer_thread_url(engine: Engine, escalation_id: int) -> str | None:
 
 
 def announce_bug_reports(
-    *, engine: Engine, config: EscalationConfig, client: WebClient, now: datetime
+    *,
+    engine: Engine,
+    config: EscalationConfig,
+    client: WebClient,
+    now: datetime,
+    team_id: str | None = None,
 ) -> int:
-    """Post each ready report's issue links on its card and in the card's thread; how many."""
+    """Post each ready report's issue links on its card and in the card's thread; how many.
+    With ``team_id``, only the reports of that installation's escalations."""
     desk = SlackAgentDesk(client)
     with session_scope(engine) as session:
-        ready = ready_announcements(session)
+        ready = ready_announcements(session, team_id=team_id)
     posted = 0
     for announcement in ready:
         with session_scope(engine) as session:

@@ -36,7 +36,9 @@ def publish_home(*, client: WebClient, runtime: Runtime, user_id: str) -> None:
         summary = activity_summary(session=session, days=7, team_id=team_id)
         on_shift = user_id in on_shift_agents(session=session, config=config) if agent else None
         queue = (
-            claim_queue(session=session, config=config, now=utcnow()) if role != "member" else None
+            claim_queue(session=session, config=config, team_id=team_id, now=utcnow())
+            if role != "member"
+            else None
         )
         open_count = session.exec(
             select(func.count(col(Escalation.id))).where(

@@ -1,4 +1,5 @@
-"""Delivers ``slack.alert`` outbox rows: one message in the alert's channel."""
+"""Delivers ``slack.alert`` outbox rows: one message in the alert's channel, posted with the
+token of the installation the alert belongs to (its ``team_id``)."""
 
 from __future__ import annotations
 
@@ -9,19 +10,32 @@ from slack_sdk.errors import SlackApiError
 
 from app.integrations.delivery import Delivered, PermanentError, RetryableError
 from app.slack.blocks.team_alert import team_alert_blocks, team_alert_text
+from app.slack.workspaces import ClientForTeam
 
 #: Slack errors that a retry can cure (everything else is a bad channel, a missing scope, ...).
 RETRYABLE = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable"})
 
 
 class SlackAlertSender:
-    def __init__(self, client: WebClient) -> None:
+    """With one client (a single bot token) every alert goes out with it; with a lookup by team
+    (OAuth installs) each goes out with its installation's token."""
+
+    def __init__(self, client: WebClient | ClientForTeam) -> None:
         self._client = client
+
+    def _client_for(self, team_id: str | None) -> WebClient | None:
+        if isinstance(self._client, WebClient):
+            return self._client
+        return self._client(team_id) if team_id else None
 
     def __call__(self, payload: dict[str, Any], idempotency_key: str) -> Delivered:
         channel = str(payload["channel"])
+        team_id = payload.get("team_id")
+        client = self._client_for(str(team_id) if team_id else None)
+        if client is None:
+            raise PermanentError(f"no installation of workspace {team_id} to post to {channel}")
         try:
-            response = self._client.chat_postMessage(
+            response = client.chat_postMessage(
                 channel=channel,
                 text=team_alert_text(payload),
                 blocks=team_alert_blocks(payload),

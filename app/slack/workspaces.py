@@ -36,11 +36,27 @@ class Workspace:
 
 
 WorkspaceSource = Callable[[], list[Workspace]]
+#: The Web API client holding a team's bot token (None: the team has no usable installation).
+ClientForTeam = Callable[[str], WebClient | None]
+#: The workspace of a team id (None: no usable installation, or no team named).
+WorkspaceOf = Callable[[str | None], Workspace | None]
+
+
+def bot_identity(client: WebClient) -> BotIdentity:
+    """The bot of a single bot token, from ``auth.test``."""
+    auth = client.auth_test()
+    return BotIdentity(team_id=str(auth["team_id"]), user_id=str(auth["user_id"]))
 
 
 def single_workspace(runtime: Runtime, client: WebClient, bot: BotIdentity) -> WorkspaceSource:
     workspace = Workspace(runtime, client, bot)
     return lambda: [workspace]
+
+
+def the_single_workspace(runtime: Runtime, client: WebClient, bot: BotIdentity) -> WorkspaceOf:
+    """With a single bot token every team id is the one workspace."""
+    workspace = Workspace(runtime, client, bot)
+    return lambda _team_id: workspace
 
 
 def installed_team_ids(runtime: Runtime) -> list[str]:
@@ -58,24 +74,47 @@ def installed_team_ids(runtime: Runtime) -> list[str]:
 
 def installed_workspaces(runtime: Runtime) -> WorkspaceSource:
     """Every installation, looked up afresh on each call (new installs join the next run)."""
+    authorize = _installation_authorizer(runtime)
+
+    def workspaces() -> list[Workspace]:
+        found = [authorize(team_id) for team_id in installed_team_ids(runtime)]
+        return [workspace for workspace in found if workspace is not None]
+
+    return workspaces
+
+
+def installation_clients(runtime: Runtime) -> ClientForTeam:
+    """The client of each installation by team id, its token looked up at each call (so a
+    rotated token is refreshed under the installation's lease)."""
+    workspace_of = installation_of(runtime)
+
+    def client_for(team_id: str) -> WebClient | None:
+        workspace = workspace_of(team_id)
+        return workspace.client if workspace is not None else None
+
+    return client_for
+
+
+def installation_of(runtime: Runtime) -> WorkspaceOf:
+    """The installation of a team id, its token looked up at each call."""
+    authorize = _installation_authorizer(runtime)
+    return lambda team_id: authorize(team_id) if team_id else None
+
+
+def _installation_authorizer(runtime: Runtime) -> Callable[[str], Workspace | None]:
     base = build_web_client(runtime.settings, token=None)
     authorize = build_oauth(runtime.settings, engine=runtime.engine, client=base).authorize
 
-    def workspaces() -> list[Workspace]:
-        found: list[Workspace] = []
-        for team_id in installed_team_ids(runtime):
-            context = BoltContext({"client": base, "is_enterprise_install": False})
-            result = authorize(context=context, enterprise_id=None, team_id=team_id, user_id=None)
-            if result is None or result.bot_token is None or result.bot_user_id is None:
-                logger.warning("installation %s has no usable bot token: skipped", team_id)
-                continue
-            found.append(
-                Workspace(
-                    runtime.for_team(TeamScope(team_id)),
-                    build_web_client(runtime.settings, token=result.bot_token),
-                    BotIdentity(team_id=team_id, user_id=result.bot_user_id),
-                )
-            )
-        return found
+    def workspace_of(team_id: str) -> Workspace | None:
+        context = BoltContext({"client": base, "is_enterprise_install": False})
+        result = authorize(context=context, enterprise_id=None, team_id=team_id, user_id=None)
+        if result is None or result.bot_token is None or result.bot_user_id is None:
+            logger.warning("installation %s has no usable bot token: skipped", team_id)
+            return None
+        return Workspace(
+            runtime.for_team(TeamScope(team_id)),
+            build_web_client(runtime.settings, token=result.bot_token),
+            BotIdentity(team_id=team_id, user_id=result.bot_user_id),
+        )
 
-    return workspaces
+    return workspace_of

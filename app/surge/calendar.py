@@ -34,31 +34,35 @@ class CalendarChange:
 
 
 def run_calendar(
-    *, engine: Engine, config: EscalationConfig, now: datetime
+    *, engine: Engine, config: EscalationConfig, team_id: str, now: datetime
 ) -> list[CalendarChange]:
-    """Start the events whose window holds ``now`` and stop those past their end."""
+    """Start the events whose window holds ``now`` and stop those past their end, for one
+    installation (each installation runs the calendar for itself)."""
     changes: list[CalendarChange] = []
     for event in config.surge.calendar:
         if event.start <= now < event.ends_at:
-            surge_id = _start(engine, event, now)
+            surge_id = _start(engine, event, team_id, now)
             if surge_id is not None:
                 changes.append(CalendarChange(surge_id, True, event))
         elif now >= event.ends_at:
-            surge_id = _stop(engine, event, now)
+            surge_id = _stop(engine, event, team_id, now)
             if surge_id is not None:
                 changes.append(CalendarChange(surge_id, False, event))
     return changes
 
 
-def _start(engine: Engine, event: SurgeCalendarEvent, now: datetime) -> int | None:
+def _start(engine: Engine, event: SurgeCalendarEvent, team_id: str, now: datetime) -> int | None:
     try:
         with session_scope(engine) as session:
             taken = session.exec(
-                select(Surge.id).where(col(Surge.calendar_key) == event.key)
+                select(Surge.id).where(
+                    col(Surge.team_id) == team_id, col(Surge.calendar_key) == event.key
+                )
             ).first()
-            if taken is not None or active_surge(session=session) is not None:
+            if taken is not None or active_surge(session=session, team_id=team_id) is not None:
                 return None
             surge = Surge(
+                team_id=team_id,
                 playbook=event.playbook,
                 source="schedule",
                 status_url=event.status_url,
@@ -74,11 +78,13 @@ def _start(engine: Engine, event: SurgeCalendarEvent, now: datetime) -> int | No
         return None
 
 
-def _stop(engine: Engine, event: SurgeCalendarEvent, now: datetime) -> int | None:
+def _stop(engine: Engine, event: SurgeCalendarEvent, team_id: str, now: datetime) -> int | None:
     with session_scope(engine) as session:
         surge_id = session.exec(
             select(Surge.id).where(
-                col(Surge.calendar_key) == event.key, col(Surge.ended_at).is_(None)
+                col(Surge.team_id) == team_id,
+                col(Surge.calendar_key) == event.key,
+                col(Surge.ended_at).is_(None),
             )
         ).first()
         if surge_id is None:

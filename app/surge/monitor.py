@@ -4,7 +4,7 @@ surge."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -31,25 +31,34 @@ class SurgeAnnouncer(Protocol):
 
 @dataclass
 class SurgeWatch:
-    """Remembers when it last alerted (one worker process), so one surge gives one alert."""
+    """Remembers when it last alerted each installation (one worker process), so one surge
+    gives one alert."""
 
-    last_alert: datetime | None = None
+    last_alerts: dict[str, datetime] = field(default_factory=dict)
 
     def check(
-        self, *, engine: Engine, config: EscalationConfig, alerts: SurgeAlerts, now: datetime
+        self,
+        *,
+        engine: Engine,
+        config: EscalationConfig,
+        alerts: SurgeAlerts,
+        team_id: str,
+        now: datetime,
     ) -> list[SurgeSignal]:
+        """Look at one installation's volume (its rows only) and alert its leads."""
         detection = config.surge.detection
         with session_scope(engine) as session:
-            if active_surge(session=session) is not None:
+            if active_surge(session=session, team_id=team_id) is not None:
                 return []
             signals = detect(
-                window_counts(session=session, end=now),
-                baseline_counts(session=session, end=now),
+                window_counts(session=session, end=now, team_id=team_id),
+                baseline_counts(session=session, end=now, team_id=team_id),
                 multiple=detection.multiple,
                 min_messages=detection.min_messages,
                 min_channels=detection.min_channels,
             )
-        if not signals or (self.last_alert and now - self.last_alert < ALERT_COOLDOWN):
+        last_alert = self.last_alerts.get(team_id)
+        if not signals or (last_alert and now - last_alert < ALERT_COOLDOWN):
             return signals
         started = None
         if detection.auto_start:
@@ -57,6 +66,7 @@ class SurgeWatch:
                 change = start_surge(
                     session=session,
                     config=config,
+                    team_id=team_id,
                     playbook="outage",
                     source="auto",
                     started_by=None,
@@ -66,5 +76,5 @@ class SurgeWatch:
                 )
                 started = change.surge_id if change.changed else None
         alerts.alert(signals=signals, started_surge_id=started)
-        self.last_alert = now
+        self.last_alerts[team_id] = now
         return signals

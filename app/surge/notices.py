@@ -58,13 +58,15 @@ def request_notices(
     *,
     session: Session,
     config: EscalationConfig,
+    team_id: str,
     requested_by: str,
     now: datetime,
     surge_id: int | None = None,
 ) -> NoticeRequest:
     """Queue the running playbook's notice for every affected channel not yet notified (only if
-    ``surge_id``, when given, is the running one: a button from an earlier surge does nothing)."""
-    surge = active_surge(session=session)
+    ``surge_id``, when given, is the installation's running one: a button from an earlier surge
+    does nothing)."""
+    surge = active_surge(session=session, team_id=team_id)
     if surge is None or surge.id is None:
         return NoticeRequest(0, "No surge playbook is running.")
     if surge_id is not None and surge_id != surge.id:
@@ -129,15 +131,16 @@ def send_notices(
     *,
     engine: Engine,
     config: EscalationConfig,
+    team_id: str,
     poster: NoticePoster,
     now: datetime,
     interval: float = 0.0,
     pause: Callable[[float], None] | None = None,
     limit: int = BATCH,
 ) -> NoticeRun:
-    """Post the running surge's pending notices, ``interval`` seconds apart."""
+    """Post the installation's running surge's pending notices, ``interval`` seconds apart."""
     with session_scope(engine) as session:
-        surge = active_surge(session=session)
+        surge = active_surge(session=session, team_id=team_id)
         if surge is None or surge.id is None:
             return NoticeRun(0, None)
         surge_id, text = surge.id, notice_text(config, surge)

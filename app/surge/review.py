@@ -1,5 +1,5 @@
 """The post-surge review: what the surge did to volume, escalations, waits and CSAT, against the
-usual level. Every figure is an SQL aggregate."""
+usual level, over the rows of the surge's installation. Every figure is an SQL aggregate."""
 
 from __future__ import annotations
 
@@ -43,12 +43,16 @@ class SurgeReview:
         return json.dumps(asdict(self))
 
 
-def _counts(session: Session, start: datetime, end: datetime) -> tuple[int, int]:
+def _counts(session: Session, team_id: str, start: datetime, end: datetime) -> tuple[int, int]:
     row = session.execute(
         select(
             func.count(col(Conversation.id)),
             func.count(col(Conversation.escalated_at)),
-        ).where(col(Conversation.created_at) >= start, col(Conversation.created_at) < end)
+        ).where(
+            col(Conversation.team_id) == team_id,
+            col(Conversation.created_at) >= start,
+            col(Conversation.created_at) < end,
+        )
     ).one()
     return int(row[0]), int(row[1])
 
@@ -57,9 +61,12 @@ def _rate(conversations: int, escalated: int) -> float | None:
     return escalated / conversations if conversations else None
 
 
-def _csat_mean(session: Session, start: datetime, end: datetime) -> float | None:
+def _csat_mean(session: Session, team_id: str, start: datetime, end: datetime) -> float | None:
     value = session.execute(
-        select(func.avg(col(CsatRating.rating))).where(
+        select(func.avg(col(CsatRating.rating)))
+        .join(Conversation, col(Conversation.id) == col(CsatRating.conversation_id))
+        .where(
+            col(Conversation.team_id) == team_id,
             col(CsatRating.kind) == "escalation",
             col(CsatRating.rating).is_not(None),
             col(CsatRating.rated_at) >= start,
@@ -73,23 +80,29 @@ def review_surge(*, session: Session, surge: Surge, now: datetime) -> SurgeRevie
     start = as_utc(surge.started_at)
     end = as_utc(surge.ended_at) if surge.ended_at else now
     dialect = session.get_bind().dialect.name
+    team = surge.team_id
     messages = session.execute(
-        select(func.count(col(Message.id))).where(
+        select(func.count(col(Message.id)))
+        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+        .where(
+            col(Conversation.team_id) == team,
             col(Message.author) == "customer",
             col(Message.created_at) >= start,
             col(Message.created_at) < end,
         )
     ).scalar_one()
-    conversations, escalated = _counts(session, start, end)
+    conversations, escalated = _counts(session, team, start, end)
     base_conversations = base_escalated = 0
     for week in range(1, BASELINE_WEEKS + 1):
         shift = timedelta(weeks=week)
-        c, e = _counts(session, start - shift, end - shift)
+        c, e = _counts(session, team, start - shift, end - shift)
         base_conversations += c
         base_escalated += e
     escalations = session.execute(
         select(func.count(col(Escalation.id)), func.count(col(Escalation.follow_up_at))).where(
-            col(Escalation.created_at) >= start, col(Escalation.created_at) < end
+            col(Escalation.team_id) == team,
+            col(Escalation.created_at) >= start,
+            col(Escalation.created_at) < end,
         )
     ).one()
     waits = session.execute(
@@ -97,6 +110,7 @@ def review_surge(*, session: Session, surge: Surge, now: datetime) -> SurgeRevie
             select(
                 duration_seconds(dialect, ESCALATIONS.c.claimed_at, ESCALATIONS.c.created_at)
             ).where(
+                col(Escalation.team_id) == team,
                 col(Escalation.created_at) >= start,
                 col(Escalation.created_at) < end,
                 col(Escalation.claimed_at).is_not(None),
@@ -120,9 +134,13 @@ def review_surge(*, session: Session, surge: Surge, now: datetime) -> SurgeRevie
         wait_median_s=float(waits[1]) if waits[1] is not None else None,
         wait_p90_s=float(waits[2]) if waits[2] is not None else None,
         async_opt_ins=int(escalations[1]),
-        csat_mean=_csat_mean(session, start, end),
-        csat_baseline_mean=_csat_mean(session, start - timedelta(days=CSAT_BASELINE_DAYS), start),
-        top_intents=top_escalation_intents(session=session, window=Window(start, end), limit=5),
+        csat_mean=_csat_mean(session, team, start, end),
+        csat_baseline_mean=_csat_mean(
+            session, team, start - timedelta(days=CSAT_BASELINE_DAYS), start
+        ),
+        top_intents=top_escalation_intents(
+            session=session, window=Window(start, end), limit=5, team_id=team
+        ),
     )
 
 

@@ -1,4 +1,5 @@
-"""Starting and stopping a surge playbook: one at a time, each start and stop taken once."""
+"""Starting and stopping a surge playbook: one at a time per installation (team), each start
+and stop taken once."""
 
 from __future__ import annotations
 
@@ -21,9 +22,12 @@ class SurgeChange:
     surge_id: int | None = None
 
 
-def active_surge(*, session: Session) -> Surge | None:
+def active_surge(*, session: Session, team_id: str) -> Surge | None:
+    """The installation's running surge, if any."""
     return session.exec(
-        select(Surge).where(col(Surge.ended_at).is_(None)).order_by(col(Surge.id).desc())
+        select(Surge)
+        .where(col(Surge.team_id) == team_id, col(Surge.ended_at).is_(None))
+        .order_by(col(Surge.id).desc())
     ).first()
 
 
@@ -31,6 +35,7 @@ def start_surge(
     *,
     session: Session,
     config: EscalationConfig,
+    team_id: str,
     playbook: str,
     source: str,
     started_by: str | None,
@@ -41,7 +46,7 @@ def start_surge(
     if playbook not in config.surge.playbooks:
         known = ", ".join(sorted(config.surge.playbooks))
         return SurgeChange(False, f"Unknown playbook `{playbook[:40]}` (playbooks: {known}).")
-    running = active_surge(session=session)
+    running = active_surge(session=session, team_id=team_id)
     if running is not None:
         return SurgeChange(
             False,
@@ -49,6 +54,7 @@ def start_surge(
             running.id,
         )
     surge = Surge(
+        team_id=team_id,
         playbook=playbook,
         source=source,
         started_by=started_by,
@@ -61,8 +67,10 @@ def start_surge(
     return SurgeChange(True, f"Started the {playbook} playbook (surge #{surge.id}).", surge.id)
 
 
-def stop_surge(*, session: Session, stopped_by: str | None, now: datetime) -> SurgeChange:
-    running = active_surge(session=session)
+def stop_surge(
+    *, session: Session, team_id: str, stopped_by: str | None, now: datetime
+) -> SurgeChange:
+    running = active_surge(session=session, team_id=team_id)
     if running is None:
         return SurgeChange(False, "No surge playbook is running.")
     result = session.execute(

@@ -1,4 +1,5 @@
-"""5-minute window counts for the surge detector, aggregated in SQL."""
+"""5-minute window counts for the surge detector, aggregated in SQL over one installation's
+rows."""
 
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ BASELINE_WEEKS = 4
 MAX_FINGERPRINT_TEXTS = 500  # the newest customer messages of the window, for error texts
 
 
-def window_counts(*, session: Session, end: datetime, with_errors: bool = True) -> WindowCounts:
+def window_counts(
+    *, session: Session, end: datetime, team_id: str, with_errors: bool = True
+) -> WindowCounts:
     start = end - WINDOW
     messages, channels = session.execute(
         select(func.count(col(Message.id)), func.count(func.distinct(col(Conversation.channel_id))))
         .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
         .where(
+            col(Conversation.team_id) == team_id,
             col(Message.author) == "customer",
             col(Message.created_at) >= start,
             col(Message.created_at) < end,
@@ -29,13 +33,16 @@ def window_counts(*, session: Session, end: datetime, with_errors: bool = True) 
     ).one()
     escalations = session.execute(
         select(func.count(col(Escalation.id))).where(
-            col(Escalation.created_at) >= start, col(Escalation.created_at) < end
+            col(Escalation.team_id) == team_id,
+            col(Escalation.created_at) >= start,
+            col(Escalation.created_at) < end,
         )
     ).scalar_one()
     by_intent: dict[str, int] = dict(
         session.execute(
             select(col(Conversation.intent), func.count(col(Conversation.id)))
             .where(
+                col(Conversation.team_id) == team_id,
                 col(Conversation.created_at) >= start,
                 col(Conversation.created_at) < end,
                 col(Conversation.intent).is_not(None),
@@ -49,6 +56,7 @@ def window_counts(*, session: Session, end: datetime, with_errors: bool = True) 
             select(col(Message.text), col(Conversation.account_id))
             .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
             .where(
+                col(Conversation.team_id) == team_id,
                 col(Message.author) == "customer",
                 col(Message.created_at) >= start,
                 col(Message.created_at) < end,
@@ -69,9 +77,11 @@ def window_counts(*, session: Session, end: datetime, with_errors: bool = True) 
     )
 
 
-def baseline_counts(*, session: Session, end: datetime) -> list[WindowCounts]:
+def baseline_counts(*, session: Session, end: datetime, team_id: str) -> list[WindowCounts]:
     """The same 5 minutes of the same weekday in the previous weeks."""
     return [
-        window_counts(session=session, end=end - timedelta(weeks=week), with_errors=False)
+        window_counts(
+            session=session, end=end - timedelta(weeks=week), team_id=team_id, with_errors=False
+        )
         for week in range(1, BASELINE_WEEKS + 1)
     ]

@@ -40,7 +40,11 @@ def sweep_claim_windows(*, runtime: Runtime, client: WebClient, now: datetime) -
 
 def refresh_customer_wait_lines(*, runtime: Runtime, client: WebClient, now: datetime) -> int:
     return refresh_wait_lines(
-        engine=runtime.engine, config=runtime.config, editor=SlackThreadReplier(client), now=now
+        engine=runtime.engine,
+        config=runtime.config,
+        team_id=runtime.team.team_id,
+        editor=SlackThreadReplier(client),
+        now=now,
     )
 
 

@@ -9,6 +9,8 @@ takes the stored events and runs the same work as inline processing
 * it takes events with :func:`app.db.events.claim_queued_events` (``FOR UPDATE SKIP LOCKED`` on
   PostgreSQL), never more than it has free threads: when all are busy, the events wait in the
   database (back-pressure) instead of piling up in memory;
+* each event runs with the installation it was authorized for (its stored team id): that
+  installation's token, config and rows (with a single bot token, the one workspace's);
 * an event whose processing failed is recorded ``failed`` and retried by the worker; one a
   crashed processor held is taken again once stale. Several processors may run side by side.
 """
@@ -25,12 +27,17 @@ from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.conversations.intake import BotIdentity
 from app.db.engine import session_scope
 from app.db.event_notifier import NOTIFY_CHANNEL
-from app.db.events import claim_queued_events
+from app.db.events import claim_queued_events, fail_event
 from app.runtime import Runtime
 from app.slack.event_processing import process_event
+from app.slack.workspaces import (
+    WorkspaceOf,
+    bot_identity,
+    installation_of,
+    the_single_workspace,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +49,9 @@ RECONNECT_SECONDS = 1.0
 class EventProcessor:
     """Takes queued events and runs them on ``threads`` threads until ``stop`` is set."""
 
-    def __init__(
-        self, *, runtime: Runtime, client: WebClient, bot: BotIdentity, threads: int
-    ) -> None:
+    def __init__(self, *, runtime: Runtime, workspace_of: WorkspaceOf, threads: int) -> None:
         self._runtime = runtime
-        self._client = client
-        self._bot = bot
+        self._workspace_of = workspace_of
         self._threads = threads
         self._free = threading.Semaphore(threads)
         self._wake = threading.Event()
@@ -87,17 +91,27 @@ class EventProcessor:
             stop.wait(RECONNECT_SECONDS)
         for _ in range(free - len(claimed)):
             self._free.release()
-        for event_id, payload in claimed:
-            pool.submit(self._process, event_id, payload)
+        for event_id, payload, team_id in claimed:
+            pool.submit(self._process, event_id, payload, team_id)
         return bool(claimed)
 
-    def _process(self, event_id: str, payload: str) -> None:
+    def _process(self, event_id: str, payload: str, team_id: str | None) -> None:
         try:
+            workspace = self._workspace_of(team_id)
+            if workspace is None:  # uninstalled since it was stored: visible, never retried
+                logger.warning("event %s: no installation for team %s", event_id, team_id)
+                with session_scope(self._runtime.engine) as session:
+                    fail_event(
+                        session=session,
+                        event_id=event_id,
+                        error=f"no installation for team {team_id}",
+                    )
+                return
             body = json.loads(payload)
             process_event(
-                runtime=self._runtime,
-                client=self._client,
-                bot=self._bot,
+                runtime=workspace.runtime,
+                client=workspace.client,
+                bot=workspace.bot,
                 event_id=event_id,
                 event=body.get("event") or {},
             )
@@ -128,12 +142,14 @@ def _listen(engine: Engine, wake: threading.Event, stop: threading.Event) -> Non
 def run_event_processor(
     runtime: Runtime, client: WebClient, *, stop: threading.Event | None = None
 ) -> EventProcessor:
-    auth = client.auth_test()
-    bot = BotIdentity(team_id=str(auth["team_id"]), user_id=str(auth["user_id"]))
+    """Process queued events: with the bot token's workspace, or each with its installation."""
+    if runtime.settings.oauth_mode:
+        workspace_of = installation_of(runtime)
+    else:
+        workspace_of = the_single_workspace(runtime, client, bot_identity(client))
     processor = EventProcessor(
         runtime=runtime,
-        client=client,
-        bot=bot,
+        workspace_of=workspace_of,
         threads=runtime.settings.event_processor_threads,
     )
     processor.run(stop or threading.Event())

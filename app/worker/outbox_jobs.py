@@ -1,5 +1,6 @@
 """The worker's outbox senders: every configured integration, plus team alerts in Slack when
-there are any to send; integration problems are queued for the leads channel first."""
+there are any to send (each with its installation's token); integration problems are queued for
+the leads channel (of every installation, in OAuth mode) first."""
 
 from __future__ import annotations
 
@@ -21,19 +22,35 @@ from app.integrations.settings import jira_settings, linear_settings
 from app.runtime import Runtime
 from app.slack.bug_reports import announce_bug_reports
 from app.slack.team_alerts import SlackAlertSender
+from app.slack.workspaces import ClientForTeam, WorkspaceSource, installed_team_ids
+from app.team_scope import TeamScope
 
 
-def outbox_senders(runtime: Runtime, client: WebClient) -> dict[str, Sender]:
+def outbox_senders(runtime: Runtime, client: WebClient | ClientForTeam) -> dict[str, Sender]:
     """The sender map of the ``deliver_outbox`` job (empty: nothing to deliver, no job).
     Problems were logged at start-up (``bootstrap``); here they are queued for the leads."""
     problems = integration_problems(runtime.settings, runtime.config)
     if problems:
-        post_integration_problems(engine=runtime.engine, config=runtime.config, problems=problems)
+        _queue_problems(runtime, problems)
     senders = {**configured_senders(runtime.settings), **tracker_senders(runtime)}
-    alerts = runtime.config.alerts
-    if problems or senders or any(alerts.model_dump().values()):
+    teams = [runtime.config, *runtime.config.workspaces.values()]
+    if problems or senders or any(any(t.alerts.model_dump().values()) for t in teams):
         senders[ALERT_KIND] = SlackAlertSender(client)
     return senders
+
+
+def _queue_problems(runtime: Runtime, problems: list[str]) -> None:
+    """For the leads of the one workspace, or of every installation in OAuth mode."""
+    if not runtime.settings.oauth_mode:
+        post_integration_problems(engine=runtime.engine, config=runtime.config, problems=problems)
+        return
+    for team_id in installed_team_ids(runtime):
+        post_integration_problems(
+            engine=runtime.engine,
+            config=runtime.for_team(TeamScope(team_id)).config,
+            problems=problems,
+            team_id=team_id,
+        )
 
 
 def tracker_senders(runtime: Runtime) -> dict[str, Sender]:
@@ -58,9 +75,20 @@ def tracker_senders(runtime: Runtime) -> dict[str, Sender]:
     return senders
 
 
-def deliver_outbox(runtime: Runtime, client: WebClient, senders: dict[str, Sender]) -> None:
-    """Deliver what is due, then post the bug report links the trackers now have."""
+def deliver_outbox(
+    runtime: Runtime, senders: dict[str, Sender], workspaces: WorkspaceSource
+) -> None:
+    """Deliver what is due, then post the bug report links the trackers now have, each in its
+    own workspace with that installation's token."""
     now = datetime.now(UTC)
     deliver_due(engine=runtime.engine, senders=senders, now=now)
-    if runtime.config.bug_reports.trackers:
-        announce_bug_reports(engine=runtime.engine, config=runtime.config, client=client, now=now)
+    if not runtime.config.bug_reports.trackers:
+        return
+    for workspace in workspaces():
+        announce_bug_reports(
+            engine=runtime.engine,
+            config=workspace.runtime.config,
+            client=workspace.client,
+            team_id=workspace.runtime.team_filter,
+            now=now,
+        )

@@ -10,19 +10,19 @@ from typing import Any
 from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk import WebClient
 
-from app.conversations.intake import BotIdentity
-from app.integrations.alerts import KIND as ALERT_KIND
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
 from app.mail.smtp_sender import SmtpSender
 from app.runtime import Runtime
-from app.slack.client import build_web_client
 from app.slack.gap_notifier import SlackGapNotifier
 from app.slack.surge_alerts import SlackSurgeAlerts
 from app.slack.surge_notices import SlackNoticePoster
 from app.slack.workspaces import (
+    ClientForTeam,
     Workspace,
     WorkspaceSource,
+    bot_identity,
+    installation_clients,
     installed_workspaces,
     single_workspace,
 )
@@ -148,29 +148,21 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
         id="post_leads_digest",
         **defaults,
     )
-    if runtime.settings.oauth_mode:
-        # Team alerts go to Slack with one workspace's token: with several installations they
-        # stay queued in the outbox (nothing is lost) until they are routed per installation.
-        outbox_client: WebClient = build_web_client(runtime.settings, token=None)
-        senders = outbox_senders(runtime, outbox_client)
-        senders.pop(ALERT_KIND, None)
-    else:
-        outbox_client = workspaces()[0].client
-        senders = outbox_senders(runtime, outbox_client)
+    # Team alerts go out with the token of the installation they belong to.
+    alert_clients: WebClient | ClientForTeam = (
+        installation_clients(runtime) if runtime.settings.oauth_mode else workspaces()[0].client
+    )
+    senders = outbox_senders(runtime, alert_clients)
     if senders:
         scheduler.add_job(
-            lambda: deliver_outbox(runtime, outbox_client, senders),
+            lambda: deliver_outbox(runtime, senders, workspaces),
             "interval",
             seconds=30,
             id="deliver_outbox",
             **defaults,
         )
-    if runtime.settings.oauth_mode:
-        # Surge detection and the knowledge-gap digest read every workspace's rows together:
-        # they run with a single bot token only, until they are scoped per installation.
-        logger.warning("OAuth mode: surges, knowledge-gap digests and team alerts are not run")
-    else:
-        _add_single_workspace_jobs(scheduler, runtime, workspaces()[0].client, defaults)
+    _add_surge_jobs(scheduler, workspaces, defaults)
+    _add_knowledge_gap_jobs(scheduler, workspaces, defaults)
     scheduler.add_job(
         lambda: prune_finished_events(runtime=runtime, now=_now()),
         "cron",
@@ -181,14 +173,26 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
     return scheduler
 
 
-def _add_single_workspace_jobs(
-    scheduler: BlockingScheduler, runtime: Runtime, client: WebClient, defaults: dict[str, Any]
+def _surge_alerts(workspace: Workspace) -> SlackSurgeAlerts:
+    return SlackSurgeAlerts(workspace.client, channel=workspace.runtime.config.leads_channel)
+
+
+def _add_surge_jobs(
+    scheduler: BlockingScheduler, workspaces: WorkspaceSource, defaults: dict[str, Any]
 ) -> None:
+    """Surge detection, the surge calendar and customer notices, each installation on its own
+    rows, with its own config, token and leads channel."""
     watch = SurgeWatch()
-    alerts = SlackSurgeAlerts(client, channel=runtime.config.leads_channel)
     scheduler.add_job(
-        lambda: watch.check(
-            engine=runtime.engine, config=runtime.config, alerts=alerts, now=_now()
+        lambda: _for_each(
+            workspaces,
+            lambda w: watch.check(
+                engine=w.runtime.engine,
+                config=w.runtime.config,
+                alerts=_surge_alerts(w),
+                team_id=w.runtime.team.team_id,
+                now=_now(),
+            ),
         ),
         "interval",
         minutes=1,
@@ -196,33 +200,53 @@ def _add_single_workspace_jobs(
         **defaults,
     )
     scheduler.add_job(
-        lambda: run_surge_calendar(runtime=runtime, announcer=alerts, now=_now()),
+        lambda: _for_each(
+            workspaces,
+            lambda w: run_surge_calendar(runtime=w.runtime, announcer=_surge_alerts(w), now=_now()),
+        ),
         "interval",
         minutes=1,
         id="run_surge_calendar",
         **defaults,
     )
-    notices = SlackNoticePoster(client)
     scheduler.add_job(
-        lambda: send_surge_notices(runtime=runtime, poster=notices, announcer=alerts, now=_now()),
+        lambda: _for_each(
+            workspaces,
+            lambda w: send_surge_notices(
+                runtime=w.runtime,
+                poster=SlackNoticePoster(w.client),
+                announcer=_surge_alerts(w),
+                now=_now(),
+            ),
+        ),
         "interval",
         seconds=20,
         id="send_surge_notices",
         **defaults,
     )
-    gaps = SlackGapNotifier(client)
+
+
+def _add_knowledge_gap_jobs(
+    scheduler: BlockingScheduler, workspaces: WorkspaceSource, defaults: dict[str, Any]
+) -> None:
+    """The weekly knowledge-gap digest (its slot taken per installation) and the hot-topic
+    flag, each installation on its own gaps, to its own channel with its own token."""
     scheduler.add_job(
-        lambda: run_due_slot(
-            engine=runtime.engine,
-            job_id="post_knowledge_gap_digest",
-            crontab=runtime.config.reports.gap_digest_cron,
-            now=_now(),
-            work=lambda slot: post_weekly_digest(
-                engine=runtime.engine,
-                config=runtime.config,
-                notifier=gaps,
-                drafter=OfflineDrafter(),
-                now=slot,
+        lambda: _for_each(
+            workspaces,
+            lambda w: run_due_slot(
+                engine=w.runtime.engine,
+                job_id=_slot_job_id("post_knowledge_gap_digest", w.runtime),
+                crontab=w.runtime.config.reports.gap_digest_cron,
+                now=_now(),
+                work=lambda slot: post_weekly_digest(
+                    engine=w.runtime.engine,
+                    config=w.runtime.config,
+                    team_id=w.runtime.team.team_id,
+                    notifier=SlackGapNotifier(w.client),
+                    drafter=OfflineDrafter(),
+                    now=slot,
+                ),
             ),
         ),
         "interval",
@@ -231,8 +255,15 @@ def _add_single_workspace_jobs(
         **defaults,
     )
     scheduler.add_job(
-        lambda: flag_hot_topics(
-            engine=runtime.engine, config=runtime.config, notifier=gaps, now=_now()
+        lambda: _for_each(
+            workspaces,
+            lambda w: flag_hot_topics(
+                engine=w.runtime.engine,
+                config=w.runtime.config,
+                team_id=w.runtime.team.team_id,
+                notifier=SlackGapNotifier(w.client),
+                now=_now(),
+            ),
         ),
         "interval",
         seconds=60,
@@ -246,9 +277,7 @@ def run_worker(runtime: Runtime, client: WebClient) -> None:
     if runtime.settings.oauth_mode:
         workspaces = installed_workspaces(runtime)
     else:
-        auth = client.auth_test()
-        bot = BotIdentity(team_id=str(auth["team_id"]), user_id=str(auth["user_id"]))
-        workspaces = single_workspace(runtime, client, bot)
+        workspaces = single_workspace(runtime, client, bot_identity(client))
     scheduler = build_scheduler(runtime, workspaces)
     logger.info("worker started with jobs: %s", ", ".join(j.id for j in scheduler.get_jobs()))
     scheduler.start()

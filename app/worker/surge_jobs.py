@@ -17,7 +17,9 @@ NOTICE_INTERVAL_SECONDS = 0.25  # each notice goes to its own channel; Slack all
 
 def run_surge_calendar(*, runtime: Runtime, announcer: SurgeAnnouncer, now: datetime) -> int:
     """Start and stop the scheduled playbooks due now; tell the leads, with the review."""
-    changes = run_calendar(engine=runtime.engine, config=runtime.config, now=now)
+    changes = run_calendar(
+        engine=runtime.engine, config=runtime.config, team_id=runtime.team.team_id, now=now
+    )
     for change in changes:
         if change.started:
             note = f" {change.event.note}" if change.event.note else ""
@@ -44,6 +46,7 @@ def send_surge_notices(
     run = send_notices(
         engine=runtime.engine,
         config=runtime.config,
+        team_id=runtime.team.team_id,
         poster=poster,
         now=now,
         interval=NOTICE_INTERVAL_SECONDS,

@@ -119,7 +119,11 @@ def test_no_personal_data_in_any_request(
         {**body, "account_id": ACCOUNT}, f"k{n}"
     )
     alert = alert_payload(
-        event="churn_signal", channel="C0ALERTS", title=body["account"], quote=signal.excerpt
+        event="churn_signal",
+        team_id="single",
+        channel="C0ALERTS",
+        title=body["account"],
+        quote=signal.excerpt,
     )
     sent = [
         _readable(r.query, r.raw)

@@ -91,7 +91,12 @@ def with_threshold(config: EscalationConfig, threshold: int) -> EscalationConfig
 
 def digest_now(engine: Engine, config: EscalationConfig, notifier: Any, now: datetime = NOW) -> int:
     return post_weekly_digest(
-        engine=engine, config=config, notifier=notifier, drafter=OfflineDrafter(), now=now
+        team_id="single",
+        engine=engine,
+        config=config,
+        notifier=notifier,
+        drafter=OfflineDrafter(),
+        now=now,
     )
 
 
@@ -161,7 +166,12 @@ def test_a_failing_drafter_does_not_undo_the_digest(
     gap(engine, EXPORT_QUESTIONS[0])
     notifier = RecordingNotifier()
     reported = post_weekly_digest(
-        engine=engine, config=config, notifier=notifier, drafter=BrokenDrafter(), now=NOW
+        team_id="single",
+        engine=engine,
+        config=config,
+        notifier=notifier,
+        drafter=BrokenDrafter(),
+        now=NOW,
     )
     assert reported == 1 and len(notifier.posts) == 1
     assert all(g.digested_at is not None for g in gaps(engine))
@@ -176,14 +186,23 @@ def test_a_hot_topic_is_alerted_once(engine: Engine, config: EscalationConfig) -
     gap(engine, "Where is the audit log?", intent="security")
     notifier = RecordingNotifier()
     hot = with_threshold(config, 3)
-    assert flag_hot_topics(engine=engine, config=hot, notifier=notifier, now=NOW) == 1
+    assert (
+        flag_hot_topics(team_id="single", engine=engine, config=hot, notifier=notifier, now=NOW)
+        == 1
+    )
     [alert] = notifier.posts
     assert alert["channel"] == KB
     assert alert["text"] == "3 knowledge gaps on export invoices quickbooks in 7 days"
     assert [b["accessory"]["value"] for b in alert["blocks"] if "accessory" in b] == [EXPORT]
-    assert flag_hot_topics(engine=engine, config=hot, notifier=notifier, now=NOW) == 0
+    assert (
+        flag_hot_topics(team_id="single", engine=engine, config=hot, notifier=notifier, now=NOW)
+        == 0
+    )
     later = NOW + timedelta(hours=1)
-    assert flag_hot_topics(engine=engine, config=hot, notifier=notifier, now=later) == 0
+    assert (
+        flag_hot_topics(team_id="single", engine=engine, config=hot, notifier=notifier, now=later)
+        == 0
+    )
     assert len(notifier.posts) == 1
 
 
@@ -191,7 +210,10 @@ def test_below_the_threshold_nothing_is_alerted(engine: Engine, config: Escalati
     for question in EXPORT_QUESTIONS[:4]:
         gap(engine, question)
     notifier = RecordingNotifier()
-    assert flag_hot_topics(engine=engine, config=config, notifier=notifier, now=NOW) == 0
+    assert (
+        flag_hot_topics(team_id="single", engine=engine, config=config, notifier=notifier, now=NOW)
+        == 0
+    )
     assert notifier.posts == [] and all(g.flagged_at is None for g in gaps(engine))
 
 
@@ -200,9 +222,15 @@ def test_a_failed_alert_is_tried_again(engine: Engine, config: EscalationConfig)
         gap(engine, question)
     hot = with_threshold(config, 2)
     notifier = RecordingNotifier(fail_posts=1)
-    assert flag_hot_topics(engine=engine, config=hot, notifier=notifier, now=NOW) == 0
+    assert (
+        flag_hot_topics(team_id="single", engine=engine, config=hot, notifier=notifier, now=NOW)
+        == 0
+    )
     assert all(g.flagged_at is None for g in gaps(engine))
-    assert flag_hot_topics(engine=engine, config=hot, notifier=notifier, now=NOW) == 1
+    assert (
+        flag_hot_topics(team_id="single", engine=engine, config=hot, notifier=notifier, now=NOW)
+        == 1
+    )
 
 
 def test_two_workers_alert_a_hot_topic_once(engine: Engine, config: EscalationConfig) -> None:
@@ -213,7 +241,7 @@ def test_two_workers_alert_a_hot_topic_once(engine: Engine, config: EscalationCo
 
     def worker() -> None:
         barrier.wait()
-        flag_hot_topics(engine=engine, config=config, notifier=notifier, now=NOW)
+        flag_hot_topics(team_id="single", engine=engine, config=config, notifier=notifier, now=NOW)
 
     threads = [threading.Thread(target=worker) for _ in range(3)]
     for thread in threads:

@@ -246,25 +246,29 @@ def test_a_topic_is_flagged_once_when_it_reaches_the_threshold(engine: Engine) -
     gap(engine, EXPORT_QUESTIONS[4], resolved_at=NOW - timedelta(days=8))  # outside the window
     gap(engine, "Where is the audit log?", intent="security")
     with session_scope(engine) as session:
-        assert topics_to_flag(session=session, now=NOW, threshold=5) == []
-        [hot] = topics_to_flag(session=session, now=NOW, threshold=4)
+        assert topics_to_flag(team_id="single", session=session, now=NOW, threshold=5) == []
+        [hot] = topics_to_flag(team_id="single", session=session, now=NOW, threshold=4)
     assert (hot.topic, hot.intent, hot.count) == (
         "billing_question:export-invoic-quickbook",
         "billing_question",
         4,
     )
     with session_scope(engine) as session:
-        assert flag_topic(session=session, topic=hot.topic, now=NOW, threshold=4)
+        assert flag_topic(team_id="single", session=session, topic=hot.topic, now=NOW, threshold=4)
     with session_scope(engine) as session:
-        assert not flag_topic(session=session, topic=hot.topic, now=NOW, threshold=4)
-        assert topics_to_flag(session=session, now=NOW, threshold=4) == []
+        assert not flag_topic(
+            team_id="single", session=session, topic=hot.topic, now=NOW, threshold=4
+        )
+        assert topics_to_flag(team_id="single", session=session, now=NOW, threshold=4) == []
     flagged = [g for g in gaps(engine) if g.flagged_at is not None]
     assert len(flagged) == 4
     # One more gap on the topic is not a new burst.
     gap(engine, EXPORT_QUESTIONS[0])
     with session_scope(engine) as session:
-        assert topics_to_flag(session=session, now=NOW, threshold=4) == []
-        assert not flag_topic(session=session, topic=hot.topic, now=NOW, threshold=4)
+        assert topics_to_flag(team_id="single", session=session, now=NOW, threshold=4) == []
+        assert not flag_topic(
+            team_id="single", session=session, topic=hot.topic, now=NOW, threshold=4
+        )
 
 
 def test_unflag_lets_a_later_run_alert_again(engine: Engine) -> None:
@@ -272,11 +276,13 @@ def test_unflag_lets_a_later_run_alert_again(engine: Engine) -> None:
         gap(engine, question)
     topic = gaps(engine)[0].topic
     with session_scope(engine) as session:
-        assert flag_topic(session=session, topic=topic, now=NOW, threshold=2)
+        assert flag_topic(team_id="single", session=session, topic=topic, now=NOW, threshold=2)
     with session_scope(engine) as session:
-        assert unflag_topic(session=session, topic=topic, flagged_at=NOW) == 2
+        assert unflag_topic(team_id="single", session=session, topic=topic, flagged_at=NOW) == 2
     with session_scope(engine) as session:
-        assert [t.topic for t in topics_to_flag(session=session, now=NOW, threshold=2)] == [topic]
+        assert [
+            t.topic for t in topics_to_flag(team_id="single", session=session, now=NOW, threshold=2)
+        ] == [topic]
 
 
 def test_two_workers_flag_a_topic_once(engine: Engine) -> None:
@@ -289,7 +295,9 @@ def test_two_workers_flag_a_topic_once(engine: Engine) -> None:
     def worker() -> None:
         barrier.wait()
         with session_scope(engine) as session:
-            results.append(flag_topic(session=session, topic=topic, now=NOW, threshold=5))
+            results.append(
+                flag_topic(team_id="single", session=session, topic=topic, now=NOW, threshold=5)
+            )
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:
@@ -316,7 +324,7 @@ def test_digest_groups_open_undigested_gaps_by_intent_then_topic(engine: Engine)
         )
         assert mark_digested(session=session, gap_ids=[shown_before.id or 0], now=NOW) == 1
     with session_scope(engine) as session:
-        report = digest(session=session, now=NOW, since=NOW - timedelta(days=7))
+        report = digest(team_id="single", session=session, now=NOW, since=NOW - timedelta(days=7))
 
     assert report.total == 5
     assert [(g.intent, g.count) for g in report.intents] == [
@@ -345,14 +353,14 @@ def test_digest_groups_open_undigested_gaps_by_intent_then_topic(engine: Engine)
 def test_digested_gaps_are_not_shown_again(engine: Engine) -> None:
     gap(engine, EXPORT_QUESTIONS[0])
     with session_scope(engine) as session:
-        assert previous_digest_at(session=session) is None
-        first = digest(session=session, now=NOW, since=NOW - timedelta(days=7))
+        assert previous_digest_at(team_id="single", session=session) is None
+        first = digest(team_id="single", session=session, now=NOW, since=NOW - timedelta(days=7))
         assert mark_digested(session=session, gap_ids=first.gap_ids, now=NOW) == 1
         assert mark_digested(session=session, gap_ids=first.gap_ids, now=NOW) == 0
     with session_scope(engine) as session:
-        assert previous_digest_at(session=session) is not None
+        assert previous_digest_at(team_id="single", session=session) is not None
         later = NOW + timedelta(days=7)
-        assert digest(session=session, now=later, since=NOW).is_empty
+        assert digest(team_id="single", session=session, now=later, since=NOW).is_empty
 
 
 # -- articles -------------------------------------------------------------------------------

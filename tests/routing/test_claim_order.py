@@ -61,6 +61,7 @@ def _waiting(engine: Engine, specs: list[tuple[str, int]]) -> list[int]:
 def _surge(engine: Engine, playbook: str = "outage", at: datetime = NOW) -> None:
     with session_scope(engine) as session:
         assert start_surge(
+            team_id="single",
             session=session,
             config=CONFIG,
             playbook=playbook,
@@ -77,8 +78,10 @@ SPECS = [("free", 50), ("pro", 40), ("enterprise", 10), ("free", 30), ("enterpri
 
 def _order_and_places(engine: Engine) -> tuple[list[int], list[int]]:
     with session_scope(engine) as session:
-        priority = claim_priority(session=session, config=CONFIG)
-        order = [e.id or 0 for e in waiting_queue(session=session, priority=priority)]
+        priority = claim_priority(team_id="single", session=session, config=CONFIG)
+        order = [
+            e.id or 0 for e in waiting_queue(team_id="single", session=session, priority=priority)
+        ]
         rows = session.exec(select(Escalation).order_by(col(Escalation.id))).all()
         places = [queue_ahead(session=session, escalation=e, priority=priority) for e in rows]
     return order, places
@@ -98,7 +101,7 @@ def test_a_running_playbook_orders_by_tier_then_age(engine: Engine) -> None:
     assert order == [ent_old, ent_new, pro, free_old, free_new]
     assert places == [3, 2, 1, 4, 0]
     with session_scope(engine) as session:
-        queue = claim_queue(session=session, config=CONFIG, now=NOW, limit=3)
+        queue = claim_queue(team_id="single", session=session, config=CONFIG, now=NOW, limit=3)
     assert queue.playbook == "outage" and queue.total == 5
     assert [(r.escalation_id, r.tier, r.minutes_waiting) for r in queue.rows] == [
         (ent_old, "enterprise", 20),
@@ -114,8 +117,8 @@ def test_a_playbook_with_its_own_priority_puts_that_tier_first(engine: Engine) -
     free_old, pro, ent_new, free_new, ent_old = _waiting(engine, SPECS)
     _surge(engine, "billing_cycle")
     with session_scope(engine) as session:
-        priority = claim_priority(session=session, config=config)
-        order = [e.id for e in waiting_queue(session=session, priority=priority)]
+        priority = claim_priority(team_id="single", session=session, config=config)
+        order = [e.id for e in waiting_queue(team_id="single", session=session, priority=priority)]
     assert priority == ("pro", "enterprise")
     assert order == [pro, ent_old, ent_new, free_old, free_new]  # unlisted tiers last, by age
 

@@ -14,12 +14,14 @@ from sqlmodel import Session, select
 
 from app.bugs.models import BugReport, BugReportAccount
 from app.config import EXAMPLE_CONFIG, PROJECT_ROOT
+from app.conversations.intake import BotIdentity
 from app.db.models import Escalation
 from app.integrations.models import OutboxEvent
 from app.sandbox.jira_standin import DEFAULT_API_TOKEN, DEFAULT_EMAIL, JiraStandin
 from app.sandbox.linear_standin import DEFAULT_API_KEY, DEFAULT_TEAM_ID, LinearStandin
 from app.sandbox.local_slack import OUR_TEAM, LocalSlack
 from app.slack.client import build_web_client
+from app.slack.workspaces import single_workspace
 from app.worker.scheduler import deliver_outbox, outbox_senders
 from tests.slack.test_handoff import ACME, GLOBEX, INITECH, escalate, latest, press
 
@@ -133,7 +135,8 @@ def _deliver(slack: LocalSlack) -> None:
     """One run of the worker's outbox job."""
     assert slack.runtime is not None
     client = build_web_client(slack.runtime.settings)
-    deliver_outbox(slack.runtime, client, outbox_senders(slack.runtime, client))
+    workspace = single_workspace(slack.runtime, client, BotIdentity("T0OURS", "U0BOT"))
+    deliver_outbox(slack.runtime, outbox_senders(slack.runtime, client), workspace)
 
 
 def test_the_card_proposes_a_bug_report_when_the_customer_shows_an_error(

@@ -39,6 +39,7 @@ def test_a_knowledge_gap_goes_through_the_queue_to_the_digest(slack: LocalSlack)
 
     notifier = SlackGapNotifier(build_web_client(slack.runtime.settings))
     posted = post_weekly_digest(
+        team_id="single",
         engine=slack.runtime.engine,
         config=slack.runtime.config,
         notifier=notifier,

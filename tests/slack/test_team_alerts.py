@@ -24,7 +24,9 @@ def _send(slack: LocalSlack, channel: str) -> OutboxEvent:
         row = enqueue_alert(
             session=session,
             key=f"test:{channel}",
-            payload=alert_payload(event="churn_signal", channel=channel, title="Churn signal"),
+            payload=alert_payload(
+                event="churn_signal", team_id="single", channel=channel, title="Churn signal"
+            ),
         )
         outbox_id = row.id
     sender = SlackAlertSender(build_web_client(slack.runtime.settings))

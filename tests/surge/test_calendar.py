@@ -43,21 +43,31 @@ def _surges(engine: Engine) -> list[Surge]:
 
 def test_events_start_and_stop_once_on_the_clock(engine: Engine) -> None:
     config = _config()
-    assert run_calendar(engine=engine, config=config, now=START - timedelta(minutes=1)) == []
-    [started] = run_calendar(engine=engine, config=config, now=START)
+    assert (
+        run_calendar(
+            team_id="single", engine=engine, config=config, now=START - timedelta(minutes=1)
+        )
+        == []
+    )
+    [started] = run_calendar(team_id="single", engine=engine, config=config, now=START)
     assert started.started and started.event.playbook == "release"
     # A second worker at the same minute, and the next tick: nothing more.
-    assert run_calendar(engine=engine, config=config, now=START) == []
-    assert run_calendar(engine=engine, config=config, now=START + timedelta(minutes=1)) == []
+    assert run_calendar(team_id="single", engine=engine, config=config, now=START) == []
+    assert (
+        run_calendar(
+            team_id="single", engine=engine, config=config, now=START + timedelta(minutes=1)
+        )
+        == []
+    )
     [surge] = _surges(engine)
     assert (surge.playbook, surge.source, surge.note) == ("release", "schedule", "Release 4.2")
 
     # 11:00 UTC: the release ends, and the billing cycle (12:00+01:00) starts on the next tick.
     end = START + timedelta(minutes=120)
-    [stopped, billing] = run_calendar(engine=engine, config=config, now=end)
+    [stopped, billing] = run_calendar(team_id="single", engine=engine, config=config, now=end)
     assert not stopped.started and stopped.surge_id == surge.id
     assert billing.started and billing.event.playbook == "billing_cycle"
-    assert run_calendar(engine=engine, config=config, now=end) == []
+    assert run_calendar(team_id="single", engine=engine, config=config, now=end) == []
     first, second = _surges(engine)
     assert first.ended_at is not None and second.ended_at is None
     assert second.status_url == "https://status.example.com"
@@ -76,17 +86,26 @@ def test_two_workers_racing_on_one_event_start_it_once(engine: Engine) -> None:
                 ended_at=START,
             )
         )
-    assert run_calendar(engine=engine, config=config, now=START) == []
+    assert run_calendar(team_id="single", engine=engine, config=config, now=START) == []
     assert len(_surges(engine)) == 1
 
 
 def test_a_lead_stopping_a_scheduled_surge_early_is_final(engine: Engine) -> None:
     config = _config()
-    run_calendar(engine=engine, config=config, now=START)
+    run_calendar(team_id="single", engine=engine, config=config, now=START)
     with session_scope(engine) as session:
-        assert stop_surge(session=session, stopped_by="U0LEAD1", now=START).changed
-    assert run_calendar(engine=engine, config=config, now=START + timedelta(minutes=5)) == []
-    later = run_calendar(engine=engine, config=config, now=START + timedelta(hours=3))
+        assert stop_surge(
+            team_id="single", session=session, stopped_by="U0LEAD1", now=START
+        ).changed
+    assert (
+        run_calendar(
+            team_id="single", engine=engine, config=config, now=START + timedelta(minutes=5)
+        )
+        == []
+    )
+    later = run_calendar(
+        team_id="single", engine=engine, config=config, now=START + timedelta(hours=3)
+    )
     assert [change.event.playbook for change in later] == ["billing_cycle"]  # its own event
     release = [surge for surge in _surges(engine) if surge.playbook == "release"]
     assert [surge.ended_by for surge in release] == ["U0LEAD1"]
@@ -96,6 +115,7 @@ def test_an_event_waits_for_a_running_playbook_within_its_window(engine: Engine)
     config = _config()
     with session_scope(engine) as session:
         start_surge(
+            team_id="single",
             session=session,
             config=config,
             playbook="outage",
@@ -105,10 +125,17 @@ def test_an_event_waits_for_a_running_playbook_within_its_window(engine: Engine)
             note=None,
             now=START - timedelta(minutes=30),
         )
-    assert run_calendar(engine=engine, config=config, now=START) == []
+    assert run_calendar(team_id="single", engine=engine, config=config, now=START) == []
     with session_scope(engine) as session:
-        stop_surge(session=session, stopped_by="U0LEAD1", now=START + timedelta(minutes=10))
-    [late] = run_calendar(engine=engine, config=config, now=START + timedelta(minutes=11))
+        stop_surge(
+            team_id="single",
+            session=session,
+            stopped_by="U0LEAD1",
+            now=START + timedelta(minutes=10),
+        )
+    [late] = run_calendar(
+        team_id="single", engine=engine, config=config, now=START + timedelta(minutes=11)
+    )
     assert late.started and late.event.playbook == "release"
 
 

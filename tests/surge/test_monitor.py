@@ -30,13 +30,24 @@ class RecordedAlerts:
         self.sent.append((signals, started_surge_id))
 
 
-def _messages(engine: Engine, *, at: datetime, channels: int, per_channel: int, tag: str) -> None:
+def messages_in_accounts(
+    engine: Engine,
+    *,
+    at: datetime,
+    channels: int,
+    per_channel: int,
+    tag: str,
+    team_id: str = "single",
+) -> None:
+    """``per_channel`` customer messages at ``at`` in each of ``channels`` accounts (C0A0, ...)
+    of the installation ``team_id``."""
     with session_scope(engine) as session:
         sync_accounts(
             session=session,
             accounts=[
                 AccountConfig(name=f"A{i}", channel=f"C0A{i}", tier="pro") for i in range(channels)
             ],
+            team_id=team_id,
         )
         for i in range(channels):
             account = account_for_channel(session=session, channel_id=f"C0A{i}")
@@ -49,6 +60,7 @@ def _messages(engine: Engine, *, at: datetime, channels: int, per_channel: int, 
                     thread_ts=f"{tag}{i}.{n}",
                     customer_user_id="U0C",
                     customer_team_id="T0C",
+                    team_id=team_id,
                 )
                 conversation.created_at = at
                 message = add_message(
@@ -67,7 +79,7 @@ def _messages(engine: Engine, *, at: datetime, channels: int, per_channel: int, 
 def test_a_burst_alerts_once_and_a_normal_window_does_not(engine: Engine) -> None:
     now = utcnow()
     for week in range(1, 5):  # the usual level: 8 messages from 4 channels
-        _messages(
+        messages_in_accounts(
             engine,
             at=now - timedelta(weeks=week, minutes=2),
             channels=4,
@@ -75,36 +87,50 @@ def test_a_burst_alerts_once_and_a_normal_window_does_not(engine: Engine) -> Non
             tag=f"w{week}-",
         )
     watch, alerts = SurgeWatch(), RecordedAlerts()
-    _messages(engine, at=now - timedelta(minutes=2), channels=4, per_channel=2, tag="normal-")
-    assert watch.check(engine=engine, config=CONFIG, alerts=alerts, now=now) == []
+    messages_in_accounts(
+        engine, at=now - timedelta(minutes=2), channels=4, per_channel=2, tag="normal-"
+    )
+    assert watch.check(team_id="single", engine=engine, config=CONFIG, alerts=alerts, now=now) == []
 
     later = now + timedelta(minutes=10)
-    _messages(engine, at=later - timedelta(minutes=2), channels=8, per_channel=4, tag="burst-")
-    signals = watch.check(engine=engine, config=CONFIG, alerts=alerts, now=later)
+    messages_in_accounts(
+        engine, at=later - timedelta(minutes=2), channels=8, per_channel=4, tag="burst-"
+    )
+    signals = watch.check(team_id="single", engine=engine, config=CONFIG, alerts=alerts, now=later)
     assert any(s.kind == "volume" for s in signals)
     assert len(alerts.sent) == 1 and alerts.sent[0][1] is None  # a lead decides
     # Still surging a minute later: no second alert inside the cool-down.
-    watch.check(engine=engine, config=CONFIG, alerts=alerts, now=later + timedelta(minutes=1))
+    watch.check(
+        team_id="single",
+        engine=engine,
+        config=CONFIG,
+        alerts=alerts,
+        now=later + timedelta(minutes=1),
+    )
     assert len(alerts.sent) == 1
 
 
 def test_auto_start_and_a_running_playbook(engine: Engine) -> None:
     now = utcnow()
-    _messages(engine, at=now - timedelta(minutes=1), channels=6, per_channel=5, tag="b-")
+    messages_in_accounts(engine, at=now - timedelta(minutes=1), channels=6, per_channel=5, tag="b-")
     auto = parse_config(VALID + "surge: {detection: {auto_start: true}}\n")
     alerts = RecordedAlerts()
-    SurgeWatch().check(engine=engine, config=auto, alerts=alerts, now=now)
+    SurgeWatch().check(team_id="single", engine=engine, config=auto, alerts=alerts, now=now)
     [(_signals, started)] = alerts.sent
     with session_scope(engine) as session:
-        running = active_surge(session=session)
+        running = active_surge(team_id="single", session=session)
         assert running is not None and running.id == started and running.source == "auto"
     # While a playbook runs, the watch stays quiet.
-    assert SurgeWatch().check(engine=engine, config=auto, alerts=alerts, now=now) == []
+    assert (
+        SurgeWatch().check(team_id="single", engine=engine, config=auto, alerts=alerts, now=now)
+        == []
+    )
 
 
 def test_only_one_playbook_at_a_time(engine: Engine) -> None:
     with session_scope(engine) as session:
         first = start_surge(
+            team_id="single",
             session=session,
             config=CONFIG,
             playbook="release",
@@ -115,6 +141,7 @@ def test_only_one_playbook_at_a_time(engine: Engine) -> None:
             now=utcnow(),
         )
         second = start_surge(
+            team_id="single",
             session=session,
             config=CONFIG,
             playbook="outage",

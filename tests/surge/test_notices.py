@@ -45,6 +45,7 @@ def _start(engine: Engine, playbook: str = "outage") -> int:
     with session_scope(engine) as session:
         sync_accounts(session=session, accounts=CONFIG.accounts)
         change = start_surge(
+            team_id="single",
             session=session,
             config=CONFIG,
             playbook=playbook,
@@ -61,7 +62,12 @@ def _start(engine: Engine, playbook: str = "outage") -> int:
 def _request(engine: Engine, surge_id: int | None = None) -> str:
     with session_scope(engine) as session:
         return request_notices(
-            session=session, config=CONFIG, requested_by="U0LEAD1", now=NOW, surge_id=surge_id
+            team_id="single",
+            session=session,
+            config=CONFIG,
+            requested_by="U0LEAD1",
+            now=NOW,
+            surge_id=surge_id,
         ).message
 
 
@@ -77,8 +83,8 @@ def test_every_affected_channel_hears_the_notice_once(engine: Engine) -> None:
     assert "already has the notice" in _request(engine)
     assert "has ended" in _request(engine, surge_id + 1)
     poster = RecordedPoster()
-    first = send_notices(engine=engine, config=CONFIG, poster=poster, now=NOW)
-    again = send_notices(engine=engine, config=CONFIG, poster=poster, now=NOW)
+    first = send_notices(team_id="single", engine=engine, config=CONFIG, poster=poster, now=NOW)
+    again = send_notices(team_id="single", engine=engine, config=CONFIG, poster=poster, now=NOW)
     assert (first.sent, again.sent) == (3, 0)
     assert sorted(c for c, _ in poster.posted) == ["C0ACME", "C0GLOBEX", "C0INITECH"]
     text = poster.posted[0][1]
@@ -95,7 +101,9 @@ def test_only_the_playbooks_tiers_are_notified(engine: Engine) -> None:
     )
     _start(engine)
     with session_scope(engine) as session:
-        request_notices(session=session, config=config, requested_by="U0LEAD1", now=NOW)
+        request_notices(
+            team_id="single", session=session, config=config, requested_by="U0LEAD1", now=NOW
+        )
     assert sorted(n.channel_id for n in _notices(engine)) == ["C0ACME", "C0GLOBEX"]
 
 
@@ -111,7 +119,7 @@ def test_refusals_fail_for_good_and_hiccups_are_retried(engine: Engine) -> None:
     poster = RecordedPoster(
         {"C0GLOBEX": ("not_in_channel", True), "C0INITECH": ("ratelimited", False)}
     )
-    run = send_notices(engine=engine, config=CONFIG, poster=poster, now=NOW)
+    run = send_notices(team_id="single", engine=engine, config=CONFIG, poster=poster, now=NOW)
     assert run.sent == 1 and run.report is None  # Initech is still to do
     statuses = {n.channel_id: (n.status, n.error) for n in _notices(engine)}
     assert statuses == {
@@ -120,7 +128,7 @@ def test_refusals_fail_for_good_and_hiccups_are_retried(engine: Engine) -> None:
         "C0INITECH": ("pending", "ratelimited"),
     }
     poster.refuse.pop("C0INITECH")
-    run = send_notices(engine=engine, config=CONFIG, poster=poster, now=NOW)
+    run = send_notices(team_id="single", engine=engine, config=CONFIG, poster=poster, now=NOW)
     assert run.sent == 1
     assert run.report == (
         f"Surge #{surge_id} customer notice: posted in 2 of 3 channels. "
@@ -139,9 +147,18 @@ def test_a_pass_that_died_mid_post_is_picked_up_later_and_ended_surges_post_noth
         stuck.status, stuck.claimed_at = "posting", NOW
         session.add(stuck)
     poster = RecordedPoster()
-    assert send_notices(engine=engine, config=CONFIG, poster=poster, now=NOW).sent == 2
+    assert (
+        send_notices(team_id="single", engine=engine, config=CONFIG, poster=poster, now=NOW).sent
+        == 2
+    )
     later = NOW + timedelta(minutes=6)
-    assert send_notices(engine=engine, config=CONFIG, poster=poster, now=later).sent == 1
+    assert (
+        send_notices(team_id="single", engine=engine, config=CONFIG, poster=poster, now=later).sent
+        == 1
+    )
     with session_scope(engine) as session:
-        stop_surge(session=session, stopped_by="U0LEAD1", now=later)
-    assert send_notices(engine=engine, config=CONFIG, poster=poster, now=later).sent == 0
+        stop_surge(team_id="single", session=session, stopped_by="U0LEAD1", now=later)
+    assert (
+        send_notices(team_id="single", engine=engine, config=CONFIG, poster=poster, now=later).sent
+        == 0
+    )

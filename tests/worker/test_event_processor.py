@@ -14,6 +14,7 @@ from app.db.engine import session_scope
 from app.db.events import claim_queued_events
 from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
+from app.slack.workspaces import the_single_workspace
 from app.worker.event_processor import EventProcessor
 from tests.slack.conftest import Rows
 
@@ -35,10 +36,10 @@ def _processors(local: LocalSlack, count: int = 1, threads: int = 4) -> Iterator
     runners = []
     client = build_web_client(local.runtime.settings)  # one process: one pacer per channel
     for _ in range(count):
+        bot = BotIdentity(team_id="T0OURS", user_id=str(local.standin.workspace.bot_user_id))
         processor = EventProcessor(
             runtime=local.runtime,
-            client=client,
-            bot=BotIdentity(team_id="T0OURS", user_id=str(local.standin.workspace.bot_user_id)),
+            workspace_of=the_single_workspace(local.runtime, client, bot),
             threads=threads,
         )
         runners.append(threading.Thread(target=processor.run, args=(stop,), daemon=True))
@@ -131,7 +132,7 @@ def test_concurrent_claims_take_disjoint_events(queued_slack: LocalSlack) -> Non
             if not claimed:
                 return
             with lock:
-                taken.extend(event_id for event_id, _payload in claimed)
+                taken.extend(event_id for event_id, _payload, _team in claimed)
 
     threads = [threading.Thread(target=claimer) for _ in range(8)]
     for thread in threads:

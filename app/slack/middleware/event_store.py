@@ -34,12 +34,7 @@ def store_events(
     runtime = runtime_of(context)
     event_type = str(event.get("type") or "unknown")
     settings = runtime.settings
-    # One bot token only for now: with OAuth installs every event is processed inline.
-    queue = (
-        settings.event_processing == "worker"
-        and not settings.oauth_mode
-        and event_type in PROCESSED_EVENT_TYPES
-    )
+    queue = settings.event_processing == "worker" and event_type in PROCESSED_EVENT_TYPES
     fields = {
         "event_id": str(body["event_id"]),
         # the installation the event is for (Slack Connect: not the envelope's team_id)

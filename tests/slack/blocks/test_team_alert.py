@@ -7,7 +7,13 @@ from app.slack.blocks.team_alert import team_alert_blocks, team_alert_text
 
 
 def _render(**fields: object) -> str:
-    payload = alert_payload(event="churn_signal", channel="C0X", title="T", **fields)  # type: ignore[arg-type]
+    payload = alert_payload(
+        event="churn_signal",
+        team_id="single",
+        channel="C0X",
+        title="T",
+        **fields,  # type: ignore[arg-type]
+    )
     return json.dumps([block.to_dict() for block in team_alert_blocks(payload)])
 
 
@@ -20,7 +26,11 @@ def test_customer_text_is_escaped_and_quoted() -> None:
 
 def test_fields_and_title_are_escaped() -> None:
     payload = alert_payload(
-        event="e", channel="C0X", title="Acme <@U123>", fields=[("Evidence", "a <b> & c")]
+        event="e",
+        team_id="single",
+        channel="C0X",
+        title="Acme <@U123>",
+        fields=[("Evidence", "a <b> & c")],
     )
     assert team_alert_text(payload) == "Acme &lt;@U123&gt;"
     rendered = json.dumps([b.to_dict() for b in team_alert_blocks(payload)], ensure_ascii=False)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,11 +62,20 @@ workspaces:
 """
 
 
-@pytest.fixture
-def two_workspaces(database_url: str, tmp_path: Path) -> Iterator[LocalSlack]:
+@contextmanager
+def installed_twice(
+    database_url: str, tmp_path: Path, config_text: str = TWO_WORKSPACES, **settings: Any
+) -> Iterator[LocalSlack]:
+    """The app in OAuth mode with ``config_text``, installed by Alpha and Beta."""
     config = tmp_path / "escalation.yml"
-    config.write_text(TWO_WORKSPACES)
-    with LocalSlack(database_url=database_url, config_path=config, oauth=True) as local:
+    config.write_text(config_text)
+    with LocalSlack(database_url=database_url, config_path=config, oauth=True, **settings) as local:
         install(local.app_url, local.standin, "T0ALPHA", team_name="Alpha")
         install(local.app_url, local.standin, "T0BETA", team_name="Beta")
+        yield local
+
+
+@pytest.fixture
+def two_workspaces(database_url: str, tmp_path: Path) -> Iterator[LocalSlack]:
+    with installed_twice(database_url, tmp_path) as local:
         yield local

@@ -31,6 +31,7 @@ def notify_surge_customers(
         request = request_notices(
             session=session,
             config=runtime.config,
+            team_id=runtime.team.team_id,
             requested_by=click.user_id,
             now=utcnow(),
             surge_id=int(click.value),

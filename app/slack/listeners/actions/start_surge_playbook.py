@@ -28,6 +28,7 @@ def start_surge_playbook(
         change = start_surge(
             session=session,
             config=runtime.config,
+            team_id=runtime.team.team_id,
             playbook=click.value or "outage",
             source="manual",
             started_by=click.user_id,

@@ -39,7 +39,11 @@ def escalation_surge(
     if words[0].lower() == "notify":
         with session_scope(runtime.engine) as session:
             request = request_notices(
-                session=session, config=runtime.config, requested_by=user_id, now=now
+                session=session,
+                config=runtime.config,
+                team_id=runtime.team.team_id,
+                requested_by=user_id,
+                now=now,
             )
         ack(text=request.message)
         return
@@ -53,6 +57,7 @@ def escalation_surge(
             change = start_surge(
                 session=session,
                 config=runtime.config,
+                team_id=runtime.team.team_id,
                 playbook=words[1].lower(),
                 source="manual",
                 started_by=user_id,
@@ -70,7 +75,9 @@ def escalation_surge(
             )
         return
     with session_scope(runtime.engine) as session:
-        change = stop_surge(session=session, stopped_by=user_id, now=now)
+        change = stop_surge(
+            session=session, team_id=runtime.team.team_id, stopped_by=user_id, now=now
+        )
     ack(text=change.notice)
     if not change.changed or change.surge_id is None:
         return
