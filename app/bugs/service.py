@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.bugs.errors import ErrorReport, detect_errors
@@ -21,6 +20,7 @@ from app.bugs.models import BugReport, BugReportAccount
 from app.bugs.trackers import Trackers
 from app.config_file import EscalationConfig
 from app.db.conversations import messages_of
+from app.db.engine import insert_or_ignore
 from app.db.models import Account, Escalation, TriageDecision
 from app.integrations import jira, linear
 from app.integrations.alerts import BUG_FINGERPRINT, alert_payload, enqueue_alert
@@ -104,8 +104,7 @@ def _insert_ignore(
     session: Session, model: type[BugReport | BugReportAccount], **values: object
 ) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True when the row was inserted."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(model).values(**values).on_conflict_do_nothing().returning(col(model.id))
+    statement = insert_or_ignore(session, model).values(**values).returning(col(model.id))
     return session.execute(statement).first() is not None
 
 

@@ -51,10 +51,19 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+def dialect_insert(
+    bind: Session | Connection | Engine, table: Any
+) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT`` in the bind's own dialect, which knows ``ON CONFLICT`` (upserts that stay
+    correct when several processes write the same row at once)."""
+    if isinstance(bind, Session):
+        bind = bind.get_bind()
+    if bind.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
 def insert_or_ignore(session: Session | Connection, table: Any) -> Insert:
     """``INSERT … ON CONFLICT DO NOTHING`` for the session's database: one statement that tells
     (with ``RETURNING``) whether the row is new, without a savepoint or an error."""
-    bind = session if isinstance(session, Connection) else session.get_bind()
-    if bind.dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    return sqlite.insert(table).on_conflict_do_nothing()
+    return dialect_insert(session, table).on_conflict_do_nothing()

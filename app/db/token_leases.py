@@ -14,11 +14,10 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
+from app.db.engine import dialect_insert
 from app.db.models import TokenRefreshLease, utcnow
 
 LEASE_SECONDS = 30.0
@@ -30,8 +29,11 @@ class LeaseTimeoutError(Exception):
 
 
 def _ensure_row(engine: Engine, key: str) -> None:
-    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(TokenRefreshLease).values(installation_key=key).on_conflict_do_nothing()
+    statement = (
+        dialect_insert(engine, TokenRefreshLease)
+        .values(installation_key=key)
+        .on_conflict_do_nothing()
+    )
     with engine.begin() as connection:
         connection.execute(statement)
 

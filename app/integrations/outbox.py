@@ -17,12 +17,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.db.engine import session_scope
+from app.db.engine import dialect_insert, session_scope
 from app.integrations.delivery import (
     MAX_ATTEMPTS,
     Delivered,
@@ -78,10 +77,8 @@ def enqueue(
         "created_at": now,
         "after_key": after_key,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(OutboxEvent)
+        dialect_insert(session, OutboxEvent)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
     )

@@ -30,11 +30,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, FromClause, Table, func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
+from app.db.engine import insert_or_ignore
 from app.db.models import (
     Conversation,
     Escalation,
@@ -280,8 +279,7 @@ def record_gap(
         created_at=created,
     )
     values = row.model_dump(exclude={"id"})
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(KnowledgeGap).values(**values).on_conflict_do_nothing())
+    session.execute(insert_or_ignore(session, KnowledgeGap).values(**values))
     session.flush()
     return _gap_of(session, escalation_id)
 

@@ -34,6 +34,31 @@ def test_sync_accounts_inserts_then_updates(engine: Engine) -> None:
         assert [(r.tier, r.arr) for r in rows] == [("pro", 9000.0)]
 
 
+def test_processes_starting_together_sync_the_same_accounts_without_a_conflict(
+    engine: Engine,
+) -> None:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def start_up() -> None:
+        barrier.wait()
+        try:
+            with session_scope(engine) as session:
+                sync_accounts(session=session, accounts=[ACME])
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=start_up) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with session_scope(engine) as session:
+        rows = session.exec(select(Account)).all()
+        assert [(r.channel_id, r.tier) for r in rows] == [("C0ACME", "enterprise")]
+
+
 def test_one_conversation_per_thread_even_under_a_race(engine: Engine) -> None:
     account_id = _account_id(engine)
     created: list[bool] = []
