@@ -53,9 +53,16 @@ class Notifier(Protocol):
     """Where the jobs' messages go."""
 
     def post_blocks(
-        self, *, channel: str, text: str, blocks: Sequence[Block], thread_ts: str | None = None
+        self,
+        *,
+        channel: str,
+        text: str,
+        blocks: Sequence[Block],
+        thread_ts: str | None = None,
+        key: str | None = None,
     ) -> str | None:
-        """Post a message (in a thread if ``thread_ts``); its ts, or None if it failed."""
+        """Post a message (in a thread if ``thread_ts``; marked with ``key`` if given); its
+        ts, or None if it failed."""
         ...
 
     def permalink(self, *, channel: str, ts: str) -> str | None: ...
@@ -76,21 +83,27 @@ def post_weekly_digest(
     notifier: Notifier,
     drafter: ArticleDrafter,
     now: datetime,
+    key: str | None = None,
+    posted_ts: str | None = None,
 ) -> int:
     """Post the open gaps no digest has shown yet (created since the previous digest, or in the
     last 7 days for the first one), then draft articles for the biggest topics in its thread.
-    Returns how many gaps were reported; with none, nothing is posted."""
+    Returns how many gaps were reported; with none, nothing is posted. The digest carries
+    ``key`` (its slot's); ``posted_ts`` is a digest of that slot already in Slack (posted by a
+    worker that died before it finished): it is not posted again, the rest is done."""
     channel = gap_channel(config)
     with session_scope(engine) as session:
         since = previous_digest_at(session=session, team_id=team_id) or now - DIGEST_PERIOD
         report = digest(session=session, team_id=team_id, now=now, since=since)
     if report.is_empty:
         return 0
-    links = _thread_links(notifier, shown_threads(report))
-    ts = notifier.post_blocks(
+    ts = posted_ts or notifier.post_blocks(
         channel=channel,
         text=gap_digest_text(report),
-        blocks=gap_digest_blocks(report, thread_links=links),
+        blocks=gap_digest_blocks(
+            report, thread_links=_thread_links(notifier, shown_threads(report))
+        ),
+        key=key,
     )
     if ts is None:
         return 0

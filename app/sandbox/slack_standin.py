@@ -23,6 +23,7 @@ from app.sandbox.standin_http import HttpReply, HttpRequest, LocalHttpServer
 from app.sandbox.standin_methods import check_required, implemented_method, known_method_names
 from app.sandbox.standin_oauth import InstalledTeam, OAuthInstalls
 from app.sandbox.standin_ratelimit import PerKeyRateLimiter
+from app.sandbox.standin_stalls import Stall
 from app.sandbox.standin_validation import MAX_MESSAGE_BLOCKS, block_errors
 from app.sandbox.standin_workspace import Channel, User, Workspace, is_ts
 
@@ -120,6 +121,7 @@ class SlackStandin:
         self._calls: list[RecordedCall] = []
         self._response_posts: list[ResponseUrlPost] = []
         self._faults: dict[str, list[_Fault]] = {}
+        self._stalls: list[Stall] = []
         self._unimplemented: list[str] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -133,7 +135,11 @@ class SlackStandin:
         return self
 
     def stop(self) -> None:
-        """Stop serving."""
+        """Stop serving (held requests are let go first)."""
+        with self._lock:
+            stalls, self._stalls = self._stalls, []
+        for stall in stalls:
+            stall.release()
         if self._server is not None:
             self._server.close()
             self._server = None
@@ -258,6 +264,18 @@ class SlackStandin:
                 _Fault(status, error, times, channel, retry_after)
             )
 
+    def stall_next(self, method: str, *, channel: str | None = None, accept: bool = True) -> Stall:
+        """Hold the next successful call of ``method`` (for ``channel``, if given) until the
+        returned stall is released: with ``accept``, Slack has done the call (a post is
+        stored) but the response waits; without, the request waits before Slack sees it and
+        is then dropped (the client gets HTTP 502 and nothing is stored)."""
+        if method not in known_method_names():
+            raise ValueError(f"not a Slack Web API method: {method!r}")
+        stall = Stall(method, channel, accept)
+        with self._lock:
+            self._stalls.append(stall)
+        return stall
+
     # -- record ------------------------------------------------------------------------------
 
     @property
@@ -346,7 +364,21 @@ class SlackStandin:
         if request.path.startswith(API_PREFIX):
             method = request.path[len(API_PREFIX) :]
             with self._lock:
-                return self._call_api(method, request)
+                stall = self._stall_for(method, request, accept=False)
+            if stall is not None:
+                stall.hold()
+                return HttpReply(502, b"bad gateway", {"Content-Type": "text/plain"})
+            with self._lock:
+                reply = self._call_api(method, request)
+                stall = (
+                    self._stall_for(method, request, accept=True) if reply.status == 200 else None
+                )
+                if stall is not None and not json.loads(reply.body).get("ok"):
+                    self._stalls.append(stall)  # not accepted: hold the next one instead
+                    stall = None
+            if stall is not None:
+                stall.hold()  # outside the lock: other calls go on
+            return reply
         if request.path.startswith(RESPONSE_URL_PREFIX) and request.verb == "POST":
             with self._lock:
                 return self._post_response_url(request)
@@ -385,6 +417,27 @@ class SlackStandin:
             )
         )
         return HttpReply(status, json.dumps(body).encode(), {**JSON_HEADERS, **headers})
+
+    def _stall_for(self, method: str, request: HttpRequest, *, accept: bool) -> Stall | None:
+        """The first waiting stall for this call, taken off the list."""
+        if not self._stalls:
+            return None
+        try:
+            args = parse_request(
+                query=request.query,
+                headers=request.headers,
+                body=request.body,
+                is_post=request.verb == "POST",
+            ).args
+        except SlackMethodError:
+            return None
+        channel = text_arg(args, "channel")
+        stall = next(
+            (s for s in self._stalls if s.accept == accept and s.matches(method, channel)), None
+        )
+        if stall is not None:
+            self._stalls.remove(stall)
+        return stall
 
     def _authenticate(self, token: str | None) -> InstalledTeam | None:
         """The installed workspace a token belongs to (None for the configured bot tokens)."""

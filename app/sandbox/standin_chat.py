@@ -14,6 +14,7 @@ from app.sandbox.standin_workspace import Workspace, is_ts
 Args = dict[str, Any]
 Reply = dict[str, Any]
 
+EVENT_TYPE = re.compile(r"^[A-Za-z0-9_]{1,255}$")
 EMOJI_NAME = re.compile(r"^[a-z0-9_+'\-]+(::skin-tone-[2-6])?$")
 
 
@@ -31,7 +32,7 @@ def post_message(ws: Workspace, args: Args) -> Reply:
         attachments=content.attachments,
         thread_ts=thread_ts,
         subtype="thread_broadcast" if broadcast else None,
-        metadata=args.get("metadata"),
+        metadata=_metadata(args),
         ts=ws.next_ts(),
     )
     ws.store_message(channel.id, message)
@@ -41,6 +42,21 @@ def post_message(ws: Workspace, args: Args) -> Reply:
         "ts": message["ts"],
         "message": copy.deepcopy(message),
     }
+
+
+def _metadata(args: Args) -> dict[str, Any] | None:
+    """``metadata``: an ``event_type`` name and an ``event_payload`` object, as Slack checks."""
+    metadata = args.get("metadata")
+    if metadata is None:
+        return None
+    if not isinstance(metadata, dict):
+        raise SlackMethodError("invalid_metadata_format")
+    event_type, payload = metadata.get("event_type"), metadata.get("event_payload")
+    if not isinstance(event_type, str) or not EVENT_TYPE.match(event_type):
+        raise SlackMethodError("invalid_metadata_format")
+    if not isinstance(payload, dict):
+        raise SlackMethodError("invalid_metadata_format")
+    return {"event_type": event_type, "event_payload": copy.deepcopy(payload)}
 
 
 def update(ws: Workspace, args: Args) -> Reply:

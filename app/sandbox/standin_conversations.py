@@ -82,6 +82,15 @@ def _between(
     return [m for m in messages if keep(ts_micros(m["ts"]))]
 
 
+def _with_metadata(page: list[dict[str, Any]], args: Args) -> list[dict[str, Any]]:
+    """Message metadata is returned only when asked for with ``include_all_metadata``."""
+    if bool_arg(args, "include_all_metadata"):
+        return page
+    for message in page:
+        message.pop("metadata", None)
+    return page
+
+
 def conversations_history(ws: Workspace, args: Args) -> Reply:
     """``conversations.history``: channel-level messages, newest first."""
     channel = ws.channel(text_arg(args, "channel"))
@@ -91,7 +100,7 @@ def conversations_history(ws: Workspace, args: Args) -> Reply:
     page, next_cursor = _page(list(reversed(messages)), args)
     return {
         "ok": True,
-        "messages": page,
+        "messages": _with_metadata(page, args),
         "has_more": bool(next_cursor),
         "pin_count": 0,
         "response_metadata": {"next_cursor": next_cursor},
@@ -111,7 +120,7 @@ def conversations_replies(ws: Workspace, args: Args) -> Reply:
     page, next_cursor = _page(_between(thread, args, error_prefix="invalid_ts"), args)
     return {
         "ok": True,
-        "messages": page,
+        "messages": _with_metadata(page, args),
         "has_more": bool(next_cursor),
         "response_metadata": {"next_cursor": next_cursor},
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,6 +124,9 @@ class Workspace:
     home_views: dict[str, dict[str, Any]] = field(default_factory=dict)
     opened_views: list[dict[str, Any]] = field(default_factory=list)
     used_triggers: set[str] = field(default_factory=set)
+    # Message timestamps from the wall clock, as Slack's (for readers that page by ``oldest``);
+    # by default a fixed, repeatable sequence.
+    wall_clock_ts: bool = False
     _last_ts_micros: int = FIRST_TS_MICROS - TS_STEP_MICROS
     _view_count: int = 0
 
@@ -137,6 +141,8 @@ class Workspace:
     def next_ts(self) -> str:
         """A new message timestamp, later than every one seen so far."""
         self._last_ts_micros += TS_STEP_MICROS
+        if self.wall_clock_ts:
+            self._last_ts_micros = max(self._last_ts_micros, int(time.time() * 1_000_000))
         value = self._last_ts_micros
         return f"{value // 1_000_000}.{value % 1_000_000:06d}"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -10,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from app.escalations.card import HandoffCard
 from app.escalations.handoff import ChannelUnavailableError
 from app.slack.blocks.handoff_card import handoff_card_blocks, handoff_card_text
+from app.slack.sent_lookup import REMINDER_EVENT, find_keyed_message, keyed_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ class SlackAgentDesk:
         link = response.get("permalink")
         return str(link) if link else None
 
-    def post_card(self, *, channel: str, card: HandoffCard) -> str:
+    def post_card(self, *, channel: str, card: HandoffCard, key: str | None = None) -> str:
         try:
             response = self._client.chat_postMessage(
                 channel=channel,
@@ -37,6 +39,7 @@ class SlackAgentDesk:
                 blocks=[block.to_dict() for block in handoff_card_blocks(card)],
                 unfurl_links=False,
                 unfurl_media=False,
+                metadata=keyed_metadata(REMINDER_EVENT, key) if key else None,
             )
         except SlackApiError as exc:
             error = str(exc.response.get("error", ""))
@@ -63,6 +66,15 @@ class SlackAgentDesk:
         except SlackApiError as exc:
             logger.warning("card %s not retired: %s", ts, exc.response.get("error"))
 
-    def post_notice(self, *, channel: str, text: str) -> str:
-        response = self._client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
+    def post_notice(self, *, channel: str, text: str, key: str | None = None) -> str:
+        response = self._client.chat_postMessage(
+            channel=channel,
+            text=text,
+            unfurl_links=False,
+            metadata=keyed_metadata(REMINDER_EVENT, key) if key else None,
+        )
         return str(response["ts"])
+
+    def find_sent(self, *, channel: str, key: str, since: datetime) -> str | None:
+        """The ts of a reminder carrying ``key`` posted in ``channel`` after ``since``."""
+        return find_keyed_message(self._client, channel=channel, key=key, since=since)

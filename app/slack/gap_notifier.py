@@ -9,6 +9,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
+from app.slack.sent_lookup import DIGEST_EVENT, keyed_metadata
+
 logger = logging.getLogger(__name__)
 
 
@@ -20,7 +22,13 @@ class SlackGapNotifier:
         self._client = client
 
     def post_blocks(
-        self, *, channel: str, text: str, blocks: Sequence[Block], thread_ts: str | None = None
+        self,
+        *,
+        channel: str,
+        text: str,
+        blocks: Sequence[Block],
+        thread_ts: str | None = None,
+        key: str | None = None,
     ) -> str | None:
         try:
             response = self._client.chat_postMessage(
@@ -30,6 +38,7 @@ class SlackGapNotifier:
                 thread_ts=thread_ts,
                 unfurl_links=False,
                 unfurl_media=False,
+                metadata=keyed_metadata(DIGEST_EVENT, key) if key else None,
             )
         except SlackApiError as exc:
             logger.warning("gap message not posted in %s: %s", channel, exc.response.get("error"))

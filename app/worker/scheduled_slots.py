@@ -2,15 +2,22 @@
 overlapping workers (a deploy) run it once, and a worker restarted after being down or killed
 catches up the latest slot it missed.
 
-Each due slot is the most recent time the crontab fired, if it is at most ``CATCH_UP`` old. A slot
-whose worker was killed mid-run is taken over after ``LEASE``. A worker killed after Slack took
-the post but before the slot was marked done posts it again (the window is one database write).
+Each due slot is the most recent time the crontab fired, if it is at most ``CATCH_UP`` old. The
+slot row is marked running, with its holder and time, before the digest is posted, and done
+after; the post carries the slot's key (:func:`slot_key`) in its Slack message metadata. A slot
+still running after ``LEASE`` was left by a worker that died: the next worker takes it over and
+first looks for the key in the channel's history since the slot (``find_post``). Found, the
+digest is not posted again (the work is told its ts, to finish what follows the post); not
+found, it is posted. So a worker killed at any point gives one digest, and none is lost;
+``tests/worker/test_worker_killed.py`` kills real worker processes before and after Slack
+accepted the post.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
@@ -18,11 +25,29 @@ from sqlalchemy.engine import Engine
 
 from app.db.engine import session_scope
 from app.db.scheduled_runs import finish_slot, take_slot
+from app.process_identity import this_worker
 
 logger = logging.getLogger(__name__)
 
 CATCH_UP = timedelta(hours=6)  # a digest later than this is skipped: the next one is coming
 LEASE = timedelta(minutes=10)  # a slot held this long without finishing: its worker is gone
+
+
+@dataclass(frozen=True)
+class SlotSend:
+    """What a slot's work needs to post its digest exactly once."""
+
+    key: str  # carried in the post's metadata
+    posted_ts: str | None = None  # the digest a killed worker got into Slack: not posted again
+
+
+Work = Callable[[datetime, SlotSend], object]
+FindPost = Callable[[str, datetime], str | None]  # (key, since) -> the ts of the keyed post
+
+
+def slot_key(job_id: str, slot: datetime) -> str:
+    """The stable key of one slot's digest."""
+    return f"{job_id}@{slot:%Y-%m-%dT%H:%MZ}"
 
 
 def latest_slot(crontab: str, now: datetime) -> datetime | None:
@@ -42,16 +67,31 @@ def run_due_slot(
     job_id: str,
     crontab: str,
     now: datetime,
-    work: Callable[[datetime], object],
+    work: Work,
+    find_post: FindPost | None = None,
+    holder: str | None = None,
 ) -> bool:
-    """Run ``work(slot)`` for the latest due slot unless it is done or being run; True if run."""
+    """Run ``work(slot, send)`` for the latest due slot unless it is done or being run; True if
+    run. A slot taken over from a dead worker is first looked for with ``find_post``."""
     slot = latest_slot(crontab, now)
     if slot is None:
         return False
     with session_scope(engine) as session:
-        if not take_slot(session=session, job_id=job_id, slot=slot, now=now, lease=LEASE):
-            return False
-    work(slot)  # raising leaves the slot held: it is taken over after the lease and retried
+        taken = take_slot(
+            session=session,
+            job_id=job_id,
+            slot=slot,
+            now=now,
+            lease=LEASE,
+            holder=holder or this_worker(),
+        )
+    if taken is None:
+        return False
+    key = slot_key(job_id, slot)
+    posted = find_post(key, slot) if taken == "taken_over" and find_post is not None else None
+    if posted is not None:
+        logger.info("%s for %s was posted by a worker that died", job_id, slot.isoformat())
+    work(slot, SlotSend(key, posted))  # raising leaves the slot held: taken over after the lease
     with session_scope(engine) as session:
         finish_slot(session=session, job_id=job_id, slot=slot, now=now)
     logger.info("%s done for %s", job_id, slot.isoformat())

@@ -11,10 +11,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk import WebClient
 
 from app.knowledge_gaps.drafts import OfflineDrafter
-from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
+from app.knowledge_gaps.jobs import flag_hot_topics, gap_channel, post_weekly_digest
 from app.mail.smtp_sender import SmtpSender
 from app.runtime import Runtime
 from app.slack.gap_notifier import SlackGapNotifier
+from app.slack.sent_lookup import find_keyed_message
 from app.slack.surge_alerts import SlackSurgeAlerts
 from app.slack.surge_notices import SlackNoticePoster
 from app.slack.workspaces import (
@@ -37,7 +38,7 @@ from app.worker.escalation_jobs import (
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
 from app.worker.outbox_jobs import deliver_outbox, outbox_senders
 from app.worker.report_jobs import post_leads_digest
-from app.worker.scheduled_slots import run_due_slot
+from app.worker.scheduled_slots import FindPost, run_due_slot
 from app.worker.surge_jobs import run_surge_calendar, send_surge_notices
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,13 @@ def _slot_job_id(job: str, runtime: Runtime) -> str:
     """A cron job's slots are taken per installation (one digest per workspace and slot)."""
     team = runtime.team_filter
     return f"{job}:{team}" if team else job
+
+
+def _finder(workspace: Workspace, channel: str) -> FindPost:
+    """Looks in ``channel`` for a digest a worker that died had posted."""
+    return lambda key, since: find_keyed_message(
+        workspace.client, channel=channel, key=key, since=since
+    )
 
 
 def _for_each(workspaces: WorkspaceSource, job: Callable[[Workspace], object]) -> None:
@@ -140,7 +148,10 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
                 job_id=_slot_job_id("post_leads_digest", w.runtime),
                 crontab=w.runtime.config.reports.leads_digest_cron,
                 now=_now(),
-                work=lambda slot: post_leads_digest(runtime=w.runtime, client=w.client, now=slot),
+                work=lambda slot, send: post_leads_digest(
+                    runtime=w.runtime, client=w.client, now=slot, send=send
+                ),
+                find_post=_finder(w, w.runtime.config.leads_channel),
             ),
         ),
         "interval",
@@ -239,14 +250,17 @@ def _add_knowledge_gap_jobs(
                 job_id=_slot_job_id("post_knowledge_gap_digest", w.runtime),
                 crontab=w.runtime.config.reports.gap_digest_cron,
                 now=_now(),
-                work=lambda slot: post_weekly_digest(
+                work=lambda slot, send: post_weekly_digest(
                     engine=w.runtime.engine,
                     config=w.runtime.config,
                     team_id=w.runtime.team.team_id,
                     notifier=SlackGapNotifier(w.client),
                     drafter=OfflineDrafter(),
                     now=slot,
+                    key=send.key,
+                    posted_ts=send.posted_ts,
                 ),
+                find_post=_finder(w, gap_channel(w.runtime.config)),
             ),
         ),
         "interval",

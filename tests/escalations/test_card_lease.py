@@ -29,7 +29,7 @@ class SlowDesk:
     def permalink(self, *, channel: str, ts: str) -> str | None:
         return None
 
-    def post_card(self, *, channel: str, card: HandoffCard) -> str:
+    def post_card(self, *, channel: str, card: HandoffCard, key: str | None = None) -> str:
         if self.fail:
             raise RuntimeError("network down")
         self.entered.set()
@@ -40,7 +40,7 @@ class SlowDesk:
     def update_card(self, *, channel: str, ts: str, card: HandoffCard) -> None:
         raise AssertionError("not expected")
 
-    def post_notice(self, *, channel: str, text: str) -> str:
+    def post_notice(self, *, channel: str, text: str, key: str | None = None) -> str:
         raise AssertionError("not expected")
 
     def retire_card(self, *, channel: str, ts: str, text: str) -> None:

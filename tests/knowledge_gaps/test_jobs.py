@@ -45,7 +45,13 @@ class RecordingNotifier:
         self._lock = threading.Lock()
 
     def post_blocks(
-        self, *, channel: str, text: str, blocks: Sequence[Block], thread_ts: str | None = None
+        self,
+        *,
+        channel: str,
+        text: str,
+        blocks: Sequence[Block],
+        thread_ts: str | None = None,
+        key: str | None = None,
     ) -> str | None:
         payload = [block.to_dict() for block in blocks]
         assert 0 < len(payload) <= 50

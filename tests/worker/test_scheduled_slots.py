@@ -41,7 +41,9 @@ def _run(slack: LocalSlack, now: datetime) -> bool:
         job_id="post_leads_digest",
         crontab=CRON,
         now=now,
-        work=lambda slot: post_leads_digest(runtime=runtime, client=client, now=slot),
+        work=lambda slot, send: post_leads_digest(
+            runtime=runtime, client=client, now=slot, send=send
+        ),
     )
 
 
