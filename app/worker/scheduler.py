@@ -96,6 +96,7 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
         "interval",
         seconds=30,
         id="sweep_claim_windows",
+        next_run_time=_now(),  # a restarted worker settles and sends overdue reminders at once
         **defaults,
     )
     scheduler.add_job(
@@ -157,6 +158,7 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
         "interval",
         seconds=SLOT_CHECK_SECONDS,
         id="post_leads_digest",
+        next_run_time=_now(),  # a restarted worker catches up a missed slot at once
         **defaults,
     )
     # Team alerts go out with the token of the installation they belong to.
@@ -266,6 +268,7 @@ def _add_knowledge_gap_jobs(
         "interval",
         seconds=SLOT_CHECK_SECONDS,
         id="post_knowledge_gap_digest",
+        next_run_time=_now(),  # a restarted worker catches up a missed slot at once
         **defaults,
     )
     scheduler.add_job(
