@@ -25,10 +25,16 @@ def keyed_metadata(event_type: str, key: str) -> dict[str, Any]:
 
 
 def find_keyed_message(
-    client: WebClient, *, channel: str, key: str, since: datetime, max_pages: int = MAX_PAGES
+    client: WebClient,
+    *,
+    channel: str,
+    key: str,
+    since: datetime,
+    max_pages: int = MAX_PAGES,
+    page_size: int = PAGE_SIZE,
 ) -> str | None:
     """The ts of the message in ``channel`` posted after ``since`` whose metadata carries
-    ``key``, or None. Reads at most ``max_pages`` pages, newest first."""
+    ``key``, or None. Reads at most ``max_pages`` pages of ``page_size``, newest first."""
     oldest = f"{(since - CLOCK_SKEW).timestamp():.6f}"
     cursor: str | None = None
     for _ in range(max_pages):
@@ -36,7 +42,7 @@ def find_keyed_message(
             channel=channel,
             oldest=oldest,
             include_all_metadata=True,
-            limit=PAGE_SIZE,
+            limit=page_size,
             cursor=cursor,
         )
         for message in response.get("messages") or []:

@@ -21,9 +21,7 @@ METADATA = {"event_type": "escalation_reminder", "event_payload": {"key": "escal
 def test_a_post_keeps_its_metadata_shown_only_with_include_all_metadata(
     standin: SlackStandin, client: WebClient, clock: FakeClock
 ) -> None:
-    ts = client.chat_postMessage(channel=INTERNAL_CHANNEL, text="Reminder", metadata=METADATA)[
-        "ts"
-    ]
+    ts = client.chat_postMessage(channel=INTERNAL_CHANNEL, text="Reminder", metadata=METADATA)["ts"]
     clock.advance(2)
     client.chat_postMessage(channel=INTERNAL_CHANNEL, text="Reply", thread_ts=ts)
     [plain] = client.conversations_history(channel=INTERNAL_CHANNEL)["messages"]
@@ -92,9 +90,7 @@ def test_a_post_held_after_acceptance_is_stored_before_its_response(
     assert outcome == [stored["ts"]]
 
 
-def test_a_post_held_before_acceptance_is_dropped(
-    standin: SlackStandin, client: WebClient
-) -> None:
+def test_a_post_held_before_acceptance_is_dropped(standin: SlackStandin, client: WebClient) -> None:
     stall = standin.stall_next("chat.postMessage", channel=INTERNAL_CHANNEL, accept=False)
     thread, outcome = _post_in_background(client)
     stall.wait_reached()
