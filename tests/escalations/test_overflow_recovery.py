@@ -24,7 +24,7 @@ from app.slack.client import build_web_client
 from tests.slack.test_handoff import ACME, OVERFLOW, cards_in, escalate, escalations, press
 
 
-class WorkerDied(Exception):
+class WorkerDiedError(Exception):
     """Where a killed worker stops."""
 
 
@@ -39,7 +39,7 @@ class DyingDesk(SlackAgentDesk):
     def post_card(self, *, channel: str, card: HandoffCard, key: str | None = None) -> str:
         if self.after_post:
             super().post_card(channel=channel, card=card, key=key)
-        raise WorkerDied
+        raise WorkerDiedError
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_a_reminder_slack_took_before_its_worker_died_is_not_posted_again(
     slack: LocalSlack,
 ) -> None:
     escalation_id = _overdue(slack)
-    with pytest.raises(WorkerDied):
+    with pytest.raises(WorkerDiedError):
         _sweep(slack, DyingDesk(slack, after_post=True))
     [card] = cards_in(slack, OVERFLOW)
     assert card["metadata"]["event_payload"]["key"] == _send(slack).key
@@ -107,7 +107,7 @@ def test_a_reminder_slack_took_before_its_worker_died_is_not_posted_again(
 
 def test_a_reminder_lost_with_its_worker_is_posted_by_the_next_one(slack: LocalSlack) -> None:
     _overdue(slack)
-    with pytest.raises(WorkerDied):
+    with pytest.raises(WorkerDiedError):
         _sweep(slack, DyingDesk(slack, after_post=False))
     assert cards_in(slack, OVERFLOW) == []
     assert _sweep(slack, _real_desk(slack), later=REMINDER_LEASE + timedelta(seconds=1)) == 1
@@ -120,7 +120,7 @@ def test_a_reminder_lost_with_its_worker_is_posted_by_the_next_one(slack: LocalS
 
 def test_a_reminder_claimed_meanwhile_is_dropped(slack: LocalSlack) -> None:
     _overdue(slack)
-    with pytest.raises(WorkerDied):
+    with pytest.raises(WorkerDiedError):
         _sweep(slack, DyingDesk(slack, after_post=False))
     [card] = [m for m in slack.standin.messages_in("C0AM") if m.get("bot_id")]
     press(slack, card, "claim_escalation", user="U0AGENT3", channel="C0AM")
