@@ -67,6 +67,7 @@ class RecordingNotifier:
                     "blocks": payload,
                     "thread_ts": thread_ts,
                     "ts": ts,
+                    "key": key,
                 }
             )
             return ts
@@ -181,6 +182,40 @@ def test_a_failing_drafter_does_not_undo_the_digest(
     )
     assert reported == 1 and len(notifier.posts) == 1
     assert all(g.digested_at is not None for g in gaps(engine))
+
+
+def test_the_digest_carries_its_slot_key_and_is_not_posted_again_once_in_slack(
+    engine: Engine, config: EscalationConfig
+) -> None:
+    gap(engine, EXPORT_QUESTIONS[0])
+    gap(engine, "Where is the audit log?", intent="security")
+    notifier = RecordingNotifier()
+    already = "1799999999.000100"  # posted by a worker that died before it finished
+    reported = post_weekly_digest(
+        team_id="single",
+        engine=engine,
+        config=config,
+        notifier=notifier,
+        drafter=OfflineDrafter(),
+        now=NOW,
+        key="post_knowledge_gap_digest@2026-11-30T09:00Z",
+        posted_ts=already,
+    )
+    assert reported == 2 and notifier.top_level() == []
+    assert all(g.digested_at is not None for g in gaps(engine))
+    assert {p["thread_ts"] for p in notifier.posts} == {already}  # the drafts, in its thread
+    gap(engine, "Can I pay by SEPA direct debit?", resolved_at=NOW + timedelta(days=3))
+    post_weekly_digest(
+        team_id="single",
+        engine=engine,
+        config=config,
+        notifier=notifier,
+        drafter=OfflineDrafter(),
+        now=NOW + timedelta(days=7),
+        key="post_knowledge_gap_digest@2026-12-07T09:00Z",
+    )
+    [posted] = notifier.top_level()
+    assert posted["key"] == "post_knowledge_gap_digest@2026-12-07T09:00Z"
 
 
 # -- hot topics -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Digests run once per cron slot: overlapping workers, a worker killed mid-run, a worker that
-was down when the slot fired."""
+"""Digests run once per cron slot: overlapping workers, a slot whose holder's lease ran out, a
+worker that was down when the slot fired. Real worker processes killed mid-post are in
+``test_worker_killed.py``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ from app.db.scheduled_runs import take_slot
 from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
 from app.worker.report_jobs import post_leads_digest
-from app.worker.scheduled_slots import CATCH_UP, LEASE, latest_slot, run_due_slot
+from app.worker.scheduled_slots import (
+    CATCH_UP,
+    LEASE,
+    SlotSend,
+    latest_slot,
+    run_due_slot,
+    slot_key,
+)
 
 MONDAY_8 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 CRON = "0 8 * * mon"
@@ -66,9 +74,9 @@ def test_two_overlapping_workers_post_the_digest_once(slack: LocalSlack) -> None
     assert len(_digests(slack)) == 1
 
 
-def test_a_slot_whose_worker_was_killed_mid_run_is_taken_over_once(slack: LocalSlack) -> None:
+def test_a_slot_held_past_its_lease_is_taken_over_once(slack: LocalSlack) -> None:
     assert slack.runtime is not None
-    # What a worker killed (SIGKILL) after taking the slot and before posting leaves behind.
+    # Another holder took the slot and never finished it.
     with session_scope(slack.runtime.engine) as session:
         assert take_slot(
             session=session,
@@ -76,14 +84,48 @@ def test_a_slot_whose_worker_was_killed_mid_run_is_taken_over_once(slack: LocalS
             slot=MONDAY_8,
             now=MONDAY_8,
             lease=LEASE,
+            holder="host-a:41",
         )
-    # The restarted worker leaves it alone while the dead one's lease runs...
+    # It is left alone while the holder's lease runs...
     assert _run(slack, MONDAY_8 + LEASE - timedelta(seconds=1)) is False
     assert _digests(slack) == []
-    # ...then posts it, once.
+    # ...then posted, once.
     assert _run(slack, MONDAY_8 + LEASE + timedelta(seconds=1)) is True
     assert _run(slack, MONDAY_8 + LEASE + timedelta(minutes=1)) is False
     assert len(_digests(slack)) == 1
+
+
+def test_only_a_slot_taken_over_is_looked_for_and_the_work_learns_what_was_found(
+    slack: LocalSlack,
+) -> None:
+    assert slack.runtime is not None
+    engine = slack.runtime.engine
+    looked_for: list[tuple[str, datetime]] = []
+    sends: list[SlotSend] = []
+
+    def find_post(key: str, since: datetime) -> str | None:
+        looked_for.append((key, since))
+        return "1764489600.000100"
+
+    def run(job_id: str, now: datetime) -> bool:
+        return run_due_slot(
+            engine=engine,
+            job_id=job_id,
+            crontab=CRON,
+            now=now,
+            work=lambda slot, send: sends.append(send),
+            find_post=find_post,
+        )
+
+    assert run("fresh_job", MONDAY_8 + timedelta(seconds=5)) is True
+    assert looked_for == [] and sends == [SlotSend(slot_key("fresh_job", MONDAY_8))]
+    with session_scope(engine) as session:
+        take_slot(session=session, job_id="held_job", slot=MONDAY_8, now=MONDAY_8, lease=LEASE)
+    assert run("held_job", MONDAY_8 + LEASE + timedelta(seconds=1)) is True
+    key = slot_key("held_job", MONDAY_8)
+    assert key == "held_job@2026-11-30T08:00Z"
+    assert looked_for == [(key, MONDAY_8)]
+    assert sends[-1] == SlotSend(key, posted_ts="1764489600.000100")
 
 
 def test_a_worker_down_when_the_slot_fired_catches_up_once(slack: LocalSlack) -> None:
