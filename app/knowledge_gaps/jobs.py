@@ -90,7 +90,9 @@ def post_weekly_digest(
     last 7 days for the first one), then draft articles for the biggest topics in its thread.
     Returns how many gaps were reported; with none, nothing is posted. The digest carries
     ``key`` (its slot's); ``posted_ts`` is a digest of that slot already in Slack (posted by a
-    worker that died before it finished): it is not posted again, the rest is done."""
+    worker that died before it finished): it is not posted again, the rest is done (the gaps
+    marked; the drafts posted unless that worker had marked them, then the remaining drafts
+    are left out rather than risk doubling them)."""
     channel = gap_channel(config)
     with session_scope(engine) as session:
         since = previous_digest_at(session=session, team_id=team_id) or now - DIGEST_PERIOD
