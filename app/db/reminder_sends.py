@@ -93,12 +93,3 @@ def finish_send(
         .where(col(ReminderSend.escalation_id) == escalation_id, col(ReminderSend.step) == step)
         .values(status=status, sent_at=now, ts=ts)
     )
-
-
-def forget_send(*, session: Session, escalation_id: int, step: str) -> None:
-    """Slack refused the post: nothing was sent, the step is taken again later."""
-    session.execute(
-        delete(ReminderSend).where(
-            col(ReminderSend.escalation_id) == escalation_id, col(ReminderSend.step) == step
-        )
-    )

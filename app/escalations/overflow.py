@@ -115,7 +115,10 @@ def _recover(
                 )
                 continue
             as_card = escalation is not None and escalation.card_channel != config.overflow_channel
-        sent += _settle(engine, config, desk, send, now, as_card=as_card)
+        try:
+            sent += _settle(engine, config, desk, send, now, as_card=as_card)
+        except Exception:  # still ``sending``: tried again after another lease
+            logger.exception("reminder %s not settled", send.key)
     return sent
 
 
