@@ -96,7 +96,13 @@ def with_threshold(config: EscalationConfig, threshold: int) -> EscalationConfig
     return config.model_copy(update={"reports": ReportsConfig(gap_flag_threshold=threshold)})
 
 
-def digest_now(engine: Engine, config: EscalationConfig, notifier: Any, now: datetime = NOW) -> int:
+def digest_now(
+    engine: Engine,
+    config: EscalationConfig,
+    notifier: Any,
+    now: datetime = NOW,
+    **slot: str,
+) -> int:
     return post_weekly_digest(
         team_id="single",
         engine=engine,
@@ -104,6 +110,7 @@ def digest_now(engine: Engine, config: EscalationConfig, notifier: Any, now: dat
         notifier=notifier,
         drafter=OfflineDrafter(),
         now=now,
+        **slot,
     )
 
 
@@ -191,31 +198,16 @@ def test_the_digest_carries_its_slot_key_and_is_not_posted_again_once_in_slack(
     gap(engine, "Where is the audit log?", intent="security")
     notifier = RecordingNotifier()
     already = "1799999999.000100"  # posted by a worker that died before it finished
-    reported = post_weekly_digest(
-        team_id="single",
-        engine=engine,
-        config=config,
-        notifier=notifier,
-        drafter=OfflineDrafter(),
-        now=NOW,
-        key="post_knowledge_gap_digest@2026-11-30T09:00Z",
-        posted_ts=already,
-    )
-    assert reported == 2 and notifier.top_level() == []
+    key = "post_knowledge_gap_digest@2026-11-30T09:00Z"
+    assert digest_now(engine, config, notifier, key=key, posted_ts=already) == 2
+    assert notifier.top_level() == []
     assert all(g.digested_at is not None for g in gaps(engine))
     assert {p["thread_ts"] for p in notifier.posts} == {already}  # the drafts, in its thread
     gap(engine, "Can I pay by SEPA direct debit?", resolved_at=NOW + timedelta(days=3))
-    post_weekly_digest(
-        team_id="single",
-        engine=engine,
-        config=config,
-        notifier=notifier,
-        drafter=OfflineDrafter(),
-        now=NOW + timedelta(days=7),
-        key="post_knowledge_gap_digest@2026-12-07T09:00Z",
-    )
+    next_key = "post_knowledge_gap_digest@2026-12-07T09:00Z"
+    assert digest_now(engine, config, notifier, NOW + timedelta(days=7), key=next_key) == 1
     [posted] = notifier.top_level()
-    assert posted["key"] == "post_knowledge_gap_digest@2026-12-07T09:00Z"
+    assert posted["key"] == next_key
 
 
 # -- hot topics -------------------------------------------------------------------------------
