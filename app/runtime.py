@@ -46,16 +46,19 @@ class Runtime:
         return replace(self, team=team, config=self.config.for_team(team.team_id))
 
 
-def bootstrap(settings: Settings, *, auto_upgrade: bool | None = None) -> Runtime:
+def bootstrap(
+    settings: Settings, *, auto_upgrade: bool | None = None, warm_up_triage: bool = True
+) -> Runtime:
     """Load the config file, check (or upgrade) the schema, sync accounts, build triage (the
-    knowledge index and the offline classifier). Raises StartupError.
+    knowledge index and the offline classifier, its models loaded now unless ``warm_up_triage``
+    is false: then on first use). Raises StartupError.
 
     The embedded SQLite database is upgraded in place; a PostgreSQL database must already be at
     the current schema (``escalation-bot db upgrade`` runs on release), unless told otherwise.
     """
     config, engine = _prepare(settings, auto_upgrade=auto_upgrade)
     install_reader(AccountFactsReader.from_settings(settings))
-    triage = build_triage_engine(settings, config)
+    triage = build_triage_engine(settings, config, warm_up=warm_up_triage)
     return Runtime(settings=settings, config=config, engine=engine, triage=triage)
 
 

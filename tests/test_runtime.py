@@ -9,14 +9,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from app.config import load_settings
+from app.config import EXAMPLE_CONFIG, load_settings
 from app.db.engine import make_engine, session_scope
 from app.db.models import Account
 from app.db.schema import current_revision, head_revision
 from app.errors import StartupError
 from app.runtime import check_startup
-
-EXAMPLE_CONFIG = Path(__file__).resolve().parents[1] / "escalation.example.yml"
 
 
 def test_check_startup_upgrades_the_embedded_database_and_syncs_accounts(tmp_path: Path) -> None:
