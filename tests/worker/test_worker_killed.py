@@ -25,13 +25,22 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.config import EXAMPLE_CONFIG, Settings
-from app.db.models import Escalation, ReminderSend, ScheduledRun, utcnow
+from app.db.models import Escalation, KnowledgeGap, ReminderSend, ScheduledRun, utcnow
 from app.escalations.overflow import REMINDER_LEASE
 from app.sandbox.local_slack import LocalSlack
 from app.sandbox.slack_standin import SlackStandin
 from app.sandbox.standin_workspace import Workspace
 from app.worker.scheduled_slots import LEASE, slot_key
-from tests.slack.test_handoff import ACME, LEADS, OVERFLOW, escalate
+from tests.slack.test_handoff import (
+    ACME,
+    BILLING,
+    GLOBEX,
+    LEADS,
+    OVERFLOW,
+    card_in,
+    claim_and_resolve,
+    escalate,
+)
 
 BOT_TOKEN = "xoxb-worker-killed"
 WAIT = 60.0  # seconds a worker gets to reach a point (it starts, then runs its jobs at once)
@@ -44,14 +53,27 @@ def digest_slot() -> datetime:
     return now - timedelta(minutes=2)
 
 
+@pytest.fixture(params=["leads_digest", "gap_digest"])
+def digest_job(request: pytest.FixtureRequest) -> str:
+    """The cron digest due at ``digest_slot`` (the other one is not due)."""
+    return str(request.param)
+
+
 @pytest.fixture
-def config_path(tmp_path: Path, digest_slot: datetime) -> Path:
+def config_path(tmp_path: Path, digest_slot: datetime, request: pytest.FixtureRequest) -> Path:
     text = EXAMPLE_CONFIG.read_text().replace(
         "path: app/knowledge", f"path: {EXAMPLE_CONFIG.parent}/app/knowledge"
     )
-    cron = f"{digest_slot.minute} {digest_slot.hour} * * *"
+    due = f"{digest_slot.minute} {digest_slot.hour} * * *"
+    never = "0 0 29 2 *"  # 29 February: not due in these tests
+    job = request.getfixturevalue("digest_job") if "digest_job" in request.fixturenames else None
+    crons = {"leads_digest": never, "gap_digest": never}
+    crons[job or "leads_digest"] = due
     path = tmp_path / "escalation.yml"
-    path.write_text(text + f"\nreports: {{leads_digest_cron: '{cron}'}}\n")
+    path.write_text(
+        text + f"\nreports: {{leads_digest_cron: '{crons['leads_digest']}', "
+        f"gap_digest_cron: '{crons['gap_digest']}'}}\n"
+    )
     return path
 
 
@@ -123,11 +145,27 @@ def _reminder(slack: LocalSlack) -> ReminderSend | None:
         return session.exec(select(ReminderSend)).first()
 
 
-def _slot(slack: LocalSlack) -> ScheduledRun | None:
+def _slot(slack: LocalSlack, job_id: str) -> ScheduledRun | None:
     with Session(_engine(slack)) as session:
-        return session.exec(
-            select(ScheduledRun).where(col(ScheduledRun.job_id) == "post_leads_digest")
-        ).first()
+        return session.exec(select(ScheduledRun).where(col(ScheduledRun.job_id) == job_id)).first()
+
+
+def _knowledge_gap_before(slack: LocalSlack, slot: datetime) -> None:
+    """An escalation resolved as a knowledge gap, reported before the digest's slot."""
+    escalate(slack, GLOBEX, "Quiero un reembolso por la exportación a QuickBooks", "Maria")
+    card = card_in(slack, BILLING)
+    claim_and_resolve(slack, card, channel=BILLING, agent="U0AGENT1", tag="ai_knowledge_gap")
+    slack.standin.wait_for(lambda: _gaps(slack))
+    with Session(_engine(slack)) as session:
+        for gap in session.exec(select(KnowledgeGap)):
+            gap.created_at = slot - timedelta(minutes=5)
+            session.add(gap)
+        session.commit()
+
+
+def _gaps(slack: LocalSlack) -> list[KnowledgeGap]:
+    with Session(_engine(slack)) as session:
+        return list(session.exec(select(KnowledgeGap)))
 
 
 def _keyed(slack: LocalSlack, channel: str) -> list[dict[str, Any]]:
@@ -182,12 +220,20 @@ def test_a_worker_killed_while_sending_a_reminder_sends_it_exactly_once(
 
 @pytest.mark.parametrize("accepted", [True, False], ids=["after-slack-accepted", "before-slack"])
 def test_a_worker_killed_while_posting_a_digest_posts_it_exactly_once(
-    slack: LocalSlack, database_url: str, config_path: Path, digest_slot: datetime, accepted: bool
+    slack: LocalSlack,
+    database_url: str,
+    config_path: Path,
+    digest_slot: datetime,
+    digest_job: str,
+    accepted: bool,
 ) -> None:
+    job_id = f"post_{digest_job}" if digest_job == "leads_digest" else "post_knowledge_gap_digest"
+    if digest_job == "gap_digest":
+        _knowledge_gap_before(slack, digest_slot)
     stall = slack.standin.stall_next("chat.postMessage", channel=LEADS, accept=accepted)
     with _worker(slack, database_url, config_path) as pid:
         stall.wait_reached(timeout=WAIT)
-        running = _slot(slack)
+        running = _slot(slack, job_id)
         assert running is not None and running.holder is not None
         assert (running.status, running.holder.split(":")[-1]) == ("running", str(pid))
         assert len(_keyed(slack, LEADS)) == (1 if accepted else 0)
@@ -197,11 +243,18 @@ def test_a_worker_killed_while_posting_a_digest_posts_it_exactly_once(
 
     with _worker(slack, database_url, config_path):
         slack.standin.wait_for(
-            lambda: (done := _slot(slack)) is not None and done.status == "done", timeout=WAIT
+            lambda: (done := _slot(slack, job_id)) is not None and done.status == "done",
+            timeout=WAIT,
         )
     [digest] = _keyed(slack, LEADS)
-    assert "Weekly escalation digest" in digest["text"]
     assert digest["metadata"] == {
         "event_type": "scheduled_digest",
-        "event_payload": {"key": slot_key("post_leads_digest", digest_slot)},
+        "event_payload": {"key": slot_key(job_id, digest_slot)},
     }
+    if digest_job == "leads_digest":
+        assert "Weekly escalation digest" in digest["text"]
+        return
+    assert "knowledge gap" in digest["text"]
+    assert all(gap.digested_at is not None for gap in _gaps(slack))
+    [draft] = slack.standin.messages_in(LEADS, digest["ts"])  # one topic: one article draft
+    assert draft["text"].startswith("Article draft")
