@@ -21,7 +21,15 @@ from app.sandbox.slack_standin import SlackStandin
 from app.sandbox.standin_workspace import Workspace
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.client import build_web_client
-from tests.slack.test_handoff import ACME, OVERFLOW, cards_in, escalate, escalations, press
+from tests.slack.test_handoff import (
+    ACME,
+    LEADS,
+    OVERFLOW,
+    cards_in,
+    escalate,
+    escalations,
+    press,
+)
 
 
 class WorkerDiedError(Exception):
@@ -39,6 +47,11 @@ class DyingDesk(SlackAgentDesk):
     def post_card(self, *, channel: str, card: HandoffCard, key: str | None = None) -> str:
         if self.after_post:
             super().post_card(channel=channel, card=card, key=key)
+        raise WorkerDiedError
+
+    def post_notice(self, *, channel: str, text: str, key: str | None = None) -> str:
+        if self.after_post:
+            super().post_notice(channel=channel, text=text, key=key)
         raise WorkerDiedError
 
 
@@ -75,10 +88,10 @@ def _sweep(slack: LocalSlack, desk: SlackAgentDesk, *, later: timedelta = timede
     )
 
 
-def _send(slack: LocalSlack) -> ReminderSend:
+def _send(slack: LocalSlack, step: str = "overflow") -> ReminderSend:
     assert slack.runtime is not None
     with Session(slack.runtime.engine) as session:
-        [send] = session.exec(select(ReminderSend))
+        [send] = session.exec(select(ReminderSend).where(col(ReminderSend.step) == step))
         return send
 
 
@@ -128,3 +141,24 @@ def test_a_reminder_claimed_meanwhile_is_dropped(slack: LocalSlack) -> None:
     assert _sweep(slack, _real_desk(slack), later=REMINDER_LEASE + timedelta(seconds=1)) == 0
     assert cards_in(slack, OVERFLOW) == []
     assert _send(slack).status == "dropped"
+
+
+@pytest.mark.parametrize("after_post", [True, False], ids=["slack-had-it", "lost"])
+def test_a_leads_alert_interrupted_by_a_dying_worker_goes_out_once(
+    slack: LocalSlack, after_post: bool
+) -> None:
+    assert slack.runtime is not None
+    _overdue(slack)
+    assert _sweep(slack, _real_desk(slack)) == 1  # the overflow card
+    with Session(slack.runtime.engine) as session:  # the second window has run out too
+        session.execute(update(Escalation).values(overflowed_at=utcnow() - timedelta(minutes=6)))
+        session.commit()
+    with pytest.raises(WorkerDiedError):
+        _sweep(slack, DyingDesk(slack, after_post=after_post))
+    assert _send(slack, "leads").status == "sending"
+    later = REMINDER_LEASE + timedelta(seconds=1)
+    assert _sweep(slack, _real_desk(slack), later=later) == (0 if after_post else 1)
+    [alert] = [m for m in cards_in(slack, LEADS) if "still unclaimed" in m["text"]]
+    assert alert["metadata"]["event_payload"]["key"] == _send(slack, "leads").key
+    assert (_send(slack, "leads").status, _send(slack, "leads").ts) == ("sent", alert["ts"])
+    assert len(cards_in(slack, OVERFLOW)) == 1
