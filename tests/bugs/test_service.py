@@ -43,7 +43,8 @@ def config(example_config_path: Path) -> EscalationConfig:
     )
 
 
-def _escalation(engine: Engine, account: str, text: str, team_id: str = "single") -> int:
+def escalation_row(engine: Engine, account: str, text: str, team_id: str = "single") -> int:
+    """A customer account of ``team_id`` whose conversation (``text``) was escalated."""
     with session_scope(engine) as session:
         row = Account(name=account, channel_id=f"C0{account.upper()}", tier="pro", team_id=team_id)
         session.add(row)
@@ -124,8 +125,8 @@ def test_report_text_takes_steps_expected_and_actual_from_the_customer() -> None
 def test_one_issue_per_fingerprint_a_comment_per_new_account(
     engine: Engine, config: EscalationConfig
 ) -> None:
-    first = _escalation(engine, "acme", TRACE.format(n=1))
-    second = _escalation(engine, "globex", "same here\n" + TRACE.format(n=2))
+    first = escalation_row(engine, "acme", TRACE.format(n=1))
+    second = escalation_row(engine, "globex", "same here\n" + TRACE.format(n=2))
     assert _file(engine, config, first).outcome == "created"
     assert _file(engine, config, first).outcome == "already"  # same account: nothing new
     filed = _file(engine, config, second)
@@ -145,7 +146,7 @@ def test_one_issue_per_fingerprint_a_comment_per_new_account(
 
 
 def test_a_failed_filing_leaves_nothing_behind(engine: Engine, config: EscalationConfig) -> None:
-    first = _escalation(engine, "acme", TRACE.format(n=1))
+    first = escalation_row(engine, "acme", TRACE.format(n=1))
     with pytest.raises(RuntimeError), session_scope(engine) as session:
         _file_in(session, config, first)
         raise RuntimeError("the process died before the commit")
@@ -157,7 +158,7 @@ def test_a_failed_filing_leaves_nothing_behind(engine: Engine, config: Escalatio
 def test_an_alert_when_three_accounts_report_it_within_the_window(
     engine: Engine, config: EscalationConfig
 ) -> None:
-    ids = [_escalation(engine, name, TRACE.format(n=n)) for n, name in enumerate("abcd")]
+    ids = [escalation_row(engine, name, TRACE.format(n=n)) for n, name in enumerate("abcd")]
     _file(engine, config, ids[0], NOW)
     _file(engine, config, ids[1], NOW + timedelta(minutes=70))  # the first is out of the window
     assert not _file(engine, config, ids[2], NOW + timedelta(minutes=80)).alerted
@@ -176,8 +177,8 @@ def test_an_alert_when_three_accounts_report_it_within_the_window(
 def test_links_are_ready_once_the_trackers_have_the_records(
     engine: Engine, config: EscalationConfig
 ) -> None:
-    first = _escalation(engine, "acme", TRACE.format(n=1))
-    second = _escalation(engine, "globex", TRACE.format(n=2))
+    first = escalation_row(engine, "acme", TRACE.format(n=1))
+    second = escalation_row(engine, "globex", TRACE.format(n=2))
     _file(engine, config, first)
     _file(engine, config, second)
     with Session(engine) as session:
@@ -233,8 +234,8 @@ def test_the_same_error_in_two_workspaces_is_two_reports_with_two_issues(
     engine: Engine, config: EscalationConfig
 ) -> None:
     config = _two_workspaces(config)
-    here = _escalation(engine, "acme", TRACE.format(n=1))
-    there = _escalation(engine, "umbrella", TRACE.format(n=2), team_id=BETA)
+    here = escalation_row(engine, "acme", TRACE.format(n=1))
+    there = escalation_row(engine, "umbrella", TRACE.format(n=2), team_id=BETA)
     here_filed = _file(engine, config, here)
     there_filed = _file(engine, config, there)
     assert (here_filed.outcome, there_filed.outcome) == ("created", "created")
@@ -277,9 +278,9 @@ def test_the_same_error_twice_in_one_workspace_is_still_one_report(
     engine: Engine, config: EscalationConfig
 ) -> None:
     config = _two_workspaces(config)
-    first = _escalation(engine, "umbrella", TRACE.format(n=1), team_id=BETA)
-    second = _escalation(engine, "initech", TRACE.format(n=2), team_id=BETA)
-    elsewhere = _escalation(engine, "acme", TRACE.format(n=3))
+    first = escalation_row(engine, "umbrella", TRACE.format(n=1), team_id=BETA)
+    second = escalation_row(engine, "initech", TRACE.format(n=2), team_id=BETA)
+    elsewhere = escalation_row(engine, "acme", TRACE.format(n=3))
     beta = _file(engine, config, first)
     assert beta.outcome == "created"
     assert _file(engine, config, first).outcome == "already"
@@ -308,11 +309,11 @@ def test_an_alert_counts_one_workspace_s_accounts_and_goes_to_its_channel(
 ) -> None:
     config = _two_workspaces(config)
     ids = [
-        _escalation(engine, name, TRACE.format(n=n), team_id=BETA) for n, name in enumerate("ab")
+        escalation_row(engine, name, TRACE.format(n=n), team_id=BETA) for n, name in enumerate("ab")
     ]
-    ids.append(_escalation(engine, "c", TRACE.format(n=9)))  # the same error, another workspace
+    ids.append(escalation_row(engine, "c", TRACE.format(n=9)))  # the same error, another workspace
     assert not any(_file(engine, config, i).alerted for i in ids)  # two and one: under three
-    ids.append(_escalation(engine, "d", TRACE.format(n=4), team_id=BETA))
+    ids.append(escalation_row(engine, "d", TRACE.format(n=4), team_id=BETA))
     assert _file(engine, config, ids[-1]).alerted
     [alert] = [json.loads(e.payload) for e in _events(engine) if e.kind == "slack.alert"]
     assert (alert["team_id"], alert["channel"]) == (BETA, "C0BETABUGS")

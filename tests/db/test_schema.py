@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -13,9 +11,10 @@ from sqlmodel import Session, SQLModel
 
 import app.db.models  # noqa: F401
 from app.db.engine import make_engine
-from app.db.models import Account, BugReport, Conversation, Escalation
+from app.db.models import BugReport
 from app.db.schema import MIGRATIONS, current_revision, ensure_schema, head_revision, upgrade
 from app.errors import StartupError
+from tests.bugs.test_service import escalation_row
 
 
 def test_migrations_create_every_table(engine: Engine) -> None:
@@ -65,37 +64,10 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_url: str) -> None:
 
 
 def test_existing_bug_reports_get_the_workspace_of_their_escalation(engine: Engine) -> None:
-    now = datetime.now(UTC)
+    escalation_id = escalation_row(engine, "acme", "it broke", team_id="T0X")
     with Session(engine) as session:
-        account = Account(team_id="T0X", name="a", channel_id="C0A", tier="pro")
-        session.add(account)
-        session.flush()
-        assert account.id is not None
-        conversation = Conversation(
-            team_id="T0X",
-            account_id=account.id,
-            channel_id="C0A",
-            thread_ts="1.0",
-            customer_user_id="U1",
-        )
-        session.add(conversation)
-        session.flush()
-        assert conversation.id is not None
-        escalation = Escalation(
-            team_id="T0X",
-            conversation_id=conversation.id,
-            account_id=account.id,
-            skill="general",
-            language="en",
-            tier="pro",
-            routed_channel="C0G",
-            claim_deadline=now,
-        )
-        session.add(escalation)
-        session.flush()
-        assert escalation.id is not None
         session.add(
-            BugReport(fingerprint="f", title="t", trackers="linear", escalation_id=escalation.id)
+            BugReport(fingerprint="f", title="t", trackers="linear", escalation_id=escalation_id)
         )
         session.commit()
     config = Config()
