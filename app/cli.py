@@ -141,18 +141,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from app.runtime import bootstrap
+    from app.runtime import bootstrap, check_startup
 
     settings.require_slack()
     if args.port is not None:
         settings = settings.model_copy(update={"port": args.port})
-    runtime = bootstrap(settings)  # validates everything and upgrades the schema once, up front
     if settings.socket_mode:
         from app.slack.socket_mode import run_socket_mode
 
-        run_socket_mode(runtime)
+        run_socket_mode(bootstrap(settings))
         return 0
-    runtime.engine.dispose()
+    # Checks everything and upgrades the schema once, up front; the triage models are loaded
+    # by the processes that serve, not by gunicorn's master.
+    check_startup(settings)
     from app.web.gunicorn_server import serve
     from app.web.loader import load_wsgi_app
 

@@ -20,7 +20,7 @@ from app.db.schema import ensure_schema
 from app.integrations.senders import report_integration_problems
 from app.team_scope import SINGLE_WORKSPACE, TeamScope
 from app.triage.engine import TriageEngine
-from app.triage.factory import build_triage_engine
+from app.triage.factory import build_knowledge_index, build_triage_engine
 
 logger = logging.getLogger(__name__)
 
@@ -46,29 +46,49 @@ class Runtime:
         return replace(self, team=team, config=self.config.for_team(team.team_id))
 
 
-def bootstrap(settings: Settings, *, auto_upgrade: bool | None = None) -> Runtime:
+def bootstrap(
+    settings: Settings, *, auto_upgrade: bool | None = None, warm_up_triage: bool = True
+) -> Runtime:
     """Load the config file, check (or upgrade) the schema, sync accounts, build triage (the
-    knowledge index and the offline classifier). Raises StartupError.
+    knowledge index and the offline classifier, its models loaded now unless ``warm_up_triage``
+    is false: then on first use). Raises StartupError.
 
     The embedded SQLite database is upgraded in place; a PostgreSQL database must already be at
     the current schema (``escalation-bot db upgrade`` runs on release), unless told otherwise.
     """
+    config, engine = _prepare(settings, auto_upgrade=auto_upgrade)
+    install_reader(AccountFactsReader.from_settings(settings))
+    triage = build_triage_engine(settings, config, warm_up=warm_up_triage)
+    return Runtime(settings=settings, config=config, engine=engine, triage=triage)
+
+
+def check_startup(settings: Settings) -> None:
+    """What :func:`bootstrap` checks and prepares, without loading the triage models: for a
+    process that only supervises the ones that serve (the HTTP server's master process), so it
+    fails fast on a bad config or schema without holding a copy of the models. Raises
+    StartupError."""
+    config, engine = _prepare(settings, auto_upgrade=None)
+    engine.dispose()
+    build_knowledge_index(config)
+
+
+def _prepare(settings: Settings, *, auto_upgrade: bool | None) -> tuple[EscalationConfig, Engine]:
     config = load_config(settings.escalation_config)
     engine = make_engine(settings.database_url)
     if auto_upgrade is None:
         auto_upgrade = engine.dialect.name == "sqlite"
     try:
         ensure_schema(engine, auto_upgrade=auto_upgrade)
+        with session_scope(engine) as session:
+            changed = sync_accounts(session=session, accounts=config.accounts)
+            for team_id, workspace in config.workspaces.items():
+                changed += sync_accounts(
+                    session=session, accounts=workspace.accounts, team_id=team_id
+                )
     except Exception:
         engine.dispose()
         raise
-    with session_scope(engine) as session:
-        changed = sync_accounts(session=session, accounts=config.accounts)
-        for team_id, workspace in config.workspaces.items():
-            changed += sync_accounts(session=session, accounts=workspace.accounts, team_id=team_id)
     accounts = len(config.accounts) + sum(len(w.accounts) for w in config.workspaces.values())
     logger.info("config loaded: %d accounts (%d changed)", accounts, changed)
     report_integration_problems(settings, config)
-    install_reader(AccountFactsReader.from_settings(settings))
-    triage = build_triage_engine(settings, config)
-    return Runtime(settings=settings, config=config, engine=engine, triage=triage)
+    return config, engine

@@ -153,7 +153,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, SlackStandin]]:
                 with urlopen(url + "/healthz", timeout=1) as response:  # noqa: S310
                     if response.status == 200:
                         break
-            except (URLError, ConnectionError):
+            except OSError:  # refused, reset, or not answered yet (a worker still loading)
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 output = process.stdout.read() if process.stdout else ""

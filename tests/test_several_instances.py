@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.error import URLError
 from urllib.request import urlopen
 
 import pytest
@@ -150,7 +149,7 @@ def _serve(
                 with urlopen(url + "/healthz", timeout=1) as response:  # noqa: S310
                     if response.status == 200:
                         break
-            except (URLError, ConnectionError):
+            except OSError:  # refused, reset, or not answered yet (a worker still loading)
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 _stop(processes)

@@ -28,19 +28,27 @@ def build_knowledge_index(config: EscalationConfig) -> KnowledgeIndex:
     return KnowledgeIndex.build(loaded.articles)
 
 
-def build_offline_engine(config: EscalationConfig, index: KnowledgeIndex) -> OfflineTriageEngine:
+def build_offline_engine(
+    config: EscalationConfig, index: KnowledgeIndex, *, warm_up: bool = True
+) -> OfflineTriageEngine:
+    """The offline engine; ``warm_up`` loads its models now (else on the first message)."""
     from app.triage.offline import OfflineTriageBackend
 
     backend = OfflineTriageBackend(taxonomy=config.taxonomy)
-    backend.warm_up()
+    if warm_up:
+        backend.warm_up()
     return OfflineTriageEngine(backend=backend, index=index)
 
 
 def build_triage_engine(
-    settings: Settings, config: EscalationConfig, *, offline_only: bool = False
+    settings: Settings,
+    config: EscalationConfig,
+    *,
+    offline_only: bool = False,
+    warm_up: bool = True,
 ) -> TriageEngine:
     index = build_knowledge_index(config)
-    offline = build_offline_engine(config, index)
+    offline = build_offline_engine(config, index, warm_up=warm_up)
     if offline_only or settings.openai_api_key is None:
         return offline
     from app.triage.openai_backend import OpenAITriageEngine

@@ -9,7 +9,11 @@ from app.web.wsgi import WsgiApp, create_wsgi_app
 
 
 def load_wsgi_app(settings: Settings) -> WsgiApp:
-    runtime = bootstrap(settings, auto_upgrade=False)
+    # With EVENT_PROCESSING=worker this process stores and acks messages, and triage runs in
+    # `escalation-bot events`: its models (most of a process's memory) are loaded only if used.
+    runtime = bootstrap(
+        settings, auto_upgrade=False, warm_up_triage=settings.event_processing != "worker"
+    )
     secret = settings.slack_signing_secret
     assert secret is not None  # checked by Settings.require_slack() before serving
     return create_wsgi_app(

@@ -53,3 +53,15 @@ def test_offline_unless_a_key_is_set() -> None:
     engine = build_triage_engine(keyed, config)
     assert getattr(engine, "name", None) == "openai"
     assert isinstance(build_triage_engine(keyed, config, offline_only=True), OfflineTriageEngine)
+
+
+def test_an_engine_built_cold_loads_its_models_on_the_first_message() -> None:
+    config = load_config(EXAMPLE_CONFIG)
+    warm = build_triage_engine(load_settings(), config)
+    cold = build_triage_engine(load_settings(), config, warm_up=False)
+    for text in (
+        "How do I export a board to CSV?",
+        "This is the third time I ask, cancel our subscription now!!",
+        "¿Cómo restablezco mi contraseña?",
+    ):
+        assert cold.triage(text) == warm.triage(text)
