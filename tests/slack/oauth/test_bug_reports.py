@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from app.bugs.links import bug_state
 from app.bugs.models import BugReport
 from app.db.models import Escalation
+from app.integrations.senders import integration_problems
 from app.sandbox.jira_standin import JiraStandin
 from app.sandbox.linear_standin import DEFAULT_TEAM_ID, LinearStandin
 from app.sandbox.local_slack import LocalSlack
@@ -38,6 +39,14 @@ BUGS = (
 )
 
 
+OWN_ONLY = BUGS.replace(
+    "    leads: [U0LEADA]\n",
+    "    leads: [U0LEADA]\n"
+    "    bug_reports:\n"
+    f"      linear: {{team_id: {DEFAULT_TEAM_ID}}}\n      jira: {{project_key: SUP}}\n",
+)
+
+
 @pytest.fixture
 def linear_api() -> Iterator[LinearStandin]:
     with LinearStandin(team_ids=(DEFAULT_TEAM_ID, "team-beta"), hang_seconds=5) as server:
@@ -57,6 +66,16 @@ def slack(
     settings = tracker_settings(linear_api, jira_api)
     with installed_twice(database_url, tmp_path, BUGS, **settings) as local:
         yield local
+
+
+def _file_in_both(slack: LocalSlack) -> tuple[Escalation, Escalation]:
+    """The same error escalated in Alpha and in Beta, each filed by its own agent (Beta's is a
+    new report, not "already reported by another account")."""
+    alpha = _escalate(slack, "C0ACMEA", "T0ALPHA", TRACE.format(line=40, value="abc-1"))
+    beta = _escalate(slack, "C0GLOBEXB", "T0BETA", TRACE.format(line=41, value="abc-2"))
+    assert "Bug report queued" in _report_bug(slack, alpha, "T0ALPHA", "U0AGENTA")
+    assert "Bug report queued" in _report_bug(slack, beta, "T0BETA", "U0AGENTB")
+    return alpha, beta
 
 
 def _escalate(slack: LocalSlack, channel: str, team: str, text: str) -> Escalation:
@@ -94,11 +113,7 @@ def _report_bug(slack: LocalSlack, escalation: Escalation, team: str, agent: str
 def test_the_same_error_in_two_workspaces_is_two_reports_each_with_its_issues(
     slack: LocalSlack, linear_api: LinearStandin, jira_api: JiraStandin
 ) -> None:
-    alpha = _escalate(slack, "C0ACMEA", "T0ALPHA", TRACE.format(line=40, value="abc-1"))
-    beta = _escalate(slack, "C0GLOBEXB", "T0BETA", TRACE.format(line=41, value="abc-2"))
-    assert "Bug report queued" in _report_bug(slack, alpha, "T0ALPHA", "U0AGENTA")
-    # Beta's agent files a new report: Alpha's is not "already reported by another account"
-    assert "Bug report queued" in _report_bug(slack, beta, "T0BETA", "U0AGENTB")
+    alpha, beta = _file_in_both(slack)
     assert slack.runtime is not None
     with Session(slack.runtime.engine) as session:
         reports = session.exec(select(BugReport).order_by(BugReport.id)).all()  # type: ignore[arg-type]
@@ -123,3 +138,17 @@ def test_the_same_error_in_two_workspaces_is_two_reports_each_with_its_issues(
         ]
         assert announced.team_id == team
         assert all(link in str(announced.args) for link in links)
+
+
+def test_workspaces_with_their_own_team_and_project_need_no_default_one(
+    database_url: str, tmp_path: Path, linear_api: LinearStandin, jira_api: JiraStandin
+) -> None:
+    settings = tracker_settings(linear_api, jira_api)
+    settings.update(linear_team_id=None, jira_project_key=None)
+    with installed_twice(database_url, tmp_path, OWN_ONLY, **settings) as slack:
+        assert slack.runtime is not None  # no "LINEAR_TEAM_ID is not set" for the leads
+        assert integration_problems(slack.runtime.settings, slack.runtime.config) == []
+        _file_in_both(slack)
+        run_outbox_job(slack)
+    assert sorted(i.team_id for i in linear_api.issues) == sorted([DEFAULT_TEAM_ID, "team-beta"])
+    assert sorted(i.fields["project"]["key"] for i in jira_api.issues) == ["BETA", "SUP"]
