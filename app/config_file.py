@@ -291,7 +291,15 @@ class JiraTrackerConfig(_Strict):
     labels: list[Annotated[str, Field(pattern=r"^\S{1,255}$")]] = Field(default_factory=list)
 
 
-class BugReportsConfig(_Strict):
+class TrackerDestinationsConfig(_Strict):
+    """Where one workspace's bug report issues go (a ``workspaces:`` entry's ``bug_reports``):
+    each tracker given here replaces the top-level one for that workspace."""
+
+    linear: LinearTrackerConfig | None = None
+    jira: JiraTrackerConfig | None = None
+
+
+class BugReportsConfig(TrackerDestinationsConfig):
     """Where bug reports go (credentials come from the environment) and when leads hear of a
     widespread one."""
 
@@ -304,8 +312,8 @@ class BugReportsConfig(_Strict):
 
 class WorkspaceConfig(_Strict):
     """One installation's own support team: its customers, channels (alerts included), agents
-    and leads. Every other key (policy, SLA, reports, surge, messages, knowledge base) is
-    shared."""
+    and leads, and optionally its own bug tracker team or project. Every other key (policy, SLA,
+    reports, surge, messages, knowledge base, which trackers) is shared."""
 
     accounts: list[AccountConfig] = Field(default_factory=list)
     skills: dict[str, SkillConfig]
@@ -315,6 +323,8 @@ class WorkspaceConfig(_Strict):
     leads: list[UserId] = Field(default_factory=list)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     kb_channel: ChannelId | None = None  # where the knowledge-gap digest goes (default: leads)
+    # Its own Linear team / Jira project for bug reports (default: the top-level ones)
+    bug_reports: TrackerDestinationsConfig | None = None
 
 
 class EscalationConfig(WorkspaceConfig):
@@ -380,7 +390,16 @@ class EscalationConfig(WorkspaceConfig):
             return self.model_copy(
                 update={"accounts": [], "agents": [], "leads": [], "workspaces": {}}
             )
-        return self.model_copy(update={**dict(workspace), "workspaces": {}})
+        own = workspace.bug_reports
+        bug_reports = self.bug_reports.model_copy(
+            update={
+                "linear": (own and own.linear) or self.bug_reports.linear,
+                "jira": (own and own.jira) or self.bug_reports.jira,
+            }
+        )
+        return self.model_copy(
+            update={**dict(workspace), "bug_reports": bug_reports, "workspaces": {}}
+        )
 
     @property
     def taxonomy(self) -> Taxonomy:

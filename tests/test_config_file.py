@@ -226,6 +226,25 @@ def test_each_workspace_gets_its_own_team_and_shares_the_rest() -> None:
     assert unknown.accounts == [] and unknown.agents == [] and unknown.leads == []
 
 
+def test_a_workspace_may_send_its_bug_reports_to_its_own_tracker_team_or_project() -> None:
+    config = parse_config(
+        WORKSPACES
+        + "    bug_reports:\n      jira: {project_key: ALPHA, labels: [alpha]}\n"
+        + "bug_reports:\n  trackers: [linear, jira]\n  linear: {team_id: team-top}\n"
+        + "  jira: {project_key: TOP}\n"
+    )
+    alpha = config.for_team("T0ALPHA").bug_reports
+    assert alpha.trackers == ["linear", "jira"]  # the choice of trackers is shared
+    assert (alpha.jira.project_key, alpha.jira.labels) == ("ALPHA", ["alpha"])
+    assert alpha.linear.team_id == "team-top"  # not given: the top-level one
+    assert config.for_team("single").bug_reports.jira.project_key == "TOP"
+    assert config.for_team("T0UNLISTED").bug_reports == config.bug_reports
+    with pytest.raises(
+        StartupError, match=r":32: workspaces\.T0ALPHA\.bug_reports\.trackers: Extra"
+    ):
+        parse_config(WORKSPACES + "    bug_reports:\n      trackers: [jira]\n")
+
+
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [

@@ -10,6 +10,7 @@ import yaml
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 
+from app.slack.oauth.install_flow import REDIRECT_PATH
 from tests.conftest import REPO_ROOT, shared_path
 
 
@@ -84,3 +85,10 @@ def test_manifest_matches_the_listeners() -> None:
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"chat:write", "commands", "channels:history", "groups:history"} <= scopes
     assert "files:write" in scopes  # the leads' dashboard uploads its trend chart
+
+
+def test_manifest_names_the_oauth_redirect_and_token_rotation() -> None:
+    manifest = yaml.safe_load((REPO_ROOT / "manifest.yml").read_text())
+    host = manifest["settings"]["event_subscriptions"]["request_url"].removesuffix("/slack/events")
+    assert manifest["oauth_config"]["redirect_urls"] == [host + REDIRECT_PATH]
+    assert manifest["settings"]["token_rotation_enabled"] is False  # a single bot token's default

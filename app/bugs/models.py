@@ -1,4 +1,5 @@
-"""Bug reports: one per error fingerprint (one tracker issue each), and the accounts it hit."""
+"""Bug reports: one per error fingerprint in each workspace (one tracker issue each), and the
+accounts it hit."""
 
 from __future__ import annotations
 
@@ -8,15 +9,25 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.integrations.models import timestamp_column, utcnow
+from app.team_scope import SINGLE_WORKSPACE_TEAM_ID
 
 
 class BugReport(SQLModel, table=True):
-    """One error, however many accounts report it: it becomes one issue per tracker."""
+    """One error in one workspace, however many of its accounts report it: it becomes one issue
+    per tracker. Another workspace's report of the same error is a report of its own."""
 
     __tablename__ = "bug_reports"
-    __table_args__ = (UniqueConstraint("fingerprint", name="uq_bug_reports_fingerprint"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "fingerprint", name="uq_bug_reports_team_fingerprint"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
+    # the installation of the escalation that filed it (the unique key covers lookups by team)
+    team_id: str = Field(
+        default=SINGLE_WORKSPACE_TEAM_ID,
+        max_length=32,
+        sa_column_kwargs={"server_default": SINGLE_WORKSPACE_TEAM_ID},
+    )
     fingerprint: str = Field(max_length=64)
     title: str = Field(max_length=250)
     headline: str | None = Field(default=None, max_length=200)  # the detected error line

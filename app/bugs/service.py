@@ -1,6 +1,7 @@
-"""Filing a bug report from an escalation: one issue per error fingerprint, a comment (and a
-higher affected-accounts count) when another account hits the same error, nothing new when the
-same account reports it again, and an alert when one error spreads to several accounts.
+"""Filing a bug report from an escalation: one issue per error fingerprint in each workspace
+(in that workspace's tracker team or project), a comment (and a higher affected-accounts count)
+when another of its accounts hits the same error, nothing new when the same account reports it
+again, and an alert when one error spreads to several accounts.
 
 Everything happens in the caller's transaction: the ``bug_reports`` rows and the outbox events
 are committed together, or not at all.
@@ -137,11 +138,13 @@ def file_bug_report(
     now: datetime,
     note: str = "",
 ) -> Filed:
-    """File (or join) the bug report of an escalation, in the caller's transaction."""
+    """File (or join) the bug report of an escalation's workspace, in the caller's transaction;
+    its issue goes to that workspace's tracker team or project."""
     if not trackers.enabled:
         raise ValueError("no bug tracker is configured")
     escalation = session.get(Escalation, escalation_id)
     assert escalation is not None and escalation.id is not None
+    config = config.for_team(escalation.team_id)
     account = session.get(Account, escalation.account_id)
     assert account is not None and account.id is not None
     decision = (
@@ -156,6 +159,7 @@ def file_bug_report(
     created = _insert_ignore(
         session,
         BugReport,
+        team_id=escalation.team_id,
         fingerprint=fingerprint,
         title=redact(text.title),
         headline=redact(text.error.headline) if text.error else None,
@@ -164,7 +168,12 @@ def file_bug_report(
         escalation_id=escalation.id,
         created_at=now,
     )
-    bug = session.exec(select(BugReport).where(col(BugReport.fingerprint) == fingerprint)).one()
+    bug = session.exec(
+        select(BugReport).where(
+            col(BugReport.team_id) == escalation.team_id,
+            col(BugReport.fingerprint) == fingerprint,
+        )
+    ).one()
     assert bug.id is not None
     joined = _insert_ignore(
         session,
@@ -191,7 +200,7 @@ def file_bug_report(
         session.refresh(bug)
         _enqueue_comment(session, bug, account, thread_url, now)
         outcome = "commented"
-    alerted = _maybe_alert(session, config, bug, now, team_id=escalation.team_id)
+    alerted = _maybe_alert(session, config, bug, now)
     return Filed(outcome, bug.id, bug.affected_accounts, alerted)
 
 
@@ -262,11 +271,9 @@ def _enqueue_comment(
         )
 
 
-def _maybe_alert(
-    session: Session, config: EscalationConfig, bug: BugReport, now: datetime, *, team_id: str
-) -> bool:
-    """Alert the team channel once when the error reached enough accounts within the window
-    (the channel of the installation whose report crossed the line)."""
+def _maybe_alert(session: Session, config: EscalationConfig, bug: BugReport, now: datetime) -> bool:
+    """Alert the team channel of the report's workspace once when the error reached enough of
+    its accounts within the window."""
     channel = config.alerts.bug_fingerprint
     if channel is None or bug.alerted_at is not None:
         return False
@@ -294,7 +301,7 @@ def _maybe_alert(
         key=f"alert:bug_fingerprint:{bug.id}",
         payload=alert_payload(
             event=BUG_FINGERPRINT,
-            team_id=team_id,
+            team_id=bug.team_id,
             channel=channel,
             title=f"The same error was reported by {recent} accounts within {minutes} minutes",
             fields=[("Accounts", str(recent)), ("Trackers", bug.trackers.replace(",", ", "))],

@@ -38,8 +38,16 @@ def configured_senders(settings: Settings) -> dict[str, Sender]:
 
 
 def integration_problems(settings: Settings, config: EscalationConfig) -> list[str]:
-    """Plain sentences, one per problem (no secrets in them)."""
-    problems = list(bug_trackers(settings, config).problems)
+    """Plain sentences, one per problem (no secrets in them). Bug trackers are checked for the
+    teams that file reports: the top-level one, or with OAuth installs each workspace's (which
+    may name its own Linear team or Jira project)."""
+    teams = (
+        [config.for_team(team_id) for team_id in config.workspaces] if settings.oauth_mode else []
+    )
+    tracker_problems = (
+        p for team in teams or [config] for p in bug_trackers(settings, team).problems
+    )
+    problems = list(dict.fromkeys(tracker_problems))
     for crm, id_key in (
         (hubspot_settings(settings), "hubspot_company_id"),
         (salesforce_settings(settings), "salesforce_account_id"),

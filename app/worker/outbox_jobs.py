@@ -54,13 +54,20 @@ def _queue_problems(runtime: Runtime, problems: list[str]) -> None:
 
 
 def tracker_senders(runtime: Runtime) -> dict[str, Sender]:
-    """Issue and comment senders of the bug trackers the config chooses and the settings allow
-    (the team and the project may come from the config file)."""
-    trackers = bug_trackers(runtime.settings, runtime.config).names
+    """Issue and comment senders of the bug trackers the config chooses and the settings allow,
+    for the top-level team or any workspace (a workspace may name its own Linear team or Jira
+    project; its issues carry it, the sender's default is the top-level or environment one)."""
+    config = runtime.config
+    teams = [config, *(config.for_team(team_id) for team_id in config.workspaces)]
+    trackers = {name for team in teams for name in bug_trackers(runtime.settings, team).names}
     senders: dict[str, Sender] = {}
     if "linear" in trackers:  # a key and a team
         linear_config = linear_settings(runtime.settings)
-        team = runtime.config.bug_reports.linear.team_id or linear_config.linear_team_id
+        team = _first(
+            config.bug_reports.linear.team_id,
+            linear_config.linear_team_id,
+            *(t.bug_reports.linear.team_id for t in teams),
+        )
         key = linear_config.linear_api_key
         assert key is not None and team is not None
         api_key, api_url = key.get_secret_value(), linear_config.linear_api_url
@@ -68,11 +75,18 @@ def tracker_senders(runtime: Runtime) -> dict[str, Sender]:
         senders[linear.COMMENT_KIND] = linear.LinearCommentSender(api_key=api_key, api_url=api_url)
     if "jira" in trackers:
         jira_config = jira_settings(runtime.settings)
-        project = jira_config.jira_project_key or runtime.config.bug_reports.jira.project_key
+        project = _first(
+            jira_config.jira_project_key,
+            *(t.bug_reports.jira.project_key for t in teams),
+        )
         configured = jira_config.model_copy(update={"jira_project_key": project})
         senders[jira.KIND] = jira.JiraSender.from_settings(configured)
         senders[jira.COMMENT_KIND] = jira.JiraCommentSender.from_settings(configured)
     return senders
+
+
+def _first(*values: str | None) -> str | None:
+    return next((value for value in values if value), None)
 
 
 def deliver_outbox(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk import WebClient
 
+from app.config_file import ReportsConfig
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import flag_hot_topics, gap_channel, post_weekly_digest
 from app.mail.smtp_sender import SmtpSender
@@ -38,12 +40,15 @@ from app.worker.escalation_jobs import (
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
 from app.worker.outbox_jobs import deliver_outbox, outbox_senders
 from app.worker.report_jobs import post_leads_digest
-from app.worker.scheduled_slots import FindPost, run_due_slot
+from app.worker.scheduled_slots import SlotSend, run_due_slot
 from app.worker.surge_jobs import run_surge_calendar, send_surge_notices
 
 logger = logging.getLogger(__name__)
 
 SLOT_CHECK_SECONDS = 30  # how often the cron digests look for a due slot (taken once in the db)
+# Run as soon as a worker starts: a restarted worker settles and sends overdue reminders and
+# catches up a missed digest slot at once, not one interval later.
+AT_START = frozenset({"sweep_claim_windows", "post_leads_digest", "post_knowledge_gap_digest"})
 
 
 def _now() -> datetime:
@@ -56,13 +61,6 @@ def _slot_job_id(job: str, runtime: Runtime) -> str:
     return f"{job}:{team}" if team else job
 
 
-def _finder(workspace: Workspace, channel: str) -> FindPost:
-    """Looks in ``channel`` for a digest a worker that died had posted."""
-    return lambda key, since: find_keyed_message(
-        workspace.client, channel=channel, key=key, since=since
-    )
-
-
 def _for_each(workspaces: WorkspaceSource, job: Callable[[Workspace], object]) -> None:
     """Run ``job`` for every workspace; one workspace's failure does not stop the others."""
     for workspace in workspaces():
@@ -72,55 +70,152 @@ def _for_each(workspaces: WorkspaceSource, job: Callable[[Workspace], object]) -
             logger.exception("job failed for team %s", workspace.runtime.team.team_id)
 
 
-def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingScheduler:
-    """The jobs; those that act for a workspace run once per workspace (installation)."""
-    scheduler = BlockingScheduler(timezone=UTC)
-    defaults = {"coalesce": True, "max_instances": 1, "replace_existing": True}
-    scheduler.add_job(
-        lambda: _for_each(
-            workspaces,
+WorkspaceJob = tuple[str, Callable[[Workspace], object], int]
+"""A job run once per workspace: its id, what it does for one workspace, every how many
+seconds."""
+
+
+def _surge_alerts(workspace: Workspace) -> SlackSurgeAlerts:
+    return SlackSurgeAlerts(workspace.client, channel=workspace.runtime.config.leads_channel)
+
+
+def _slot_job(
+    job_id: str,
+    crontab: Callable[[ReportsConfig], str],
+    channel: Callable[[Workspace], str],
+    work: Callable[[Workspace, datetime, SlotSend], object],
+) -> WorkspaceJob:
+    """A cron job whose slots are taken per installation (one digest per workspace and slot),
+    looked for every ``SLOT_CHECK_SECONDS``; a slot taken over from a worker that died is first
+    looked for in the digest's ``channel``."""
+
+    def run(w: Workspace) -> object:
+        return run_due_slot(
+            engine=w.runtime.engine,
+            job_id=_slot_job_id(job_id, w.runtime),
+            crontab=crontab(w.runtime.config.reports),
+            now=_now(),
+            work=lambda slot, send: work(w, slot, send),
+            find_post=lambda key, since: find_keyed_message(
+                w.client, channel=channel(w), key=key, since=since
+            ),
+        )
+
+    return job_id, run, SLOT_CHECK_SECONDS
+
+
+def _workspace_jobs() -> tuple[WorkspaceJob, ...]:
+    """Every job that acts for one installation, on its own rows, with its own config, token
+    and channels: escalations, digests, surges (detection keeps its counts across runs) and
+    knowledge gaps."""
+    watch = SurgeWatch()
+    return (
+        (
+            "retry_unfinished_events",
             lambda w: retry_unfinished_events(
                 runtime=w.runtime, client=w.client, bot=w.bot, now=_now()
             ),
+            60,
         ),
-        "interval",
-        seconds=60,
-        id="retry_unfinished_events",
-        **defaults,
-    )
-    scheduler.add_job(
-        lambda: _for_each(
-            workspaces,
+        (
+            "sweep_claim_windows",
             lambda w: sweep_claim_windows(runtime=w.runtime, client=w.client, now=_now()),
+            30,
         ),
-        "interval",
-        seconds=30,
-        id="sweep_claim_windows",
-        next_run_time=_now(),  # a restarted worker settles and sends overdue reminders at once
-        **defaults,
-    )
-    scheduler.add_job(
-        lambda: _for_each(
-            workspaces,
+        (
+            "post_missing_handoff_replies",
             lambda w: post_missing_handoff_replies(
                 runtime=w.runtime, client=w.client, bot=w.bot, now=_now()
             ),
+            60,
         ),
-        "interval",
-        seconds=60,
-        id="post_missing_handoff_replies",
-        **defaults,
-    )
-    scheduler.add_job(
-        lambda: _for_each(
-            workspaces,
+        (
+            "refresh_customer_wait_lines",
             lambda w: refresh_customer_wait_lines(runtime=w.runtime, client=w.client, now=_now()),
+            60,
         ),
-        "interval",
-        seconds=60,
-        id="refresh_customer_wait_lines",
-        **defaults,
+        (
+            "post_missing_cards",
+            lambda w: post_missing_cards(runtime=w.runtime, client=w.client, now=_now()),
+            60,
+        ),
+        _slot_job(
+            "post_leads_digest",
+            lambda reports: reports.leads_digest_cron,
+            lambda w: w.runtime.config.leads_channel,
+            lambda w, slot, send: post_leads_digest(
+                runtime=w.runtime, client=w.client, now=slot, send=send
+            ),
+        ),
+        (
+            "watch_for_surges",
+            lambda w: watch.check(
+                engine=w.runtime.engine,
+                config=w.runtime.config,
+                alerts=_surge_alerts(w),
+                team_id=w.runtime.team.team_id,
+                now=_now(),
+            ),
+            60,
+        ),
+        (
+            "run_surge_calendar",
+            lambda w: run_surge_calendar(runtime=w.runtime, announcer=_surge_alerts(w), now=_now()),
+            60,
+        ),
+        (
+            "send_surge_notices",
+            lambda w: send_surge_notices(
+                runtime=w.runtime,
+                poster=SlackNoticePoster(w.client),
+                announcer=_surge_alerts(w),
+                now=_now(),
+            ),
+            20,
+        ),
+        _slot_job(
+            "post_knowledge_gap_digest",
+            lambda reports: reports.gap_digest_cron,
+            lambda w: gap_channel(w.runtime.config),
+            lambda w, slot, send: post_weekly_digest(
+                engine=w.runtime.engine,
+                config=w.runtime.config,
+                team_id=w.runtime.team.team_id,
+                notifier=SlackGapNotifier(w.client),
+                drafter=OfflineDrafter(),
+                now=slot,
+                key=send.key,
+                posted_ts=send.posted_ts,
+            ),
+        ),
+        (
+            "flag_hot_gap_topics",
+            lambda w: flag_hot_topics(
+                engine=w.runtime.engine,
+                config=w.runtime.config,
+                team_id=w.runtime.team.team_id,
+                notifier=SlackGapNotifier(w.client),
+                now=_now(),
+            ),
+            60,
+        ),
     )
+
+
+def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingScheduler:
+    """The jobs; those that act for a workspace run once per workspace (installation)."""
+    scheduler = BlockingScheduler(timezone=UTC)
+    defaults: dict[str, Any] = {"coalesce": True, "max_instances": 1, "replace_existing": True}
+    for job_id, job, seconds in _workspace_jobs():
+        at_start = {"next_run_time": _now()} if job_id in AT_START else {}
+        scheduler.add_job(
+            partial(_for_each, workspaces, job),
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            **at_start,
+            **defaults,
+        )
     mail = SmtpSender.from_settings(runtime.settings)
     if mail is not None:
         sender = mail
@@ -131,36 +226,6 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
             id="deliver_follow_up_emails",
             **defaults,
         )
-    scheduler.add_job(
-        lambda: _for_each(
-            workspaces,
-            lambda w: post_missing_cards(runtime=w.runtime, client=w.client, now=_now()),
-        ),
-        "interval",
-        seconds=60,
-        id="post_missing_cards",
-        **defaults,
-    )
-    scheduler.add_job(
-        lambda: _for_each(
-            workspaces,
-            lambda w: run_due_slot(
-                engine=w.runtime.engine,
-                job_id=_slot_job_id("post_leads_digest", w.runtime),
-                crontab=w.runtime.config.reports.leads_digest_cron,
-                now=_now(),
-                work=lambda slot, send: post_leads_digest(
-                    runtime=w.runtime, client=w.client, now=slot, send=send
-                ),
-                find_post=_finder(w, w.runtime.config.leads_channel),
-            ),
-        ),
-        "interval",
-        seconds=SLOT_CHECK_SECONDS,
-        id="post_leads_digest",
-        next_run_time=_now(),  # a restarted worker catches up a missed slot at once
-        **defaults,
-    )
     # Team alerts go out with the token of the installation they belong to.
     alert_clients: WebClient | ClientForTeam = (
         installation_clients(runtime) if runtime.settings.oauth_mode else workspaces()[0].client
@@ -174,8 +239,6 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
             id="deliver_outbox",
             **defaults,
         )
-    _add_surge_jobs(scheduler, workspaces, defaults)
-    _add_knowledge_gap_jobs(scheduler, workspaces, defaults)
     scheduler.add_job(
         lambda: prune_finished_events(runtime=runtime, now=_now()),
         "cron",
@@ -184,109 +247,6 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
         **defaults,
     )
     return scheduler
-
-
-def _surge_alerts(workspace: Workspace) -> SlackSurgeAlerts:
-    return SlackSurgeAlerts(workspace.client, channel=workspace.runtime.config.leads_channel)
-
-
-def _add_surge_jobs(
-    scheduler: BlockingScheduler, workspaces: WorkspaceSource, defaults: dict[str, Any]
-) -> None:
-    """Surge detection, the surge calendar and customer notices, each installation on its own
-    rows, with its own config, token and leads channel."""
-    watch = SurgeWatch()
-    scheduler.add_job(
-        lambda: _for_each(
-            workspaces,
-            lambda w: watch.check(
-                engine=w.runtime.engine,
-                config=w.runtime.config,
-                alerts=_surge_alerts(w),
-                team_id=w.runtime.team.team_id,
-                now=_now(),
-            ),
-        ),
-        "interval",
-        minutes=1,
-        id="watch_for_surges",
-        **defaults,
-    )
-    scheduler.add_job(
-        lambda: _for_each(
-            workspaces,
-            lambda w: run_surge_calendar(runtime=w.runtime, announcer=_surge_alerts(w), now=_now()),
-        ),
-        "interval",
-        minutes=1,
-        id="run_surge_calendar",
-        **defaults,
-    )
-    scheduler.add_job(
-        lambda: _for_each(
-            workspaces,
-            lambda w: send_surge_notices(
-                runtime=w.runtime,
-                poster=SlackNoticePoster(w.client),
-                announcer=_surge_alerts(w),
-                now=_now(),
-            ),
-        ),
-        "interval",
-        seconds=20,
-        id="send_surge_notices",
-        **defaults,
-    )
-
-
-def _add_knowledge_gap_jobs(
-    scheduler: BlockingScheduler, workspaces: WorkspaceSource, defaults: dict[str, Any]
-) -> None:
-    """The weekly knowledge-gap digest (its slot taken per installation) and the hot-topic
-    flag, each installation on its own gaps, to its own channel with its own token."""
-    scheduler.add_job(
-        lambda: _for_each(
-            workspaces,
-            lambda w: run_due_slot(
-                engine=w.runtime.engine,
-                job_id=_slot_job_id("post_knowledge_gap_digest", w.runtime),
-                crontab=w.runtime.config.reports.gap_digest_cron,
-                now=_now(),
-                work=lambda slot, send: post_weekly_digest(
-                    engine=w.runtime.engine,
-                    config=w.runtime.config,
-                    team_id=w.runtime.team.team_id,
-                    notifier=SlackGapNotifier(w.client),
-                    drafter=OfflineDrafter(),
-                    now=slot,
-                    key=send.key,
-                    posted_ts=send.posted_ts,
-                ),
-                find_post=_finder(w, gap_channel(w.runtime.config)),
-            ),
-        ),
-        "interval",
-        seconds=SLOT_CHECK_SECONDS,
-        id="post_knowledge_gap_digest",
-        next_run_time=_now(),  # a restarted worker catches up a missed slot at once
-        **defaults,
-    )
-    scheduler.add_job(
-        lambda: _for_each(
-            workspaces,
-            lambda w: flag_hot_topics(
-                engine=w.runtime.engine,
-                config=w.runtime.config,
-                team_id=w.runtime.team.team_id,
-                notifier=SlackGapNotifier(w.client),
-                now=_now(),
-            ),
-        ),
-        "interval",
-        seconds=60,
-        id="flag_hot_gap_topics",
-        **defaults,
-    )
 
 
 def run_worker(runtime: Runtime, client: WebClient) -> None:

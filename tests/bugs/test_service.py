@@ -12,7 +12,13 @@ from app.bugs.links import bug_state, claim_announcement, ready_announcements
 from app.bugs.models import BugReport
 from app.bugs.service import Filed, file_bug_report, report_text
 from app.bugs.trackers import Trackers
-from app.config_file import EscalationConfig, load_config
+from app.config_file import (
+    EscalationConfig,
+    JiraTrackerConfig,
+    LinearTrackerConfig,
+    WorkspaceConfig,
+    load_config,
+)
 from app.db.engine import session_scope
 from app.db.models import Account, Conversation, Escalation, Message
 from app.integrations.delivery import Delivered
@@ -37,14 +43,19 @@ def config(example_config_path: Path) -> EscalationConfig:
     )
 
 
-def _escalation(engine: Engine, account: str, text: str) -> int:
+def escalation_row(engine: Engine, account: str, text: str, team_id: str = "single") -> int:
+    """A customer account of ``team_id`` whose conversation (``text``) was escalated."""
     with session_scope(engine) as session:
-        row = Account(name=account, channel_id=f"C0{account.upper()}", tier="pro")
+        row = Account(name=account, channel_id=f"C0{account.upper()}", tier="pro", team_id=team_id)
         session.add(row)
         session.flush()
         assert row.id is not None
         conversation = Conversation(
-            account_id=row.id, channel_id=row.channel_id, thread_ts="1.0", customer_user_id="U1"
+            team_id=team_id,
+            account_id=row.id,
+            channel_id=row.channel_id,
+            thread_ts="1.0",
+            customer_user_id="U1",
         )
         session.add(conversation)
         session.flush()
@@ -53,6 +64,7 @@ def _escalation(engine: Engine, account: str, text: str) -> int:
             Message(conversation_id=conversation.id, slack_ts="1.0", author="customer", text=text)
         )
         escalation = Escalation(
+            team_id=team_id,
             conversation_id=conversation.id,
             account_id=row.id,
             skill="technical",
@@ -113,8 +125,8 @@ def test_report_text_takes_steps_expected_and_actual_from_the_customer() -> None
 def test_one_issue_per_fingerprint_a_comment_per_new_account(
     engine: Engine, config: EscalationConfig
 ) -> None:
-    first = _escalation(engine, "acme", TRACE.format(n=1))
-    second = _escalation(engine, "globex", "same here\n" + TRACE.format(n=2))
+    first = escalation_row(engine, "acme", TRACE.format(n=1))
+    second = escalation_row(engine, "globex", "same here\n" + TRACE.format(n=2))
     assert _file(engine, config, first).outcome == "created"
     assert _file(engine, config, first).outcome == "already"  # same account: nothing new
     filed = _file(engine, config, second)
@@ -134,7 +146,7 @@ def test_one_issue_per_fingerprint_a_comment_per_new_account(
 
 
 def test_a_failed_filing_leaves_nothing_behind(engine: Engine, config: EscalationConfig) -> None:
-    first = _escalation(engine, "acme", TRACE.format(n=1))
+    first = escalation_row(engine, "acme", TRACE.format(n=1))
     with pytest.raises(RuntimeError), session_scope(engine) as session:
         _file_in(session, config, first)
         raise RuntimeError("the process died before the commit")
@@ -146,7 +158,7 @@ def test_a_failed_filing_leaves_nothing_behind(engine: Engine, config: Escalatio
 def test_an_alert_when_three_accounts_report_it_within_the_window(
     engine: Engine, config: EscalationConfig
 ) -> None:
-    ids = [_escalation(engine, name, TRACE.format(n=n)) for n, name in enumerate("abcd")]
+    ids = [escalation_row(engine, name, TRACE.format(n=n)) for n, name in enumerate("abcd")]
     _file(engine, config, ids[0], NOW)
     _file(engine, config, ids[1], NOW + timedelta(minutes=70))  # the first is out of the window
     assert not _file(engine, config, ids[2], NOW + timedelta(minutes=80)).alerted
@@ -165,8 +177,8 @@ def test_an_alert_when_three_accounts_report_it_within_the_window(
 def test_links_are_ready_once_the_trackers_have_the_records(
     engine: Engine, config: EscalationConfig
 ) -> None:
-    first = _escalation(engine, "acme", TRACE.format(n=1))
-    second = _escalation(engine, "globex", TRACE.format(n=2))
+    first = escalation_row(engine, "acme", TRACE.format(n=1))
+    second = escalation_row(engine, "globex", TRACE.format(n=2))
     _file(engine, config, first)
     _file(engine, config, second)
     with Session(engine) as session:
@@ -192,3 +204,116 @@ def test_links_are_ready_once_the_trackers_have_the_records(
         assert not claim_announcement(session, row_id=ready.row_id, now=NOW)
     with Session(engine) as session:
         assert ready_announcements(session) == []
+
+
+def _two_workspaces(config: EscalationConfig) -> EscalationConfig:
+    """The example's team as one workspace, and T0BETA sending its issues elsewhere."""
+    beta = WorkspaceConfig.model_validate(
+        {
+            **config.model_dump(include={"skills", "overflow_channel", "leads_channel"}),
+            "alerts": {"bug_fingerprint": "C0BETABUGS"},
+            "bug_reports": {
+                "linear": {"team_id": "team-beta"},
+                "jira": {"project_key": "BETA"},
+            },
+        }
+    )
+    destinations = config.bug_reports.model_copy(
+        update={
+            "linear": LinearTrackerConfig(team_id="team-top"),
+            "jira": JiraTrackerConfig(project_key="TOP"),
+        }
+    )
+    return config.model_copy(update={"bug_reports": destinations, "workspaces": {BETA: beta}})
+
+
+BETA = "T0BETA"
+
+
+def test_the_same_error_in_two_workspaces_is_two_reports_with_two_issues(
+    engine: Engine, config: EscalationConfig
+) -> None:
+    config = _two_workspaces(config)
+    here = escalation_row(engine, "acme", TRACE.format(n=1))
+    there = escalation_row(engine, "umbrella", TRACE.format(n=2), team_id=BETA)
+    here_filed = _file(engine, config, here)
+    there_filed = _file(engine, config, there)
+    assert (here_filed.outcome, there_filed.outcome) == ("created", "created")
+    assert here_filed.bug_report_id != there_filed.bug_report_id
+    assert there_filed.affected_accounts == 1  # acme's report is not beta's
+    with Session(engine) as session:
+        reports = session.exec(select(BugReport).order_by(BugReport.id)).all()  # type: ignore[arg-type]
+        assert [(r.team_id, r.fingerprint) for r in reports] == [
+            ("single", reports[0].fingerprint),
+            (BETA, reports[0].fingerprint),
+        ]
+    issues = [json.loads(e.payload) for e in _events(engine) if e.kind.endswith(".issue")]
+    assert [(i.get("teamId"), i.get("project_key")) for i in issues] == [
+        ("team-top", None),
+        (None, "TOP"),
+        ("team-beta", None),
+        (None, "BETA"),
+    ]
+    assert issues[2]["description"].count("umbrella") and "acme" not in issues[2]["description"]
+
+    def tracker(kind: str) -> object:
+        def send(payload: dict[str, object], key: str) -> Delivered:
+            return Delivered(external_id=key, external_url=f"https://{kind}.test/{key}")
+
+        return send
+
+    senders = {k: tracker(k.split(".")[0]) for k in ("linear.issue", "jira.issue")}
+    deliver_due(engine=engine, senders=senders, now=NOW)  # type: ignore[arg-type]
+    with Session(engine) as session:
+        [beta_ready] = ready_announcements(session, team_id=BETA)
+        [single_ready] = ready_announcements(session, team_id="single")
+        assert (beta_ready.escalation_id, single_ready.escalation_id) == (there, here)
+        assert beta_ready.first and single_ready.first
+        beta_links = {link.url for link in bug_state(session, there).links}
+        single_links = {link.url for link in bug_state(session, here).links}
+        assert len(beta_links) == len(single_links) == 2 and not beta_links & single_links
+
+
+def test_the_same_error_twice_in_one_workspace_is_still_one_report(
+    engine: Engine, config: EscalationConfig
+) -> None:
+    config = _two_workspaces(config)
+    first = escalation_row(engine, "umbrella", TRACE.format(n=1), team_id=BETA)
+    second = escalation_row(engine, "initech", TRACE.format(n=2), team_id=BETA)
+    elsewhere = escalation_row(engine, "acme", TRACE.format(n=3))
+    beta = _file(engine, config, first)
+    assert beta.outcome == "created"
+    assert _file(engine, config, first).outcome == "already"
+    filed = _file(engine, config, second)
+    assert (filed.outcome, filed.bug_report_id, filed.affected_accounts) == (
+        "commented",
+        beta.bug_report_id,
+        2,
+    )
+    other = _file(engine, config, elsewhere)
+    assert (other.outcome, other.affected_accounts) == ("created", 1)
+    kinds = [(e.kind, e.idempotency_key) for e in _events(engine)]
+    b, o = beta.bug_report_id, other.bug_report_id
+    assert kinds == [
+        ("linear.issue", f"bug:{b}:linear"),
+        ("jira.issue", f"bug:{b}:jira"),
+        ("linear.comment", f"bug:{b}:linear:account:2"),
+        ("jira.comment", f"bug:{b}:jira:account:2"),
+        ("linear.issue", f"bug:{o}:linear"),
+        ("jira.issue", f"bug:{o}:jira"),
+    ]
+
+
+def test_an_alert_counts_one_workspace_s_accounts_and_goes_to_its_channel(
+    engine: Engine, config: EscalationConfig
+) -> None:
+    config = _two_workspaces(config)
+    ids = [
+        escalation_row(engine, name, TRACE.format(n=n), team_id=BETA) for n, name in enumerate("ab")
+    ]
+    ids.append(escalation_row(engine, "c", TRACE.format(n=9)))  # the same error, another workspace
+    assert not any(_file(engine, config, i).alerted for i in ids)  # two and one: under three
+    ids.append(escalation_row(engine, "d", TRACE.format(n=4), team_id=BETA))
+    assert _file(engine, config, ids[-1]).alerted
+    [alert] = [json.loads(e.payload) for e in _events(engine) if e.kind == "slack.alert"]
+    assert (alert["team_id"], alert["channel"]) == (BETA, "C0BETABUGS")

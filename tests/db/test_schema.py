@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import app.db.models  # noqa: F401
 from app.db.engine import make_engine
-from app.db.schema import current_revision, ensure_schema, head_revision, upgrade
+from app.db.models import BugReport
+from app.db.schema import MIGRATIONS, current_revision, ensure_schema, head_revision, upgrade
 from app.errors import StartupError
+from tests.bugs.test_service import escalation_row
 
 
 def test_migrations_create_every_table(engine: Engine) -> None:
@@ -57,3 +61,21 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_url: str) -> None:
             assert int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0) >= 5000
     finally:
         engine.dispose()
+
+
+def test_existing_bug_reports_get_the_workspace_of_their_escalation(engine: Engine) -> None:
+    escalation_id = escalation_row(engine, "acme", "it broke", team_id="T0X")
+    with Session(engine) as session:
+        session.add(
+            BugReport(fingerprint="f", title="t", trackers="linear", escalation_id=escalation_id)
+        )
+        session.commit()
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0013")  # before bug reports had a workspace
+    upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT team_id, fingerprint FROM bug_reports").all()
+    assert [tuple(row) for row in rows] == [("T0X", "f")]

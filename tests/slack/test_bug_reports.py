@@ -69,6 +69,19 @@ def bug_config(tmp_path: Path) -> Path:
     return path
 
 
+def tracker_settings(linear_api: LinearStandin, jira_api: JiraStandin) -> dict[str, Any]:
+    """The environment of a deployment whose bug reports go to the two stand-ins."""
+    return {
+        "linear_api_key": DEFAULT_API_KEY,
+        "linear_team_id": DEFAULT_TEAM_ID,
+        "linear_api_url": linear_api.url,
+        "jira_base_url": jira_api.base_url,
+        "jira_email": DEFAULT_EMAIL,
+        "jira_api_token": DEFAULT_API_TOKEN,
+        "jira_project_key": "SUP",
+    }
+
+
 @pytest.fixture
 def slack(
     database_url: str, bug_config: Path, linear_api: LinearStandin, jira_api: JiraStandin
@@ -76,13 +89,7 @@ def slack(
     with LocalSlack(
         database_url=database_url,
         config_path=bug_config,
-        linear_api_key=DEFAULT_API_KEY,
-        linear_team_id=DEFAULT_TEAM_ID,
-        linear_api_url=linear_api.url,
-        jira_base_url=jira_api.base_url,
-        jira_email=DEFAULT_EMAIL,
-        jira_api_token=DEFAULT_API_TOKEN,
-        jira_project_key="SUP",
+        **tracker_settings(linear_api, jira_api),
     ) as local:
         local.standin.add_channel(ENG_BUGS, "eng-bugs")
         yield local

@@ -42,7 +42,7 @@ def alerting(database_url: str, tmp_path: Path) -> Iterator[LocalSlack]:
         yield local
 
 
-def _run_outbox_job(slack: LocalSlack) -> None:
+def run_outbox_job(slack: LocalSlack) -> None:
     """One run of the worker's ``deliver_outbox`` job, as the OAuth worker schedules it."""
     assert slack.runtime is not None
     scheduler = build_scheduler(slack.runtime, installed_workspaces(slack.runtime))
@@ -66,7 +66,7 @@ def test_an_alpha_alert_goes_to_alphas_channel_with_alphas_token(alerting: Local
     with Session(slack.runtime.engine) as session:
         [queued] = session.exec(select(OutboxEvent).where(OutboxEvent.kind == ALERT_KIND)).all()
     assert '"team_id": "T0ALPHA"' in queued.payload
-    _run_outbox_job(slack)
+    run_outbox_job(slack)
     assert _alert_posts(slack) == {"C0ALERTA": ["T0ALPHA"]}
     with Session(slack.runtime.engine) as session:
         assert session.get_one(OutboxEvent, queued.id).status == "delivered"

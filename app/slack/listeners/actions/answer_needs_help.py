@@ -15,8 +15,7 @@ from app.escalations.handoff import post_card
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.answer import answer_closed_blocks
 from app.slack.identity import bot_identity
-from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
-from app.slack.middleware.runtime import runtime_of
+from app.slack.listeners.actions.clicks import record_click, tell
 from app.slack.replier import SlackThreadReplier
 
 logger = logging.getLogger(__name__)
@@ -25,12 +24,10 @@ logger = logging.getLogger(__name__)
 def answer_needs_help(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
-    ack()
-    click = click_of(body, action)
-    conversation_id = id_or_refuse(client, click)
-    if conversation_id is None:
+    pressed = record_click(ack, body, action, context, client)
+    if pressed is None:
         return
-    runtime = runtime_of(context)
+    click, conversation_id, runtime = pressed
     result = request_human(
         engine=runtime.engine,
         config=runtime.config,

@@ -13,8 +13,7 @@ from app.conversations.feedback import mark_solved
 from app.csat.service import AI
 from app.escalations.lifecycle import send_survey
 from app.slack.blocks.answer import answer_closed_blocks
-from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
-from app.slack.middleware.runtime import runtime_of
+from app.slack.listeners.actions.clicks import record_click, tell
 from app.slack.replier import SlackThreadReplier
 
 logger = logging.getLogger(__name__)
@@ -23,13 +22,12 @@ logger = logging.getLogger(__name__)
 def answer_solved(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
-    ack()
-    click = click_of(body, action)
-    conversation_id = id_or_refuse(client, click)
-    if conversation_id is None:
+    pressed = record_click(ack, body, action, context, client)
+    if pressed is None:
         return
+    click, conversation_id, runtime = pressed
     result = mark_solved(
-        engine=runtime_of(context).engine,
+        engine=runtime.engine,
         conversation_id=conversation_id,
         user_id=click.user_id,
         user_team=click.user_team,
@@ -48,7 +46,6 @@ def answer_solved(
         )
     except SlackApiError as exc:
         logger.warning("answer %s not updated: %s", click.message_ts, exc.response.get("error"))
-    runtime = runtime_of(context)
     send_survey(
         engine=runtime.engine,
         config=runtime.config,

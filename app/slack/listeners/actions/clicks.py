@@ -7,12 +7,14 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from app.db.engine import session_scope
 from app.db.escalations import is_foreign_escalation
 from app.runtime import Runtime
+from app.slack.middleware.runtime import runtime_of
 
 logger = logging.getLogger(__name__)
 
@@ -77,3 +79,36 @@ def escalation_id_or_refuse(client: WebClient, click: Click, runtime: Runtime) -
         tell(client, click, "This button is no longer valid.")
         return None
     return escalation_id
+
+
+def record_click(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
+) -> tuple[Click, int, Runtime] | None:
+    """Acknowledge a button that carries a record id (a conversation, a rating …): the click,
+    the id and the runtime, or None once a tampered or stale value has been refused."""
+    ack()
+    click = click_of(body, action)
+    record_id = id_or_refuse(client, click)
+    if record_id is None:
+        return None
+    return click, record_id, runtime_of(context)
+
+
+def lead_click(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    *,
+    refusal: str,
+) -> tuple[Click, Runtime] | None:
+    """Acknowledge a leads-only button: the click and the runtime, or None once anyone else has
+    been told ``refusal``."""
+    ack()
+    click = click_of(body, action)
+    runtime = runtime_of(context)
+    if not runtime.config.is_lead(click.user_id):
+        tell(client, click, refusal)
+        return None
+    return click, runtime

@@ -15,19 +15,16 @@ from app.db.models import Escalation, utcnow
 from app.escalations.handoff import refresh_cards
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.bug_reports import customer_thread_url
-from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
-from app.slack.middleware.runtime import runtime_of
+from app.slack.listeners.actions.clicks import record_click, tell
 
 
 def create_bug_report(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
-    ack()
-    click = click_of(body, action)
-    escalation_id = id_or_refuse(client, click)
-    if escalation_id is None:
+    pressed = record_click(ack, body, action, context, client)
+    if pressed is None:
         return
-    runtime = runtime_of(context)
+    click, escalation_id, runtime = pressed
     if not runtime.config.is_agent(click.user_id):
         tell(client, click, "Only support agents can file bug reports.")
         return

@@ -9,17 +9,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from app.slack.blocks.csat import comment_modal
-from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
+from app.slack.listeners.actions.clicks import record_click, tell
 
 
 def csat_comment(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
-    ack()
-    click = click_of(body, action)
-    rating_id = id_or_refuse(client, click)
-    if rating_id is None:
+    pressed = record_click(ack, body, action, context, client)
+    if pressed is None:
         return
+    click, rating_id, _ = pressed
     try:
         client.views_open(
             trigger_id=str(body.get("trigger_id") or ""), view=comment_modal(rating_id).to_dict()

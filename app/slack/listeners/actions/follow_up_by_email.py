@@ -14,9 +14,8 @@ from slack_sdk.errors import SlackApiError
 from app.db.models import utcnow
 from app.escalations.email_follow_up import choose_email_follow_up, deliver_due_emails
 from app.mail.smtp_sender import SmtpSender
-from app.slack.listeners.actions.clicks import click_of, id_or_refuse, tell
+from app.slack.listeners.actions.clicks import record_click, tell
 from app.slack.listeners.actions.follow_up_later import show_follow_up_choice
-from app.slack.middleware.runtime import runtime_of
 
 logger = logging.getLogger(__name__)
 
@@ -24,12 +23,10 @@ logger = logging.getLogger(__name__)
 def follow_up_by_email(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
-    ack()
-    click = click_of(body, action)
-    conversation_id = id_or_refuse(client, click)
-    if conversation_id is None:
+    pressed = record_click(ack, body, action, context, client)
+    if pressed is None:
         return
-    runtime = runtime_of(context)
+    click, conversation_id, runtime = pressed
     sender = SmtpSender.from_settings(runtime.settings)
     if sender is None:
         tell(client, click, "Email follow-ups are not set up; we'll follow up in this thread.")

@@ -18,8 +18,7 @@ from app.escalations.service import follow_up_later as choose_follow_up_later
 from app.runtime import Runtime
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.customer_handoff import follow_up_chosen_blocks
-from app.slack.listeners.actions.clicks import Click, click_of, id_or_refuse, tell
-from app.slack.middleware.runtime import runtime_of
+from app.slack.listeners.actions.clicks import Click, record_click, tell
 
 logger = logging.getLogger(__name__)
 
@@ -27,12 +26,10 @@ logger = logging.getLogger(__name__)
 def follow_up_later(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
-    ack()
-    click = click_of(body, action)
-    conversation_id = id_or_refuse(client, click)
-    if conversation_id is None:
+    pressed = record_click(ack, body, action, context, client)
+    if pressed is None:
         return
-    runtime = runtime_of(context)
+    click, conversation_id, runtime = pressed
     result = choose_follow_up_later(
         engine=runtime.engine,
         config=runtime.config,

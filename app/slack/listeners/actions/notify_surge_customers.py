@@ -10,20 +10,24 @@ from slack_sdk import WebClient
 
 from app.db.engine import session_scope
 from app.db.models import utcnow
-from app.slack.listeners.actions.clicks import click_of, tell
-from app.slack.middleware.runtime import runtime_of
+from app.slack.listeners.actions.clicks import lead_click, tell
 from app.surge.notices import request_notices
 
 
 def notify_surge_customers(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
-    ack()
-    click = click_of(body, action)
-    runtime = runtime_of(context)
-    if not runtime.config.is_lead(click.user_id):
-        tell(client, click, "Only support leads can notify customers about a surge.")
+    lead = lead_click(
+        ack,
+        body,
+        action,
+        context,
+        client,
+        refusal="Only support leads can notify customers about a surge.",
+    )
+    if lead is None:
         return
+    click, runtime = lead
     if not click.value.isdigit():
         tell(client, click, "This button does not name a surge.")
         return

@@ -9,8 +9,7 @@ from slack_sdk import WebClient
 
 from app.db.engine import session_scope
 from app.db.models import utcnow
-from app.slack.listeners.actions.clicks import click_of, tell
-from app.slack.middleware.runtime import runtime_of
+from app.slack.listeners.actions.clicks import lead_click, tell
 from app.slack.surge_alerts import SlackSurgeAlerts
 from app.surge.service import start_surge
 
@@ -18,12 +17,12 @@ from app.surge.service import start_surge
 def start_surge_playbook(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
-    ack()
-    click = click_of(body, action)
-    runtime = runtime_of(context)
-    if not runtime.config.is_lead(click.user_id):
-        tell(client, click, "Only support leads can start a surge playbook.")
+    lead = lead_click(
+        ack, body, action, context, client, refusal="Only support leads can start a surge playbook."
+    )
+    if lead is None:
         return
+    click, runtime = lead
     with session_scope(runtime.engine) as session:
         change = start_surge(
             session=session,

@@ -1,0 +1,48 @@
+"""bug reports belong to an installation: a team id, one report per error fingerprint and team
+
+Revision ID: 0015
+Revises: 0013
+Create Date: 2026-11-26
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0015"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+SINGLE_WORKSPACE_TEAM_ID = "single"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("bug_reports") as batch:
+        batch.add_column(
+            sa.Column(
+                "team_id",
+                sa.String(length=32),
+                nullable=False,
+                server_default=SINGLE_WORKSPACE_TEAM_ID,
+            )
+        )
+    # an existing report belongs to the workspace of the escalation that filed it ("single"
+    # with one bot token)
+    op.execute(
+        "UPDATE bug_reports SET team_id = (SELECT escalations.team_id FROM escalations"
+        " WHERE escalations.id = bug_reports.escalation_id)"
+    )
+    with op.batch_alter_table("bug_reports") as batch:
+        batch.drop_constraint("uq_bug_reports_fingerprint", type_="unique")
+        batch.create_unique_constraint(
+            "uq_bug_reports_team_fingerprint", ["team_id", "fingerprint"]
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("bug_reports") as batch:
+        batch.drop_constraint("uq_bug_reports_team_fingerprint", type_="unique")
+        batch.create_unique_constraint("uq_bug_reports_fingerprint", ["fingerprint"])
+        batch.drop_column("team_id")
