@@ -1,8 +1,8 @@
 """reminders and digest slots record who is sending them, so a restarted worker settles a send
 its killed predecessor left half-done
 
-Revision ID: 0014
-Revises: 0015
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-26
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014"
-down_revision: str | None = "0015"
+revision: str = "0015"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
