@@ -65,6 +65,10 @@ class Notifier(Protocol):
         ts, or None if it failed."""
         ...
 
+    def keys_in_thread(self, *, channel: str, thread_ts: str) -> set[str] | None:
+        """The keys of the messages in a thread, or None if it could not be read."""
+        ...
+
     def permalink(self, *, channel: str, ts: str) -> str | None: ...
 
     def update(self, *, channel: str, ts: str, text: str, blocks: Sequence[Block]) -> bool: ...
@@ -87,12 +91,14 @@ def post_weekly_digest(
     posted_ts: str | None = None,
 ) -> int:
     """Post the open gaps no digest has shown yet (created since the previous digest, or in the
-    last 7 days for the first one), then draft articles for the biggest topics in its thread.
-    Returns how many gaps were reported; with none, nothing is posted. The digest carries
-    ``key`` (its slot's); ``posted_ts`` is a digest of that slot already in Slack (posted by a
-    worker that died before it finished): it is not posted again, the rest is done (the gaps
-    marked; the drafts posted unless that worker had marked them, then the remaining drafts
-    are left out rather than risk doubling them)."""
+    last 7 days for the first one), then draft articles for the biggest topics in its thread,
+    then mark the gaps shown. Returns how many gaps were reported; with none, nothing is posted.
+
+    The digest carries ``key`` (its slot's) and each draft a key derived from it. ``posted_ts``
+    is a digest of that slot already in Slack, posted by a worker that died before it finished:
+    it is not posted again, the drafts already in its thread are not posted again, the others
+    are, and the gaps are marked. (The gaps are marked last, so a slot taken over always finds
+    the same gaps: those created up to the slot's time that no finished digest has shown.)"""
     channel = gap_channel(config)
     with session_scope(engine) as session:
         since = previous_digest_at(session=session, team_id=team_id) or now - DIGEST_PERIOD
@@ -109,17 +115,44 @@ def post_weekly_digest(
     )
     if ts is None:
         return 0
+    already: set[str] = set()
+    if posted_ts is not None and key is not None:
+        found = notifier.keys_in_thread(channel=channel, thread_ts=posted_ts)
+        if found is None:
+            raise GapDigestThreadError(f"the thread of digest {key} could not be read")
+        already = found
+    _post_drafts(
+        report,
+        notifier=notifier,
+        drafter=drafter,
+        channel=channel,
+        thread_ts=ts,
+        key=key,
+        already=already,
+    )
     with session_scope(engine) as session:
-        marked = mark_digested(session=session, gap_ids=report.gap_ids, now=now)
-    _post_drafts(report, notifier=notifier, drafter=drafter, channel=channel, thread_ts=ts)
-    return marked
+        return mark_digested(session=session, gap_ids=report.gap_ids, now=now)
+
+
+class GapDigestThreadError(Exception):
+    """A digest taken over could not be finished now; its slot is tried again later."""
 
 
 def _post_drafts(
-    report: GapDigest, *, notifier: Notifier, drafter: ArticleDrafter, channel: str, thread_ts: str
+    report: GapDigest,
+    *,
+    notifier: Notifier,
+    drafter: ArticleDrafter,
+    channel: str,
+    thread_ts: str,
+    key: str | None,
+    already: set[str],
 ) -> None:
     biggest = sorted(report.topics, key=lambda t: (-t.count, t.topic))[:MAX_DRAFTS]
     for topic in biggest:
+        draft_key = f"{key}#draft:{topic.topic}" if key else None
+        if draft_key in already:
+            continue
         try:
             markdown = drafter.draft(DraftRequest.of(topic))
         except Exception:  # a drafter backed by a remote model may fail: skip this draft only
@@ -130,6 +163,7 @@ def _post_drafts(
             text=gap_draft_text(topic.label),
             blocks=gap_draft_blocks(label=topic.label, markdown=markdown),
             thread_ts=thread_ts,
+            key=draft_key,
         )
 
 

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
-from app.slack.sent_lookup import DIGEST_EVENT, keyed_metadata
+from app.slack.sent_lookup import DIGEST_EVENT, keyed_metadata, keys_in_thread
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,15 @@ class SlackGapNotifier:
             return None
         ts = response.get("ts")
         return str(ts) if ts else None
+
+    def keys_in_thread(self, *, channel: str, thread_ts: str) -> set[str] | None:
+        try:
+            return keys_in_thread(self._client, channel=channel, thread_ts=thread_ts)
+        except SlackApiError as exc:
+            logger.warning(
+                "thread %s/%s not read: %s", channel, thread_ts, exc.response.get("error")
+            )
+            return None
 
     def permalink(self, *, channel: str, ts: str) -> str | None:
         try:

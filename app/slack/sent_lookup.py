@@ -54,3 +54,35 @@ def find_keyed_message(
             return None
     logger.warning("%s not found in the last %d pages of %s", key, max_pages, channel)
     return None
+
+
+def keys_in_thread(
+    client: WebClient,
+    *,
+    channel: str,
+    thread_ts: str,
+    max_pages: int = MAX_PAGES,
+    page_size: int = PAGE_SIZE,
+) -> set[str]:
+    """The keys carried by a thread's messages (at most ``max_pages`` pages of ``page_size``)."""
+    keys: set[str] = set()
+    cursor: str | None = None
+    for _ in range(max_pages):
+        response = client.conversations_replies(
+            channel=channel,
+            ts=thread_ts,
+            include_all_metadata=True,
+            limit=page_size,
+            cursor=cursor,
+        )
+        for message in response.get("messages") or []:
+            payload = (message.get("metadata") or {}).get("event_payload") or {}
+            if isinstance(payload.get("key"), str):
+                keys.add(payload["key"])
+        cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+        if cursor is None:
+            return keys
+    logger.warning(
+        "thread %s/%s longer than %d pages: keys read so far", channel, thread_ts, max_pages
+    )
+    return keys

@@ -22,7 +22,7 @@ from app.config_file import EscalationConfig, ReportsConfig, load_config
 from app.db.engine import session_scope
 from app.db.models import Conversation, KnowledgeGap
 from app.knowledge_gaps.drafts import DraftRequest, OfflineDrafter
-from app.knowledge_gaps.jobs import flag_hot_topics, post_weekly_digest
+from app.knowledge_gaps.jobs import GapDigestThreadError, flag_hot_topics, post_weekly_digest
 from app.runtime import Runtime
 from app.sandbox.slack_standin import SlackStandin
 from app.slack.blocks.gap_digest import ARTICLE_WRITTEN_ACTION
@@ -42,6 +42,7 @@ class RecordingNotifier:
     def __init__(self, *, fail_posts: int = 0) -> None:
         self.posts: list[dict[str, Any]] = []
         self.fail_posts = fail_posts
+        self.unreadable_threads = False
         self._lock = threading.Lock()
 
     def post_blocks(
@@ -71,6 +72,16 @@ class RecordingNotifier:
                 }
             )
             return ts
+
+    def keys_in_thread(self, *, channel: str, thread_ts: str) -> set[str] | None:
+        if self.unreadable_threads:
+            return None
+        with self._lock:
+            return {
+                p["key"]
+                for p in self.posts
+                if p["channel"] == channel and p["thread_ts"] == thread_ts and p["key"]
+            }
 
     def permalink(self, *, channel: str, ts: str) -> str | None:
         return f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}"
@@ -208,6 +219,43 @@ def test_the_digest_carries_its_slot_key_and_is_not_posted_again_once_in_slack(
     assert digest_now(engine, config, notifier, NOW + timedelta(days=7), key=next_key) == 1
     [posted] = notifier.top_level()
     assert posted["key"] == next_key
+
+
+def test_a_digest_taken_over_posts_only_the_drafts_its_thread_lacks(
+    engine: Engine, config: EscalationConfig
+) -> None:
+    gap(engine, EXPORT_QUESTIONS[0])
+    gap(engine, "Where is the audit log?", intent="security")
+    key = "post_knowledge_gap_digest@2026-11-30T09:00Z"
+    notifier = RecordingNotifier()
+    # The first worker posted the digest and one draft, then died before marking the gaps.
+    first = RecordingNotifier()
+    assert digest_now(engine, config, first, key=key) == 2
+    [digest_post] = first.top_level()
+    first_draft = next(p for p in first.posts if p["thread_ts"] == digest_post["ts"])
+    with session_scope(engine) as session:
+        for row in session.exec(select(KnowledgeGap)):
+            row.digested_at = None
+            session.add(row)
+    notifier.posts = [digest_post, first_draft]
+    assert digest_now(engine, config, notifier, key=key, posted_ts=digest_post["ts"]) == 2
+    drafts = [p for p in notifier.posts if p["thread_ts"] == digest_post["ts"]]
+    assert len(drafts) == 2 and len({d["key"] for d in drafts}) == 2
+    assert all(d["key"].startswith(key + "#draft:") for d in drafts)
+    assert all(g.digested_at is not None for g in gaps(engine))
+
+
+def test_a_digest_taken_over_whose_thread_cannot_be_read_is_left_for_later(
+    engine: Engine, config: EscalationConfig
+) -> None:
+    gap(engine, EXPORT_QUESTIONS[0])
+    notifier = RecordingNotifier()
+    notifier.unreadable_threads = True
+    key = "post_knowledge_gap_digest@2026-11-30T09:00Z"
+    with pytest.raises(GapDigestThreadError):
+        digest_now(engine, config, notifier, key=key, posted_ts="1799999999.000100")
+    assert notifier.posts == []
+    assert all(g.digested_at is None for g in gaps(engine))
 
 
 # -- hot topics -------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from app.slack.sent_lookup import (
     REMINDER_EVENT,
     find_keyed_message,
     keyed_metadata,
+    keys_in_thread,
 )
 
 CHANNEL = "C0LEADS"
@@ -79,3 +80,26 @@ def test_at_most_max_pages_are_read(client: WebClient, standin: SlackStandin) ->
     assert len(standin.calls_to("conversations.history")) == 2
     assert _find(client, "escalation-3-overflow-1", page_size=2, max_pages=3) == oldest
     assert len(standin.calls_to("conversations.history")) == 5
+
+
+def test_the_keys_of_a_threads_replies_are_read_across_pages(
+    client: WebClient, standin: SlackStandin
+) -> None:
+    parent = _post(client, "the digest", "digest@1")
+    for n in range(5):
+        key = f"digest@1#draft:{n}" if n != 2 else None
+        metadata = keyed_metadata(REMINDER_EVENT, key) if key else None
+        client.chat_postMessage(
+            channel=CHANNEL, text=f"draft {n}", thread_ts=parent, metadata=metadata
+        )
+    keys = keys_in_thread(client, channel=CHANNEL, thread_ts=parent, page_size=2)
+    assert keys == {
+        "digest@1",
+        "digest@1#draft:0",
+        "digest@1#draft:1",
+        "digest@1#draft:3",
+        "digest@1#draft:4",
+    }
+    calls = standin.calls_to("conversations.replies")
+    assert len(calls) == 3  # six messages, two per page
+    assert all(call.args["include_all_metadata"] in (True, "1", "true") for call in calls)
