@@ -4,14 +4,17 @@ event.
 A ``NOTIFY`` inside the storing transaction would make every commit take PostgreSQL's notify
 queue lock until its WAL is flushed, so storing commits would queue behind each other's disk
 flushes. Instead each process keeps one thread that, once told events were committed, sends a
-single ``NOTIFY`` on its own autocommit connection: notifications coalesce, the request thread
-only sets a flag. A lost notification costs nothing but latency: processors also poll.
+single ``NOTIFY`` on its own autocommit connection, at most one per ``MIN_INTERVAL``:
+notifications coalesce (under load one ``NOTIFY`` wakes the processors for many events, rather
+than one flush per event), the request thread only sets a flag. A lost notification costs
+nothing but latency: processors also poll.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -20,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 logger = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "slack_events"  # the LISTEN/NOTIFY channel event processors listen on
+MIN_INTERVAL = 0.01  # seconds between two NOTIFYs of one process: events wait at most this long
 _notifiers: dict[int, EventNotifier] = {}
 _lock = threading.Lock()
 
@@ -47,6 +51,7 @@ class EventNotifier:
                     )
             except SQLAlchemyError as exc:  # the processors' poll picks the events up
                 logger.warning("could not notify event processors: %s", type(exc).__name__)
+            time.sleep(MIN_INTERVAL)  # events committed meanwhile share the next NOTIFY
 
 
 def notify_event_processors(engine: Engine) -> None:
