@@ -5,10 +5,12 @@ post reached Slack before it died."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.web import SlackResponse
 
 logger = logging.getLogger(__name__)
 
@@ -35,25 +37,14 @@ def find_keyed_message(
 ) -> str | None:
     """The ts of the message in ``channel`` posted after ``since`` whose metadata carries
     ``key``, or None. Reads at most ``max_pages`` pages of ``page_size``, newest first."""
-    oldest = f"{(since - CLOCK_SKEW).timestamp():.6f}"
-    cursor: str | None = None
-    for _ in range(max_pages):
-        response = client.conversations_history(
-            channel=channel,
-            oldest=oldest,
-            include_all_metadata=True,
-            limit=page_size,
-            cursor=cursor,
-        )
-        for message in response.get("messages") or []:
-            payload = (message.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("key") == key:
-                return str(message["ts"])
-        cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-        if cursor is None:
-            return None
-    logger.warning("%s not found in the last %d pages of %s", key, max_pages, channel)
-    return None
+    history = _messages(
+        client.conversations_history,
+        max_pages=max_pages,
+        channel=channel,
+        oldest=f"{(since - CLOCK_SKEW).timestamp():.6f}",
+        limit=page_size,
+    )
+    return next((ts for found, ts in history if found == key), None)
 
 
 def keys_in_thread(
@@ -65,24 +56,29 @@ def keys_in_thread(
     page_size: int = PAGE_SIZE,
 ) -> set[str]:
     """The keys carried by a thread's messages (at most ``max_pages`` pages of ``page_size``)."""
-    keys: set[str] = set()
+    replies = _messages(
+        client.conversations_replies,
+        max_pages=max_pages,
+        channel=channel,
+        ts=thread_ts,
+        limit=page_size,
+    )
+    return {key for key, _ts in replies if key is not None}
+
+
+def _messages(
+    read: Callable[..., SlackResponse], *, max_pages: int, **args: Any
+) -> Iterator[tuple[str | None, str]]:
+    """(key or None, ts) of the messages of a cursor-paginated read, page after page, at most
+    ``max_pages`` pages."""
     cursor: str | None = None
     for _ in range(max_pages):
-        response = client.conversations_replies(
-            channel=channel,
-            ts=thread_ts,
-            include_all_metadata=True,
-            limit=page_size,
-            cursor=cursor,
-        )
+        response = read(**args, include_all_metadata=True, cursor=cursor)
         for message in response.get("messages") or []:
             payload = (message.get("metadata") or {}).get("event_payload") or {}
-            if isinstance(payload.get("key"), str):
-                keys.add(payload["key"])
+            key = payload.get("key")
+            yield (key if isinstance(key, str) else None), str(message.get("ts"))
         cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
         if cursor is None:
-            return keys
-    logger.warning(
-        "thread %s/%s longer than %d pages: keys read so far", channel, thread_ts, max_pages
-    )
-    return keys
+            return
+    logger.warning("stopped after %d pages of %s", max_pages, args.get("channel"))
