@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 from app.sandbox.local_slack import LocalSlack
@@ -66,3 +67,32 @@ def test_concurrent_deliveries_of_one_event(slack: LocalSlack, rows: Rows) -> No
     slack.standin.wait_for(lambda: len(rows.messages()) == 2)
     assert len(rows.conversations()) == 1
     assert len(_posts_in(slack, ACME)) == 1
+
+
+def test_the_stored_event_is_the_body_slack_signed(slack: LocalSlack, rows: Rows) -> None:
+    sender = slack.sender
+    assert sender is not None
+    jordan = slack.customer_of(ACME)
+    ts = sender.new_ts()
+    envelope = {
+        "type": "event_callback",
+        "team_id": sender.team_id,
+        "api_app_id": sender.api_app_id,
+        "event_id": sender.new_event_id(),
+        "event_time": int(float(ts)),
+        "authorizations": [{"team_id": sender.team_id, "user_id": sender.bot_user_id}],
+        "event": {
+            "type": "message",
+            "channel": ACME,
+            "user": jordan.user_id,
+            "text": "Is SSO on Pro?",
+            "ts": ts,
+            "team": jordan.team_id,
+            "user_team": jordan.team_id,
+        },
+    }
+    body = json.dumps(envelope, indent=2)  # Slack's own spacing, whatever it is, is kept
+    assert sender.raw(body.encode(), content_type="application/json").status == 200
+    slack.standin.wait_for(lambda: len(rows.messages()) == 2)
+    [stored] = rows.events()
+    assert stored.payload == body

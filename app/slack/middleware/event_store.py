@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from slack_bolt import BoltContext, BoltResponse
+from slack_bolt import BoltContext, BoltRequest, BoltResponse
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 def store_events(
-    body: dict[str, Any], context: BoltContext, next: Callable[[], None]
+    body: dict[str, Any], request: BoltRequest, context: BoltContext, next: Callable[[], None]
 ) -> BoltResponse | None:
     if body.get("type") != "event_callback" or not body.get("event_id"):
         next()
@@ -41,7 +41,7 @@ def store_events(
         # the installation the event is for (Slack Connect: not the envelope's team_id)
         "team_id": context.team_id or body.get("team_id"),
         "event_type": event_type,
-        "payload": json.dumps(body, separators=(",", ":")),
+        "payload": _payload(request, body),
         "received_at": utcnow(),
     }
     stored = _store(runtime.engine, fields, queue=queue)
@@ -54,6 +54,14 @@ def store_events(
     context[RECEIVED_AT] = fields["received_at"]
     next()
     return None
+
+
+def _payload(request: BoltRequest, body: dict[str, Any]) -> str:
+    """The envelope to store: over HTTP the JSON body exactly as Slack signed it (no second
+    serialisation on the ack path); from Socket Mode, the parsed payload serialised."""
+    if request.mode == "http" and request.raw_body.lstrip().startswith("{"):
+        return request.raw_body
+    return json.dumps(body, separators=(",", ":"))
 
 
 def _store(engine: Engine, fields: dict[str, Any], *, queue: bool) -> Stored:
