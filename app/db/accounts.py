@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, select
@@ -23,11 +22,11 @@ def sync_accounts(
     """Insert or update one row per configured account of the workspace ``team_id``; returns how
     many rows changed (a channel moved to another workspace's config moves its account).
 
-    One upsert per account, so processes starting together with the same config never collide on
+    One upsert for them all, so processes starting together with the same config never collide on
     the channel's unique key: a row that already holds these values is left untouched."""
-    changed = 0
-    for cfg in accounts:
-        values: dict[str, Any] = {
+    now = utcnow()
+    rows = {
+        cfg.channel: {
             "team_id": team_id,
             "name": cfg.name,
             "tier": cfg.tier,
@@ -35,20 +34,31 @@ def sync_accounts(
             "crm_id": cfg.crm_id,
             "arr": cfg.arr,
         }
-        now = utcnow()
+        for cfg in accounts
+    }
+    columns = Account.__table__.c  # type: ignore[attr-defined]
+    changed = 0
+    items = list(rows.items())
+    for start in range(0, len(items), _BATCH):
         statement = dialect_insert(session, Account).values(
-            channel_id=cfg.channel, created_at=now, updated_at=now, **values
+            [
+                {"channel_id": channel, "created_at": now, "updated_at": now, **values}
+                for channel, values in items[start : start + _BATCH]
+            ]
         )
-        columns = Account.__table__.c  # type: ignore[attr-defined]
+        new = statement.excluded
         statement = statement.on_conflict_do_update(
             index_elements=[columns.channel_id],
-            set_={**values, "updated_at": now},
-            where=or_(*(columns[key].is_distinct_from(statement.excluded[key]) for key in values)),
+            set_={**{key: new[key] for key in _SYNCED_COLUMNS}, "updated_at": now},
+            where=or_(*(columns[key].is_distinct_from(new[key]) for key in _SYNCED_COLUMNS)),
         )
-        result = session.execute(statement.returning(columns.id))
-        changed += result.first() is not None
+        changed += len(session.execute(statement.returning(columns.id)).all())
     session.flush()
     return changed
+
+
+_BATCH = 500  # accounts per statement (9 parameters each: within SQLite's limit on them)
+_SYNCED_COLUMNS = ("team_id", "name", "tier", "language", "crm_id", "arr")
 
 
 def account_for_channel(*, session: Session, channel_id: str) -> Account | None:

@@ -34,6 +34,25 @@ def test_sync_accounts_inserts_then_updates(engine: Engine) -> None:
         assert [(r.tier, r.arr) for r in rows] == [("pro", 9000.0)]
 
 
+def test_a_config_of_thousands_of_accounts_is_synced_whole_then_left_alone(
+    engine: Engine,
+) -> None:
+    many = [
+        AccountConfig(name=f"Customer {n}", channel=f"C0MANY{n:05d}", tier="pro")
+        for n in range(1200)
+    ]
+    with session_scope(engine) as session:
+        assert sync_accounts(session=session, accounts=many) == 1200
+    with session_scope(engine) as session:
+        assert sync_accounts(session=session, accounts=many) == 0
+        moved = [many[0], many[700].model_copy(update={"tier": "enterprise"})]
+        assert sync_accounts(session=session, accounts=moved) == 1
+    with session_scope(engine) as session:
+        assert len(session.exec(select(Account)).all()) == 1200
+        changed = account_for_channel(session=session, channel_id="C0MANY00700")
+        assert changed is not None and changed.tier == "enterprise"
+
+
 def test_processes_starting_together_sync_the_same_accounts_without_a_conflict(
     engine: Engine,
 ) -> None:
