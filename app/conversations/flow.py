@@ -115,7 +115,15 @@ def process_message(
     if decision_row.reply_ts is None:
         with session_scope(engine) as session:
             reply = _reply_for(session, decision_row, pending, config)
-        posted = replier.post_reply(channel=message.channel, thread_ts=message.root_ts, reply=reply)
+        posted = replier.post_reply(
+            channel=message.channel,
+            thread_ts=message.root_ts,
+            reply=reply,
+            key=reply_key(decision_row.id),
+            # A stored decision without its reply: the attempt that made it may have posted the
+            # reply and failed before recording it.
+            maybe_sent=pending.decision is not None,
+        )
         record_reply(
             engine=engine,
             decision_id=decision_row.id,
@@ -417,6 +425,11 @@ def _reply_for(
         skill=skill,
         answer=answer,
     )
+
+
+def reply_key(decision_id: int | None) -> str:
+    """The key marking the reply to a decision in its message metadata."""
+    return f"reply:{decision_id}"
 
 
 def record_reply(

@@ -37,4 +37,16 @@ class Posted:
 class ThreadReplier(Protocol):
     """Posts the bot's replies into customer threads."""
 
-    def post_reply(self, *, channel: str, thread_ts: str, reply: BotReply) -> Posted: ...
+    def post_reply(
+        self,
+        *,
+        channel: str,
+        thread_ts: str,
+        reply: BotReply,
+        key: str | None = None,
+        maybe_sent: bool = False,
+    ) -> Posted:
+        """Post ``reply`` in the thread, marked with ``key``. With ``maybe_sent`` (an earlier
+        attempt may have posted it and failed before recording it) the thread is read first and
+        a reply carrying ``key`` is returned instead of posting it again."""
+        ...

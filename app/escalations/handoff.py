@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -60,6 +60,10 @@ class AgentDesk(Protocol):
     def post_notice(self, *, channel: str, text: str, key: str | None = None) -> str: ...
 
     def retire_card(self, *, channel: str, ts: str, text: str) -> None: ...
+
+    def find_sent(self, *, channel: str, key: str, since: datetime) -> str | None:
+        """The ts of the message carrying ``key`` posted in ``channel`` after ``since``."""
+        ...
 
 
 def build_card(
@@ -166,10 +170,18 @@ def post_card(
         assert conversation is not None
         channel, thread = conversation.channel_id, conversation.thread_ts
         routed = escalation.routed_channel
-    if not _claim_card(engine, escalation_id):
+    taken = _claim_card(engine, escalation_id)
+    if taken is None:
         return None  # being posted elsewhere right now
+    posted_at, earlier_claim = taken
+    if earlier_claim is not None:
+        # The poster holding the lease before us never finished: it may have posted the card
+        # and died (or lost the database) before recording it.
+        found = _find_card(desk, config, escalation_id, routed, since=earlier_claim)
+        if found is not None:
+            return _record_card(engine, escalation_id, *found)
     try:
-        return _post_claimed_card(
+        channel_posted, ts = _post_claimed_card(
             engine=engine,
             config=config,
             desk=desk,
@@ -179,18 +191,33 @@ def post_card(
             routed=routed,
         )
     except BaseException:
+        # Not posted: free the card for the next attempt at once.
         with session_scope(engine) as session:
             session.execute(
                 update(Escalation)
-                .where(col(Escalation.id) == escalation_id)
+                .where(
+                    col(Escalation.id) == escalation_id,
+                    col(Escalation.card_claimed_at) == posted_at,
+                )
                 .values(card_claimed_at=None)
             )
         raise
+    # Posted: should recording it fail, the lease stays taken and the next poster finds the card.
+    return _record_card(engine, escalation_id, channel_posted, ts)
 
 
-def _claim_card(engine: Engine, escalation_id: int) -> bool:
+def card_key(escalation_id: int) -> str:
+    """The key marking an escalation's card in its message metadata."""
+    return f"card:{escalation_id}"
+
+
+def _claim_card(engine: Engine, escalation_id: int) -> tuple[datetime, datetime | None] | None:
+    """Take the lease on posting the card: (when, the expired lease it replaced), or None."""
     now = utcnow()
     with session_scope(engine) as session:
+        earlier = session.exec(
+            select(Escalation.card_claimed_at).where(col(Escalation.id) == escalation_id)
+        ).first()
         result = session.execute(
             update(Escalation)
             .where(
@@ -200,10 +227,51 @@ def _claim_card(engine: Engine, escalation_id: int) -> bool:
                     col(Escalation.card_claimed_at).is_(None),
                     col(Escalation.card_claimed_at) < now - CARD_LEASE,
                 ),
+                _same_claim(earlier),
             )
             .values(card_claimed_at=now)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return None
+        return now, as_utc(earlier) if earlier is not None else None
+
+
+def _same_claim(earlier: datetime | None) -> ColumnElement[bool]:
+    """The lease is still the one read (nobody took it in between)."""
+    if earlier is None:
+        return col(Escalation.card_claimed_at).is_(None)
+    return col(Escalation.card_claimed_at) == earlier
+
+
+def _find_card(
+    desk: AgentDesk, config: EscalationConfig, escalation_id: int, routed: str, *, since: datetime
+) -> tuple[str, str] | None:
+    """(channel, ts) of the escalation's card already posted since ``since``, if any."""
+    key = card_key(escalation_id)
+    for channel in dict.fromkeys((routed, config.overflow_channel)):
+        ts = desk.find_sent(channel=channel, key=key, since=since)
+        if ts is not None:
+            logger.info(
+                "escalation %s: its card was posted before, not posting again", escalation_id
+            )
+            return channel, ts
+    return None
+
+
+def _record_card(engine: Engine, escalation_id: int, channel: str, ts: str) -> str:
+    with session_scope(engine) as session:
+        session.execute(
+            update(Escalation)
+            .where(col(Escalation.id) == escalation_id, col(Escalation.card_ts).is_(None))
+            .values(
+                card_channel=channel,
+                card_ts=ts,
+                card_error=None,
+                card_claimed_at=None,
+                updated_at=utcnow(),
+            )
+        )
+    return ts
 
 
 def _post_claimed_card(
@@ -215,20 +283,21 @@ def _post_claimed_card(
     channel: str,
     thread: str,
     routed: str,
-) -> str:
+) -> tuple[str, str]:
+    """Post the card: (the channel it went to, its ts)."""
     thread_url = desk.permalink(channel=channel, ts=thread)
     with session_scope(engine) as session:
         escalation = session.get(Escalation, escalation_id)
         assert escalation is not None
         card = build_card(session, escalation, config, thread_url=thread_url)
     card = with_account_facts(card, config, channel)
+    key = card_key(escalation_id)
     try:
-        ts = desk.post_card(channel=routed, card=card)
-        posted_in = routed
+        return routed, desk.post_card(channel=routed, card=card, key=key)
     except ChannelUnavailableError as exc:
         posted_in = config.overflow_channel
         note = f"Could not post in the {card.skill} channel ({exc.error}): sent to overflow."
-        ts = desk.post_card(channel=posted_in, card=_with_note(card, note))
+        ts = desk.post_card(channel=posted_in, card=_with_note(card, note), key=key)
         desk.post_notice(
             channel=config.leads_channel,
             text=(
@@ -236,19 +305,7 @@ def _post_claimed_card(
                 f"to <#{posted_in}>. Please invite me to <#{exc.channel}>."
             ),
         )
-    with session_scope(engine) as session:
-        session.execute(
-            update(Escalation)
-            .where(col(Escalation.id) == escalation_id, col(Escalation.card_ts).is_(None))
-            .values(
-                card_channel=posted_in,
-                card_ts=ts,
-                card_error=None,
-                card_claimed_at=None,
-                updated_at=utcnow(),
-            )
-        )
-    return ts
+        return posted_in, ts
 
 
 def record_card_failure(*, engine: Engine, escalation_id: int, error: str) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -45,14 +44,6 @@ BATCH = 50
 REMINDER_LEASE = timedelta(minutes=1)
 
 
-class ReminderDesk(AgentDesk, Protocol):
-    """The agent desk, and a look in a channel for a reminder we may already have posted."""
-
-    def find_sent(self, *, channel: str, key: str, since: datetime) -> str | None:
-        """The ts of the message carrying ``key`` posted in ``channel`` after ``since``."""
-        ...
-
-
 def reminder_key(escalation_id: int, step: str, taken_at: datetime) -> str:
     """The stable key of one reminder (a reassigned escalation's next round gets a new one)."""
     return f"escalation-{escalation_id}-{step}-{int(as_utc(taken_at).timestamp() * 1000)}"
@@ -62,7 +53,7 @@ def sweep_overflow(
     *,
     engine: Engine,
     config: EscalationConfig,
-    desk: ReminderDesk,
+    desk: AgentDesk,
     now: datetime,
     team_id: str | None = None,
     holder: str | None = None,
@@ -85,7 +76,7 @@ def sweep_overflow(
 def _recover(
     engine: Engine,
     config: EscalationConfig,
-    desk: ReminderDesk,
+    desk: AgentDesk,
     now: datetime,
     *,
     team_id: str | None,
@@ -125,7 +116,7 @@ def _recover(
 def _settle(
     engine: Engine,
     config: EscalationConfig,
-    desk: ReminderDesk,
+    desk: AgentDesk,
     send: StaleSend,
     now: datetime,
     *,

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from app.escalations.card import HandoffCard
 from app.escalations.handoff import ChannelUnavailableError
 from app.slack.blocks.handoff_card import handoff_card_blocks, handoff_card_text
-from app.slack.sent_lookup import REMINDER_EVENT, find_keyed_message, keyed_metadata
+from app.slack.sent_lookup import CARD_EVENT, REMINDER_EVENT, find_keyed_message, keyed_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class SlackAgentDesk:
                 blocks=[block.to_dict() for block in handoff_card_blocks(card)],
                 unfurl_links=False,
                 unfurl_media=False,
-                metadata=keyed_metadata(REMINDER_EVENT, key) if key else None,
+                metadata=keyed_metadata(CARD_EVENT, key) if key else None,
             )
         except SlackApiError as exc:
             error = str(exc.response.get("error", ""))

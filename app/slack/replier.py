@@ -12,13 +12,22 @@ from app.slack.blocks.answer import answer_blocks, answer_text
 from app.slack.blocks.csat import survey_blocks, survey_text
 from app.slack.blocks.customer_handoff import plain_message_blocks, transition_blocks
 from app.slack.mrkdwn import escape
+from app.slack.sent_lookup import REPLY_EVENT, find_keyed_reply, keyed_metadata
 
 
 class SlackThreadReplier:
     def __init__(self, client: WebClient) -> None:
         self._client = client
 
-    def post_reply(self, *, channel: str, thread_ts: str, reply: BotReply) -> Posted:
+    def post_reply(
+        self,
+        *,
+        channel: str,
+        thread_ts: str,
+        reply: BotReply,
+        key: str | None = None,
+        maybe_sent: bool = False,
+    ) -> Posted:
         blocks: list[Block]
         if reply.kind is ReplyKind.ANSWER:
             assert reply.answer is not None
@@ -28,7 +37,11 @@ class SlackThreadReplier:
         else:
             text = sent_text = reply.text
             blocks = _handoff_blocks(reply)
-        return self._post(channel, thread_ts, sent_text, blocks, text)
+        if key is not None and maybe_sent:
+            found = find_keyed_reply(self._client, channel=channel, thread_ts=thread_ts, key=key)
+            if found is not None:
+                return Posted(ts=found, text=text)
+        return self._post(channel, thread_ts, sent_text, blocks, text, key=key)
 
     def update_reply(self, *, channel: str, ts: str, reply: BotReply) -> None:
         """Edit a posted transition message in place (its wait line moved)."""
@@ -51,7 +64,14 @@ class SlackThreadReplier:
         return self._post(channel, thread_ts, survey_text(kind), blocks, survey_text(kind))
 
     def _post(
-        self, channel: str, thread_ts: str, sent_text: str, blocks: list[Block], text: str
+        self,
+        channel: str,
+        thread_ts: str,
+        sent_text: str,
+        blocks: list[Block],
+        text: str,
+        *,
+        key: str | None = None,
     ) -> Posted:
         response = self._client.chat_postMessage(
             channel=channel,
@@ -60,6 +80,7 @@ class SlackThreadReplier:
             blocks=[block.to_dict() for block in blocks],
             unfurl_links=False,
             unfurl_media=False,
+            metadata=keyed_metadata(REPLY_EVENT, key) if key is not None else None,
         )
         return Posted(ts=str(response["ts"]), text=text)
 

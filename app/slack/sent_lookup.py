@@ -15,7 +15,9 @@ from slack_sdk.web import SlackResponse
 logger = logging.getLogger(__name__)
 
 REMINDER_EVENT = "escalation_reminder"
+CARD_EVENT = "handoff_card"
 DIGEST_EVENT = "scheduled_digest"
+REPLY_EVENT = "bot_reply"
 MAX_PAGES = 5  # conversations.history pages read before giving up (the post is then sent)
 PAGE_SIZE = 200
 CLOCK_SKEW = timedelta(minutes=1)  # our clock against Slack's message timestamps
@@ -47,6 +49,20 @@ def find_keyed_message(
     return next((ts for found, ts in history if found == key), None)
 
 
+def find_keyed_reply(
+    client: WebClient,
+    *,
+    channel: str,
+    thread_ts: str,
+    key: str,
+    max_pages: int = MAX_PAGES,
+    page_size: int = PAGE_SIZE,
+) -> str | None:
+    """The ts of the message in the thread whose metadata carries ``key``, or None."""
+    replies = _thread(client, channel, thread_ts, max_pages=max_pages, page_size=page_size)
+    return next((ts for found, ts in replies if found == key), None)
+
+
 def keys_in_thread(
     client: WebClient,
     *,
@@ -56,14 +72,20 @@ def keys_in_thread(
     page_size: int = PAGE_SIZE,
 ) -> set[str]:
     """The keys carried by a thread's messages (at most ``max_pages`` pages of ``page_size``)."""
-    replies = _messages(
+    replies = _thread(client, channel, thread_ts, max_pages=max_pages, page_size=page_size)
+    return {key for key, _ts in replies if key is not None}
+
+
+def _thread(
+    client: WebClient, channel: str, thread_ts: str, *, max_pages: int, page_size: int
+) -> Iterator[tuple[str | None, str]]:
+    return _messages(
         client.conversations_replies,
         max_pages=max_pages,
         channel=channel,
         ts=thread_ts,
         limit=page_size,
     )
-    return {key for key, _ts in replies if key is not None}
 
 
 def _messages(

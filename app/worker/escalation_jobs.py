@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import col, select
 
-from app.conversations.flow import record_reply
+from app.conversations.flow import record_reply, reply_key
 from app.conversations.intake import BotIdentity
 from app.db.engine import session_scope
 from app.db.escalations import escalation_for_decision, escalations_without_card
@@ -113,7 +113,13 @@ def post_missing_handoff_replies(
             )
             channel, thread_ts = conversation.channel_id, conversation.thread_ts
         try:
-            sent = replier.post_reply(channel=channel, thread_ts=thread_ts, reply=reply)
+            sent = replier.post_reply(
+                channel=channel,
+                thread_ts=thread_ts,
+                reply=reply,
+                key=reply_key(decision_id),
+                maybe_sent=True,  # the click's own attempt may have posted it, then failed
+            )
         except SlackApiError as exc:
             logger.warning(
                 "hand-off reply %s not posted: %s", decision_id, exc.response.get("error")

@@ -46,9 +46,19 @@ from app.worker.surge_jobs import run_surge_calendar, send_surge_notices
 logger = logging.getLogger(__name__)
 
 SLOT_CHECK_SECONDS = 30  # how often the cron digests look for a due slot (taken once in the db)
-# Run as soon as a worker starts: a restarted worker settles and sends overdue reminders and
-# catches up a missed digest slot at once, not one interval later.
-AT_START = frozenset({"sweep_claim_windows", "post_leads_digest", "post_knowledge_gap_digest"})
+# Run as soon as a worker starts: a restarted worker finishes the events, replies and cards a
+# dead process left half-done, settles and sends overdue reminders and catches up a missed
+# digest slot at once, not one interval later.
+AT_START = frozenset(
+    {
+        "retry_unfinished_events",
+        "post_missing_handoff_replies",
+        "post_missing_cards",
+        "sweep_claim_windows",
+        "post_leads_digest",
+        "post_knowledge_gap_digest",
+    }
+)
 
 
 def _now() -> datetime:

@@ -4,7 +4,7 @@ the same moment (the first holds a short lease); a failed post frees the card fo
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -44,6 +44,9 @@ class SlowDesk:
         raise AssertionError("not expected")
 
     def retire_card(self, *, channel: str, ts: str, text: str) -> None:
+        raise AssertionError("not expected")
+
+    def find_sent(self, *, channel: str, key: str, since: datetime) -> str | None:
         raise AssertionError("not expected")
 
 

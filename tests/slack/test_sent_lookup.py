@@ -14,7 +14,9 @@ from app.sandbox.standin_workspace import Workspace
 from app.slack.sent_lookup import (
     CLOCK_SKEW,
     REMINDER_EVENT,
+    REPLY_EVENT,
     find_keyed_message,
+    find_keyed_reply,
     keyed_metadata,
     keys_in_thread,
 )
@@ -103,3 +105,19 @@ def test_the_keys_of_a_threads_replies_are_read_across_pages(
     calls = standin.calls_to("conversations.replies")
     assert len(calls) == 3  # six messages, two per page
     assert all(call.args["include_all_metadata"] in (True, "1", "true") for call in calls)
+
+
+def test_a_keyed_reply_is_found_in_its_thread(client: WebClient, standin: SlackStandin) -> None:
+    parent = _post(client, "the customer's question")
+    for n in range(4):
+        client.chat_postMessage(
+            channel=CHANNEL,
+            text=f"reply {n}",
+            thread_ts=parent,
+            metadata=keyed_metadata(REPLY_EVENT, f"reply:{n}"),
+        )
+    replies = standin.messages_in(CHANNEL, parent)
+    third = next(m["ts"] for m in replies if m.get("text") == "reply 2")
+    found = find_keyed_reply(client, channel=CHANNEL, thread_ts=parent, key="reply:2", page_size=2)
+    assert found == third
+    assert find_keyed_reply(client, channel=CHANNEL, thread_ts=parent, key="reply:9") is None

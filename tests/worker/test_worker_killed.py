@@ -91,8 +91,14 @@ def _engine(slack: LocalSlack) -> Engine:
 
 
 @contextmanager
-def _worker(slack: LocalSlack, database_url: str, config_path: Path) -> Iterator[int]:
-    """A real worker process (its pid); stopped at the end if still running."""
+def _worker(
+    slack: LocalSlack,
+    database_url: str,
+    config_path: Path,
+    command: str = "worker",
+    **settings: str,
+) -> Iterator[int]:
+    """A real worker (or ``command``) process (its pid); stopped at the end if still running."""
     names = {name.upper() for name in Settings.model_fields}
     env = {
         **{k: v for k, v in os.environ.items() if k not in names},
@@ -101,11 +107,12 @@ def _worker(slack: LocalSlack, database_url: str, config_path: Path) -> Iterator
         "SLACK_API_URL": slack.standin.url,
         "DATABASE_URL": database_url,
         "ESCALATION_CONFIG": str(config_path),
+        **{name.upper(): value for name, value in settings.items()},
     }
     log = config_path.parent / f"worker-{len(list(config_path.parent.glob('worker-*')))}.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "app", "worker"],
+            [sys.executable, "-m", "app", command],
             env=env,
             cwd=config_path.parent,
             stdout=out,

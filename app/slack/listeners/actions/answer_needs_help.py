@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from app.conversations.feedback import request_human
-from app.conversations.flow import record_reply
+from app.conversations.flow import record_reply, reply_key
 from app.escalations.handoff import post_card
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.answer import answer_closed_blocks
@@ -49,7 +49,10 @@ def answer_needs_help(
     except SlackApiError as exc:
         logger.warning("answer %s not updated: %s", click.message_ts, exc.response.get("error"))
     posted = SlackThreadReplier(client).post_reply(
-        channel=result.channel, thread_ts=result.thread_ts, reply=result.handoff
+        channel=result.channel,
+        thread_ts=result.thread_ts,
+        reply=result.handoff,
+        key=reply_key(result.decision_id),
     )
     record_reply(
         engine=runtime.engine,
