@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
 from app.runtime import Runtime
@@ -38,7 +39,7 @@ def create_bolt_app(
         token_verification_enabled=False,
         raise_error_for_unhandled_request=True,
         request_verification_enabled=signing_secret is not None,
-        logger=logging.getLogger("slack_bolt.App"),
+        logger=_bolt_logger(),
         listener_executor=executor,
         oauth_settings=oauth.settings if oauth else None,
         # an Authorize instance is accepted alongside oauth_settings (Bolt checks isinstance)
@@ -50,3 +51,19 @@ def create_bolt_app(
     app.use(admission_middleware(executor))
     listeners.register(app)
     return app
+
+
+class _ClientTokenNotice(logging.Filter):
+    """Bolt warns at every start that ``SLACK_BOT_TOKEN`` "will be unused" because a client is
+    passed too; the client is built from that same setting (or, with OAuth, each installation's
+    token is used), so the warning says nothing an operator can act on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _ClientTokenNotice) for f in logger.filters):
+        logger.addFilter(_ClientTokenNotice())
+    return logger
