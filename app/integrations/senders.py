@@ -48,13 +48,14 @@ def integration_problems(settings: Settings, config: EscalationConfig) -> list[s
         p for team in teams or [config] for p in bug_trackers(settings, team).problems
     )
     problems = list(dict.fromkeys(tracker_problems))
+    accounts = [*config.accounts, *(a for w in config.workspaces.values() for a in w.accounts)]
     for crm, id_key in (
         (hubspot_settings(settings), "hubspot_company_id"),
         (salesforce_settings(settings), "salesforce_account_id"),
     ):
         if crm.problem:
             problems.append(f"{crm.name} integration is off: {crm.problem}.")
-        mapped = [a.name for a in config.accounts if getattr(a, id_key)]
+        mapped = [a.name for a in accounts if getattr(a, id_key)]
         if mapped and not crm.enabled:
             problems.append(
                 f"{len(mapped)} account(s) have a {id_key} but {crm.name} is not configured: "

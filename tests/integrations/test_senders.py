@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.config import EXAMPLE_CONFIG, Settings, load_settings
-from app.config_file import EscalationConfig, load_config
+from app.config_file import EscalationConfig, WorkspaceConfig, load_config
 from app.integrations import hubspot, linear, salesforce
 from app.integrations.alerts import KIND as ALERT_KIND
 from app.integrations.crm_settings import hubspot_settings, salesforce_settings
@@ -89,6 +89,24 @@ def test_accounts_mapped_to_an_unconfigured_crm_are_reported() -> None:
         "wait in the outbox until it is.",
         "1 account(s) have a salesforce_account_id but Salesforce is not configured: their "
         "signals wait in the outbox until it is.",
+    ]
+
+
+def test_accounts_of_every_installed_workspace_are_counted() -> None:
+    config = _config(hubspot_company_id="123")
+    second = config.accounts[1].model_copy(update={"hubspot_company_id": "456"})
+    workspace = WorkspaceConfig(
+        accounts=[second],
+        skills=config.skills,
+        overflow_channel=config.overflow_channel,
+        leads_channel=config.leads_channel,
+    )
+    config = config.model_copy(
+        update={"accounts": config.accounts[:1], "workspaces": {"T0SECOND": workspace}}
+    )
+    assert integration_problems(_settings(), config) == [
+        "2 account(s) have a hubspot_company_id but HubSpot is not configured: their signals "
+        "wait in the outbox until it is.",
     ]
 
 
