@@ -102,3 +102,19 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def example_config_path() -> Path:
     return EXAMPLE_CONFIG
+
+
+def example_config_text() -> str:
+    """The example config, its knowledge-base path made absolute (so it works from anywhere)."""
+    return EXAMPLE_CONFIG.read_text().replace(
+        "path: app/knowledge", f"path: {EXAMPLE_CONFIG.parent}/app/knowledge"
+    )
+
+
+@pytest.fixture
+def config_copy(tmp_path: Path) -> Path:
+    """The example config in the test's own directory: processes the test starts run there and
+    write their logs beside it."""
+    path = tmp_path / "escalation.yml"
+    path.write_text(example_config_text())
+    return path

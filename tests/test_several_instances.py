@@ -26,13 +26,13 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.config import EXAMPLE_CONFIG, Settings
+from app.config import Settings
 from app.config_file import EscalationConfig, load_config
 from app.db.models import Conversation, Escalation, SlackEvent
 from app.sandbox.openai_standin import OpenAIStandin
 from app.sandbox.slack_requests import SlackRequestSender
 from app.sandbox.slack_standin import SlackStandin
-from tests.conftest import fresh_postgres_database
+from tests.conftest import example_config_text, fresh_postgres_database
 
 pytestmark = pytest.mark.postgres
 
@@ -67,11 +67,9 @@ def config_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     agents = "\n".join(
         f"  - {{user: {user}, skills: [billing], languages: [en, es]}}" for user in AGENTS
     )
-    text = EXAMPLE_CONFIG.read_text().replace("agents:\n", f"agents:\n{agents}\n", 1)
+    text = example_config_text().replace("agents:\n", f"agents:\n{agents}\n", 1)
     path = tmp_path_factory.mktemp("config") / "escalation.yml"
-    path.write_text(
-        text.replace("path: app/knowledge", f"path: {EXAMPLE_CONFIG.parent}/app/knowledge")
-    )
+    path.write_text(text)
     return path
 
 

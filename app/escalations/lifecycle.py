@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from sqlalchemy.engine import Engine
 
 from app.config_file import EscalationConfig
-from app.conversations.replies import Posted
-from app.csat.service import ESCALATION, mark_posted, open_survey
+from app.csat.service import mark_posted, open_survey
 from app.db.engine import session_scope
-from app.db.models import Conversation, Escalation, utcnow
-from app.escalations.customer import closing_text, joined_text
+from app.db.models import Conversation, utcnow
 from app.escalations.handoff import AgentDesk, refresh_cards
-from app.knowledge_gaps.queue import record_gap
+from app.escalations.thread_notices import ThreadPoster, post_notices
 
 
-class ThreadPoster(Protocol):
-    def post_text(self, *, channel: str, thread_ts: str, text: str) -> Posted: ...
-
-    def post_survey(self, *, channel: str, thread_ts: str, kind: str, rating_id: int) -> Posted: ...
-
-
-def _thread(engine: Engine, escalation_id: int) -> tuple[str, str, str, str | None]:
-    with session_scope(engine) as session:
-        escalation = session.get(Escalation, escalation_id)
-        assert escalation is not None
-        conversation = session.get(Conversation, escalation.conversation_id)
-        assert conversation is not None
-        return (
-            conversation.channel_id,
-            conversation.thread_ts,
-            escalation.language,
-            escalation.claimed_by,
-        )
-
-
-def after_claim(
+def after_change(
     *,
     engine: Engine,
     config: EscalationConfig,
@@ -44,39 +20,10 @@ def after_claim(
     poster: ThreadPoster,
     escalation_id: int,
 ) -> None:
+    """After a claim or a resolution: the cards show it, and the customer's thread gets the
+    notices stored with it (who joined; the closing message and the survey)."""
     refresh_cards(engine=engine, config=config, desk=desk, escalation_id=escalation_id)
-    channel, thread_ts, language, agent = _thread(engine, escalation_id)
-    assert agent is not None
-    poster.post_text(
-        channel=channel,
-        thread_ts=thread_ts,
-        text=joined_text(config, language=language, agent_user_id=agent),
-    )
-
-
-def after_resolve(
-    *,
-    engine: Engine,
-    config: EscalationConfig,
-    desk: AgentDesk,
-    poster: ThreadPoster,
-    escalation_id: int,
-) -> None:
-    with session_scope(engine) as session:
-        record_gap(session=session, escalation_id=escalation_id)  # only for ai_knowledge_gap
-    refresh_cards(engine=engine, config=config, desk=desk, escalation_id=escalation_id)
-    channel, thread_ts, language, _agent = _thread(engine, escalation_id)
-    poster.post_text(
-        channel=channel, thread_ts=thread_ts, text=closing_text(config, language=language)
-    )
-    send_survey(
-        engine=engine,
-        config=config,
-        poster=poster,
-        kind=ESCALATION,
-        escalation_id=escalation_id,
-        conversation_id=None,
-    )
+    post_notices(engine=engine, poster=poster, escalation_id=escalation_id, now=utcnow())
 
 
 def send_survey(
@@ -85,24 +32,19 @@ def send_survey(
     config: EscalationConfig,
     poster: ThreadPoster,
     kind: str,
-    escalation_id: int | None,
-    conversation_id: int | None,
+    conversation_id: int,
 ) -> int:
-    """Store the survey, then post it in the customer's thread (once per subject)."""
+    """Store a conversation's survey, then post it in the customer's thread (once). The
+    hand-off survey of an escalation is a thread notice, stored with its resolution."""
     now = utcnow()
     with session_scope(engine) as session:
-        if escalation_id is not None:
-            escalation = session.get(Escalation, escalation_id)
-            assert escalation is not None
-            conversation_id = escalation.conversation_id
-        assert conversation_id is not None
         conversation = session.get(Conversation, conversation_id)
         assert conversation is not None
         row = open_survey(
             session=session,
             kind=kind,
             conversation_id=conversation_id,
-            escalation_id=escalation_id,
+            escalation_id=None,
             now=now,
             hours=config.reports.csat_survey_hours,
         )

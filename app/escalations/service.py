@@ -22,6 +22,8 @@ from app.db.engine import session_scope
 from app.db.escalations import on_shift_agents
 from app.db.models import Account, Conversation, Escalation, as_utc
 from app.escalations.card import RESOLUTION_TAGS
+from app.escalations.thread_notices import queue_joined, queue_resolution
+from app.knowledge_gaps.queue import record_gap
 from app.routing.router import RoutingDecision, route
 
 
@@ -100,6 +102,8 @@ def claim(
             .values(status="claimed", claimed_by=user_id, claimed_at=now, updated_at=now)
         )
         if result.rowcount:  # type: ignore[attr-defined]
+            claimed = session.get_one(Escalation, escalation_id)
+            queue_joined(session=session, config=config, escalation=claimed, now=now)
             return Change(True, "You claimed this escalation.", escalation_id)
         row = session.get(Escalation, escalation_id)
     if row is None:
@@ -155,11 +159,15 @@ def resolve(
         )
         if not result.rowcount:  # type: ignore[attr-defined]
             return Change(False, "This escalation was just resolved.", escalation_id)
+        session.refresh(row)
         conversation = session.get(Conversation, row.conversation_id)
         if conversation is not None:
             conversation.status = "resolved"
             conversation.updated_at = now
             session.add(conversation)
+        # Stored with the resolution: none is lost if the process dies before posting them.
+        record_gap(session=session, escalation_id=escalation_id)  # only for ai_knowledge_gap
+        queue_resolution(session=session, config=config, escalation=row, now=now)
         if and_then is not None:
             and_then(session)
     return Change(True, "Resolved.", escalation_id)

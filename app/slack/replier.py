@@ -37,11 +37,9 @@ class SlackThreadReplier:
         else:
             text = sent_text = reply.text
             blocks = _handoff_blocks(reply)
-        if key is not None and maybe_sent:
-            found = find_keyed_reply(self._client, channel=channel, thread_ts=thread_ts, key=key)
-            if found is not None:
-                return Posted(ts=found, text=text)
-        return self._post(channel, thread_ts, sent_text, blocks, text, key=key)
+        return self._post(
+            channel, thread_ts, sent_text, blocks, text, key=key, maybe_sent=maybe_sent
+        )
 
     def update_reply(self, *, channel: str, ts: str, reply: BotReply) -> None:
         """Edit a posted transition message in place (its wait line moved)."""
@@ -55,13 +53,32 @@ class SlackThreadReplier:
         except SlackApiError as exc:
             raise EditRefusedError(str(exc.response.get("error", "error"))) from None
 
-    def post_text(self, *, channel: str, thread_ts: str, text: str) -> Posted:
+    def post_text(
+        self,
+        *,
+        channel: str,
+        thread_ts: str,
+        text: str,
+        key: str | None = None,
+        maybe_sent: bool = False,
+    ) -> Posted:
         """A product-written line (who joined, the closing message) in the thread."""
-        return self._post(channel, thread_ts, text, plain_message_blocks(text), text)
+        blocks = plain_message_blocks(text)
+        return self._post(channel, thread_ts, text, blocks, text, key=key, maybe_sent=maybe_sent)
 
-    def post_survey(self, *, channel: str, thread_ts: str, kind: str, rating_id: int) -> Posted:
+    def post_survey(
+        self,
+        *,
+        channel: str,
+        thread_ts: str,
+        kind: str,
+        rating_id: int,
+        key: str | None = None,
+        maybe_sent: bool = False,
+    ) -> Posted:
         blocks = survey_blocks(kind=kind, rating_id=rating_id)
-        return self._post(channel, thread_ts, survey_text(kind), blocks, survey_text(kind))
+        text = survey_text(kind)
+        return self._post(channel, thread_ts, text, blocks, text, key=key, maybe_sent=maybe_sent)
 
     def _post(
         self,
@@ -72,7 +89,14 @@ class SlackThreadReplier:
         text: str,
         *,
         key: str | None = None,
+        maybe_sent: bool = False,
     ) -> Posted:
+        """Post in the thread, marked with ``key``; with ``maybe_sent``, a message of the thread
+        already carrying ``key`` is returned instead (an earlier attempt posted it)."""
+        if key is not None and maybe_sent:
+            found = find_keyed_reply(self._client, channel=channel, thread_ts=thread_ts, key=key)
+            if found is not None:
+                return Posted(ts=found, text=text)
         response = self._client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,

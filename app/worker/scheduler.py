@@ -34,6 +34,7 @@ from app.worker.escalation_jobs import (
     deliver_follow_up_emails,
     post_missing_cards,
     post_missing_handoff_replies,
+    post_waiting_thread_notices,
     refresh_customer_wait_lines,
     sweep_claim_windows,
 )
@@ -54,6 +55,7 @@ AT_START = frozenset(
         "retry_unfinished_events",
         "post_missing_handoff_replies",
         "post_missing_cards",
+        "post_waiting_thread_notices",
         "sweep_claim_windows",
         "post_leads_digest",
         "post_knowledge_gap_digest",
@@ -148,6 +150,11 @@ def _workspace_jobs() -> tuple[WorkspaceJob, ...]:
             "post_missing_cards",
             lambda w: post_missing_cards(runtime=w.runtime, client=w.client, now=_now()),
             60,
+        ),
+        (
+            "post_waiting_thread_notices",
+            lambda w: post_waiting_thread_notices(runtime=w.runtime, client=w.client, now=_now()),
+            30,
         ),
         _slot_job(
             "post_leads_digest",

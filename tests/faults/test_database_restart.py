@@ -24,7 +24,7 @@ from urllib.request import urlopen
 import pytest
 from sqlmodel import Session, select
 
-from app.config import EXAMPLE_CONFIG, Settings, load_settings
+from app.config import Settings, load_settings
 from app.config_file import load_config
 from app.conversations.intake import BotIdentity
 from app.db.models import Conversation, Message, SlackEvent, utcnow
@@ -33,6 +33,7 @@ from app.sandbox.slack_requests import SlackRequestSender
 from app.sandbox.slack_standin import SlackStandin
 from app.slack.client import build_web_client
 from app.worker.event_retry import retry_unfinished_events
+from tests.conftest import example_config_text
 from tests.test_several_instances import _free_port, _serve, _stop
 
 pytestmark = pytest.mark.postgres
@@ -127,11 +128,7 @@ def _health(url: str) -> int:
 
 def test_database_restart_mid_load(throwaway_postgres: ThrowawayPostgres, tmp_path: Path) -> None:
     config_path = tmp_path / "escalation.yml"
-    config_path.write_text(
-        EXAMPLE_CONFIG.read_text().replace(
-            "path: app/knowledge", f"path: {EXAMPLE_CONFIG.parent}/app/knowledge"
-        )
-    )
+    config_path.write_text(example_config_text())
     standin = SlackStandin(bot_token=TOKEN, post_message_per_channel_per_second=None).start()
     for channel in CHANNELS:
         standin.add_channel(channel, f"ext-{channel.lower()}", is_ext_shared=True)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app.config import EXAMPLE_CONFIG
 from app.escalations.messages import render
 from app.sandbox.local_slack import LocalSlack
+from tests.conftest import example_config_text
 from tests.slack.test_handoff import BILLING, GLOBEX, card_in, escalate, escalations, latest, press
 from tests.slack.test_triage_flow import bot_replies
 
@@ -23,11 +23,9 @@ def ten_agents(database_url: str, tmp_path: Path) -> Iterator[LocalSlack]:
     agents = "\n".join(
         f"  - {{user: {user}, skills: [billing], languages: [en, es]}}" for user in AGENTS
     )
-    text = EXAMPLE_CONFIG.read_text().replace("agents:\n", f"agents:\n{agents}\n", 1)
+    text = example_config_text().replace("agents:\n", f"agents:\n{agents}\n", 1)
     config = tmp_path / "escalation.yml"
-    config.write_text(
-        text.replace("path: app/knowledge", f"path: {EXAMPLE_CONFIG.parent}/app/knowledge")
-    )
+    config.write_text(text)
     with LocalSlack(database_url=database_url, config_path=config) as local:
         yield local
 

@@ -14,6 +14,7 @@ from app.db.models import Escalation, as_utc
 from app.escalations.messages import render, transition_text
 from app.escalations.overflow import sweep_overflow
 from app.sandbox.local_slack import OUR_TEAM, Customer, LocalSlack
+from app.sandbox.slack_requests import SlackRequestSender
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.client import build_web_client
 from tests.slack.test_triage_flow import bot_replies
@@ -51,9 +52,12 @@ def press(
     channel: str,
     team: str = OUR_TEAM,
     selected: str | None = None,
+    sender: SlackRequestSender | None = None,
 ) -> int:
-    """Click a button (or choose ``selected`` in a select) on a message, as Slack sends it."""
-    assert slack.sender is not None
+    """Click a button (or choose ``selected`` in a select) on a message, as Slack sends it (to
+    ``sender``'s app, by default the local one)."""
+    sender = sender or slack.sender
+    assert sender is not None
     for block in card["blocks"]:
         elements = [
             *(block.get("elements") or []),
@@ -62,7 +66,7 @@ def press(
         for element in elements:
             if element.get("action_id") != action_id:
                 continue
-            result = slack.sender.block_action(
+            result = sender.block_action(
                 user=user,
                 user_team=team,
                 action_id=action_id,

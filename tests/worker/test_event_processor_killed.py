@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from app.config import EXAMPLE_CONFIG
 from app.conversations.flow import reply_key
 from app.db.models import Escalation, Message, SlackEvent, TriageDecision
 from app.escalations.handoff import CARD_LEASE, card_key
@@ -33,23 +32,12 @@ CANCEL = "Cancel our contract please"
 
 
 @pytest.fixture
-def config_path(tmp_path: Path) -> Path:
-    path = tmp_path / "escalation.yml"
-    path.write_text(
-        EXAMPLE_CONFIG.read_text().replace(
-            "path: app/knowledge", f"path: {EXAMPLE_CONFIG.parent}/app/knowledge"
-        )
-    )
-    return path
-
-
-@pytest.fixture
-def slack(database_url: str, config_path: Path) -> Iterator[LocalSlack]:
+def slack(database_url: str, config_copy: Path) -> Iterator[LocalSlack]:
     """Web processes that only store and ack; the events are left to event processors."""
     standin = SlackStandin(bot_token=BOT_TOKEN, workspace=Workspace(wall_clock_ts=True))
     with LocalSlack(
         database_url=database_url,
-        config_path=config_path,
+        config_path=config_copy,
         standin=standin,
         event_processing="worker",
     ) as local:
@@ -74,7 +62,7 @@ def _ask(slack: LocalSlack, text: str) -> str:
 def _killed_while_posting(
     slack: LocalSlack,
     database_url: str,
-    config_path: Path,
+    config_copy: Path,
     *,
     text: str,
     channel: str,
@@ -83,7 +71,7 @@ def _killed_while_posting(
     """The customer writes ``text``; the event processor is killed while its post in
     ``channel`` is held (after or before Slack accepted it). Returns the message's ts."""
     stall = slack.standin.stall_next("chat.postMessage", channel=channel, accept=accepted)
-    with _worker(slack, database_url, config_path, "events", event_processing="worker") as pid:
+    with _worker(slack, database_url, config_copy, "events", event_processing="worker") as pid:
         ts = _ask(slack, text)
         stall.wait_reached(timeout=WAIT)
         _kill(pid)
@@ -93,9 +81,9 @@ def _killed_while_posting(
     return ts
 
 
-def _retried_by_the_worker(slack: LocalSlack, database_url: str, config_path: Path) -> None:
+def _retried_by_the_worker(slack: LocalSlack, database_url: str, config_copy: Path) -> None:
     _lease_runs_out(slack, SlackEvent, "received_at", STALE_AFTER)
-    with _worker(slack, database_url, config_path, event_processing="worker"):
+    with _worker(slack, database_url, config_copy, event_processing="worker"):
         slack.standin.wait_for(
             lambda: [e.status for e in _rows(slack, SlackEvent)] == ["done"], timeout=WAIT
         )
@@ -103,16 +91,16 @@ def _retried_by_the_worker(slack: LocalSlack, database_url: str, config_path: Pa
 
 @pytest.mark.parametrize("accepted", [True, False], ids=["after-slack-accepted", "before-slack"])
 def test_a_processor_killed_while_replying_replies_exactly_once(
-    slack: LocalSlack, database_url: str, config_path: Path, accepted: bool
+    slack: LocalSlack, database_url: str, config_copy: Path, accepted: bool
 ) -> None:
     ts = _killed_while_posting(
-        slack, database_url, config_path, text=QUESTION, channel=ACME, accepted=accepted
+        slack, database_url, config_copy, text=QUESTION, channel=ACME, accepted=accepted
     )
     [decision] = _rows(slack, TriageDecision)
     assert decision.reply_ts is None  # the dead processor never recorded its reply
     assert len(bot_replies(slack, ACME, ts)) == (1 if accepted else 0)
 
-    _retried_by_the_worker(slack, database_url, config_path)
+    _retried_by_the_worker(slack, database_url, config_copy)
 
     [reply] = bot_replies(slack, ACME, ts)
     assert reply["metadata"] == {
@@ -130,10 +118,10 @@ def test_a_processor_killed_while_replying_replies_exactly_once(
 
 @pytest.mark.parametrize("accepted", [True, False], ids=["after-slack-accepted", "before-slack"])
 def test_a_processor_killed_while_posting_the_card_posts_it_exactly_once(
-    slack: LocalSlack, database_url: str, config_path: Path, accepted: bool
+    slack: LocalSlack, database_url: str, config_copy: Path, accepted: bool
 ) -> None:
     ts = _killed_while_posting(
-        slack, database_url, config_path, text=CANCEL, channel=AM, accepted=accepted
+        slack, database_url, config_copy, text=CANCEL, channel=AM, accepted=accepted
     )
     [escalation] = _rows(slack, Escalation)
     assert escalation.routed_channel == AM
@@ -141,7 +129,7 @@ def test_a_processor_killed_while_posting_the_card_posts_it_exactly_once(
     assert len(cards_in(slack, AM)) == (1 if accepted else 0)
     _lease_runs_out(slack, Escalation, "card_claimed_at", CARD_LEASE)
 
-    _retried_by_the_worker(slack, database_url, config_path)
+    _retried_by_the_worker(slack, database_url, config_copy)
     slack.standin.wait_for(lambda: _rows(slack, Escalation)[0].card_ts is not None, timeout=WAIT)
 
     [card] = cards_in(slack, AM)

@@ -24,13 +24,14 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from app.config import EXAMPLE_CONFIG, Settings
+from app.config import Settings
 from app.db.models import Escalation, KnowledgeGap, ReminderSend, ScheduledRun, utcnow
 from app.escalations.overflow import REMINDER_LEASE
 from app.sandbox.local_slack import LocalSlack
 from app.sandbox.slack_standin import SlackStandin
 from app.sandbox.standin_workspace import Workspace
 from app.worker.scheduled_slots import LEASE, slot_key
+from tests.conftest import example_config_text
 from tests.slack.test_handoff import (
     ACME,
     BILLING,
@@ -61,9 +62,7 @@ def digest_job(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def config_path(tmp_path: Path, digest_slot: datetime, request: pytest.FixtureRequest) -> Path:
-    text = EXAMPLE_CONFIG.read_text().replace(
-        "path: app/knowledge", f"path: {EXAMPLE_CONFIG.parent}/app/knowledge"
-    )
+    text = example_config_text()
     due = f"{digest_slot.minute} {digest_slot.hour} * * *"
     never = "0 0 29 2 *"  # 29 February: not due in these tests
     job = request.getfixturevalue("digest_job") if "digest_job" in request.fixturenames else None

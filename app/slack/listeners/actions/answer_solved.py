@@ -51,6 +51,5 @@ def answer_solved(
         config=runtime.config,
         poster=SlackThreadReplier(client),
         kind=AI,
-        escalation_id=None,
         conversation_id=conversation_id,
     )

@@ -8,7 +8,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from app.db.models import utcnow
-from app.escalations.lifecycle import after_claim
+from app.escalations.lifecycle import after_change
 from app.escalations.live_wait import after_queue_moved
 from app.escalations.service import claim
 from app.slack.agent_desk import SlackAgentDesk
@@ -37,7 +37,7 @@ def claim_escalation(
         tell(client, click, result.notice)
         return
     replier = SlackThreadReplier(client)
-    after_claim(
+    after_change(
         engine=runtime.engine,
         config=runtime.config,
         desk=SlackAgentDesk(client),

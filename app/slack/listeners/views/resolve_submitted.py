@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.bugs.service import Filed, file_bug_report
 from app.bugs.trackers import bug_trackers
 from app.db.models import utcnow
-from app.escalations.lifecycle import after_resolve
+from app.escalations.lifecycle import after_change
 from app.escalations.service import resolve
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.resolve_modal import (
@@ -84,7 +84,7 @@ def resolve_submitted(
         ack(response_action="errors", errors={"tag": result.notice})
         return
     ack()
-    after_resolve(
+    after_change(
         engine=runtime.engine,
         config=runtime.config,
         desk=SlackAgentDesk(client),
