@@ -363,6 +363,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in (workdir / "worker.log").read_text(errors="replace").splitlines():
             if "retried" in line or "not posted" in line:
                 print("worker: " + line[-200:])
+        for line in (workdir / f"server-{port}.log").read_text(errors="replace").splitlines():
+            if " ERROR " in line:  # e.g. an event that failed and was left to the worker
+                print("web: " + line[-200:])
         return report(standin, database_url, config, sent, seeded, drove_s, settled_s)
 
 
