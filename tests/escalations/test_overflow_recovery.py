@@ -4,9 +4,7 @@ and not posted again; missing, they are posted; moot (claimed since), they are d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -17,8 +15,6 @@ from app.escalations.card import HandoffCard
 from app.escalations.overflow import REMINDER_LEASE, sweep_overflow
 from app.process_identity import this_worker
 from app.sandbox.local_slack import LocalSlack
-from app.sandbox.slack_standin import SlackStandin
-from app.sandbox.standin_workspace import Workspace
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.client import build_web_client
 from tests.slack.test_handoff import (
@@ -53,16 +49,6 @@ class DyingDesk(SlackAgentDesk):
         if self.after_post:
             super().post_notice(channel=channel, text=text, key=key)
         raise WorkerDiedError
-
-
-@pytest.fixture
-def slack(database_url: str, example_config_path: Path) -> Iterator[LocalSlack]:
-    """The app, with Slack timestamps from the wall clock (as Slack's)."""
-    standin = SlackStandin(bot_token="xoxb-local", workspace=Workspace(wall_clock_ts=True))
-    with LocalSlack(
-        database_url=database_url, config_path=example_config_path, standin=standin
-    ) as local:
-        yield local
 
 
 def _overdue(slack: LocalSlack) -> int:

@@ -4,35 +4,21 @@ is left to the worker, which posts it later (once, in order)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlmodel import Session, select
 
 from app.db.models import CsatRating, Escalation, ThreadNotice, utcnow
 from app.db.thread_notices import MAX_ATTEMPTS
 from app.escalations.thread_notices import NOTICE_GRACE
 from app.sandbox.local_slack import LocalSlack
-from app.sandbox.slack_standin import SlackStandin
-from app.sandbox.standin_workspace import Workspace
 from app.slack.client import build_web_client
 from app.worker.escalation_jobs import post_waiting_thread_notices
 from tests.slack.test_handoff import BILLING, GLOBEX, card_in, claim_and_resolve, escalate, press
 
 REFUND = "Nos cobraron dos veces la factura, quiero un reembolso"
 AGENT = "U0AGENT1"
-
-
-@pytest.fixture
-def slack(database_url: str, example_config_path: Path) -> Iterator[LocalSlack]:
-    standin = SlackStandin(bot_token="xoxb-local", workspace=Workspace(wall_clock_ts=True))
-    with LocalSlack(
-        database_url=database_url, config_path=example_config_path, standin=standin
-    ) as local:
-        yield local
 
 
 def _notices(slack: LocalSlack) -> list[ThreadNotice]:
