@@ -23,7 +23,7 @@ def after_change(
     """After a claim or a resolution: the cards show it, and the customer's thread gets the
     notices stored with it (who joined; the closing message and the survey)."""
     refresh_cards(engine=engine, config=config, desk=desk, escalation_id=escalation_id)
-    post_notices(engine=engine, poster=poster, escalation_id=escalation_id, now=utcnow())
+    post_notices(engine=engine, poster=poster, escalation_id=escalation_id)
 
 
 def send_survey(

@@ -19,7 +19,7 @@ from app.config_file import EscalationConfig
 from app.conversations.replies import Posted
 from app.csat.service import ESCALATION, mark_posted, open_survey
 from app.db.engine import session_scope
-from app.db.models import Conversation, Escalation, as_utc
+from app.db.models import Conversation, Escalation, as_utc, utcnow
 from app.db.thread_notices import (
     Notice,
     finish_notice,
@@ -122,13 +122,14 @@ def queue_resolution(
         )
 
 
-def post_notices(*, engine: Engine, poster: ThreadPoster, escalation_id: int, now: datetime) -> int:
+def post_notices(*, engine: Engine, poster: ThreadPoster, escalation_id: int) -> int:
     """Post the escalation's waiting notices, in order (the click's process, right after it).
 
     Notices stored meanwhile (the agent resolved while "joined" was being posted) are taken
     next; those behind a notice another process is posting are left to that process."""
     posted = 0
     while True:
+        now = utcnow()  # each round's lease runs from when it is taken
         with session_scope(engine) as session:
             notices = take_notices(
                 session=session, now=now, lease=NOTICE_LEASE, escalation_id=escalation_id

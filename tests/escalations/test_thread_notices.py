@@ -101,7 +101,7 @@ def test_the_notices_after_a_refused_one_wait_with_it(slack: LocalSlack) -> None
     slack.standin.fail_next("chat.postMessage", status=200, error="fatal_error", channel=GLOBEX)
     # (its claim click again changes nothing; then the resolution)
     claim_and_resolve(slack, card, channel=BILLING, agent=AGENT, tag="edge_case")
-    slack.standin.wait_for(lambda: _notices(slack)[1].attempts == 1)
+    slack.standin.wait_for(lambda: [n.attempts for n in _notices(slack)][1:2] == [1])
     _joined, closing, survey = _notices(slack)
     assert (closing.status, survey.status, survey.held_at, survey.attempts) == (
         "pending",
@@ -121,7 +121,8 @@ def test_a_notice_slack_keeps_refusing_is_given_up_with_its_error(slack: LocalSl
         "chat.postMessage", status=200, error="is_archived", channel=GLOBEX, times=MAX_ATTEMPTS
     )
     press(slack, card, "claim_escalation", user=AGENT, channel=BILLING)
-    slack.standin.wait_for(lambda: _notices(slack)[0].attempts == 1)
+    # (the claim runs after the ack: its notice may not be stored yet when first looked for)
+    slack.standin.wait_for(lambda: [n.attempts for n in _notices(slack)] == [1])
     for attempt in range(2, MAX_ATTEMPTS + 1):
         assert _worker_pass(slack, later=NOTICE_GRACE * 2) == 0
         [notice] = _notices(slack)
