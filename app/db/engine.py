@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Insert, event
+from sqlalchemy import ColumnElement, Insert, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
@@ -67,3 +67,9 @@ def insert_or_ignore(session: Session | Connection, table: Any) -> Insert:
     """``INSERT … ON CONFLICT DO NOTHING`` for the session's database: one statement that tells
     (with ``RETURNING``) whether the row is new, without a savepoint or an error."""
     return dialect_insert(session, table).on_conflict_do_nothing()
+
+
+def unchanged(column: Any, read: Any) -> ColumnElement[bool]:
+    """``column`` still holds the value ``read`` earlier (``IS NULL`` for None): the condition
+    of an update that must not overwrite what another process wrote in between."""
+    return column.is_(None) if read is None else column == read  # type: ignore[no-any-return]

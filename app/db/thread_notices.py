@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, update
+from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
-from app.db.engine import insert_or_ignore
+from app.db.engine import insert_or_ignore, unchanged
 from app.db.models import Escalation, ThreadNotice, as_utc
 
 MAX_ATTEMPTS = 5
@@ -95,7 +95,7 @@ def take_notices(
             .where(
                 col(ThreadNotice.id) == row.id,
                 col(ThreadNotice.status) == "pending",
-                _still(row.held_at),
+                unchanged(col(ThreadNotice.held_at), row.held_at),  # nobody took it since
             )
             .values(held_at=now)
         )
@@ -116,13 +116,6 @@ def take_notices(
             )
         )
     return taken
-
-
-def _still(held_at: datetime | None) -> ColumnElement[bool]:
-    """The lease is the one read (no other poster took the notice in between)."""
-    if held_at is None:
-        return col(ThreadNotice.held_at).is_(None)
-    return col(ThreadNotice.held_at) == held_at
 
 
 def finish_notice(*, session: Session, notice_id: int, ts: str, now: datetime) -> None:

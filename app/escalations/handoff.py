@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -21,7 +21,7 @@ from app.bugs.links import bug_state
 from app.bugs.service import customer_texts
 from app.config_file import EscalationConfig
 from app.crm.account_facts import account_facts
-from app.db.engine import session_scope
+from app.db.engine import session_scope, unchanged
 from app.db.models import (
     Account,
     Conversation,
@@ -227,20 +227,13 @@ def _claim_card(engine: Engine, escalation_id: int) -> tuple[datetime, datetime 
                     col(Escalation.card_claimed_at).is_(None),
                     col(Escalation.card_claimed_at) < now - CARD_LEASE,
                 ),
-                _same_claim(earlier),
+                unchanged(col(Escalation.card_claimed_at), earlier),  # nobody took it since
             )
             .values(card_claimed_at=now)
         )
         if not result.rowcount:  # type: ignore[attr-defined]
             return None
         return now, as_utc(earlier) if earlier is not None else None
-
-
-def _same_claim(earlier: datetime | None) -> ColumnElement[bool]:
-    """The lease is still the one read (nobody took it in between)."""
-    if earlier is None:
-        return col(Escalation.card_claimed_at).is_(None)
-    return col(Escalation.card_claimed_at) == earlier
 
 
 def _find_card(
