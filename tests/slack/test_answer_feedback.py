@@ -162,3 +162,44 @@ def test_a_handoff_reply_that_failed_to_post_is_posted_by_the_worker(
     post_missing_cards(runtime=slack.runtime, client=client, now=later)
     assert [m for m in slack.standin.messages_in("C0TECH") if m.get("bot_id")]
     assert rows.conversations()[0].status == "escalated"
+
+
+def test_a_handoff_reply_slack_took_before_its_click_failed_is_recorded_not_posted_again(
+    slack: LocalSlack,
+) -> None:
+    """The click's process posted the hand-off message, then died before recording it: the
+    worker finds the message by its key in the thread and records it."""
+    from datetime import timedelta
+
+    from app.conversations.flow import reply_key
+    from app.conversations.intake import BotIdentity
+    from app.db.models import utcnow
+    from app.slack.client import build_web_client
+    from app.slack.sent_lookup import REPLY_EVENT, keyed_metadata
+    from app.worker.escalation_jobs import post_missing_handoff_replies
+
+    assert slack.runtime is not None
+    customer, root, answer = _answered(slack)
+    slack.standin.fail_next("chat.postMessage", status=500, times=3, channel=INITECH)
+    _click(slack, answer, "answer_needs_help", user=customer.user_id, team=customer.team_id)
+    slack.standin.wait_for(lambda: len(decisions(slack)) == 2)
+    slack.standin.wait_for(
+        lambda: len([c for c in slack.standin.calls_to("chat.postMessage") if c.status == 500]) == 3
+    )
+    handoff = decisions(slack)[1]
+    assert handoff.reply_ts is None
+    client = build_web_client(slack.runtime.settings)
+    # What the dead process's post left in Slack: the message, carrying the decision's key.
+    posted = client.chat_postMessage(
+        channel=INITECH,
+        thread_ts=root,
+        text="A person from our team will join",
+        metadata=keyed_metadata(REPLY_EVENT, reply_key(handoff.id)),
+    )["ts"]
+    later = utcnow() + timedelta(minutes=3)
+    bot = BotIdentity("T0OURS", "U0BOT")
+    assert (
+        post_missing_handoff_replies(runtime=slack.runtime, client=client, bot=bot, now=later) == 1
+    )
+    assert len(bot_replies(slack, INITECH, root)) == 2  # the answer and that message, no other
+    assert decisions(slack)[1].reply_ts == posted

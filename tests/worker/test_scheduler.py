@@ -38,6 +38,7 @@ def test_every_job_is_scheduled_once_with_an_id(slack: LocalSlack) -> None:
         "sweep_claim_windows",
         "post_missing_cards",
         "post_missing_handoff_replies",
+        "post_waiting_thread_notices",
         "post_leads_digest",
         "watch_for_surges",
         "run_surge_calendar",
@@ -50,6 +51,18 @@ def test_every_job_is_scheduled_once_with_an_id(slack: LocalSlack) -> None:
         assert job_id in ids
     for job in scheduler.get_jobs():
         assert job.max_instances == 1 and job.coalesce
+    # A restarted worker finishes what a dead process left half-done at once, not an interval
+    # later (the other jobs get their first run time when the scheduler starts).
+    at_start = {j.id for j in scheduler.get_jobs() if getattr(j, "next_run_time", None)}
+    assert at_start == {
+        "retry_unfinished_events",
+        "post_missing_handoff_replies",
+        "post_missing_cards",
+        "post_waiting_thread_notices",
+        "sweep_claim_windows",
+        "post_leads_digest",
+        "post_knowledge_gap_digest",
+    }
 
 
 def test_weekly_digest_reaches_the_leads_channel(slack: LocalSlack) -> None:
