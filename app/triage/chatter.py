@@ -1,0 +1,132 @@
+"""Is a message a request at all? Thanks, acknowledgements, greetings and emoji are not.
+
+A message is chatter only when every word of it belongs to a pleasantry of one of the
+supported languages: "thanks!" and "good morning team :wave:" are chatter; "thanks, but the
+export still fails" is not. A question mark, a code block or a link always makes it a request,
+so a doubtful message is triaged as before. Plain data in, plain data out.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from typing import Final
+
+import emoji
+
+MAX_CHATTER_WORDS: Final = 10
+
+
+def _vocabulary(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+class ChatterKind(enum.StrEnum):
+    THANKS = "thanks"
+    ACKNOWLEDGEMENT = "acknowledgement"
+    GREETING = "greeting"
+    EMOJI_ONLY = "emoji_only"
+    JOINING = "joining"
+    WELCOME = "welcome"
+
+
+# The words of each kind of pleasantry, in every supported language (en es de fr pt ja it nl).
+# Kinds are checked in this order: the first kind with a word in the message names it.
+_KIND_WORDS: Final[dict[ChatterKind, frozenset[str]]] = {
+    ChatterKind.THANKS: _vocabulary(
+        """
+        thanks thank thx thnx tnx ty tysm tyvm cheers appreciated appreciate appreciating kudos
+        gracias agradecido agradecida agradezco
+        danke dank dankeschön dankeschoen merci
+        obrigado obrigada valeu
+        grazie ringrazio
+        bedankt dankjewel dankjewel dankuwel
+        ありがとう ありがとうございます ありがとうございました どうも 感謝します
+        """
+    ),
+    ChatterKind.WELCOME: _vocabulary(
+        """
+        welcome aboard bienvenido bienvenida bienvenidos willkommen bienvenue bienvenu
+        bem-vindo bem-vinda benvenuto benvenuta benvenuti welkom ようこそ
+        """
+    ),
+    ChatterKind.JOINING: _vocabulary(
+        """
+        joining join omw brb
+        """
+    ),
+    ChatterKind.GREETING: _vocabulary(
+        """
+        hi hello hey heya hiya howdy yo morning afternoon evening gm
+        hola buenos buenas días dias tardes noches
+        hallo moin servus guten morgen tag abend
+        bonjour salut bonsoir coucou
+        olá ola oi bom boa dia
+        ciao buongiorno buonasera salve
+        hoi goedemorgen goedemiddag goedenavond
+        おはようございます こんにちは こんばんは お疲れ様です おつかれさまです
+        """
+    ),
+    ChatterKind.ACKNOWLEDGEMENT: _vocabulary(
+        """
+        ok okay okey k kk okk got it noted understood sure yes yep yup yeah sounds good great
+        perfect awesome cool nice lovely excellent makes sense will do roger ack fine
+        vale perfecto entendido genial claro acuerdo listo
+        alles klar verstanden super gut prima passt
+        d'accord parfait compris entendu ça marche top bien
+        certo beleza combinado perfeito entendi
+        capito perfetto va bene d'accordo
+        oké duidelijk begrepen prima goed
+        了解 了解です 承知しました わかりました 分かりました かしこまりました
+        """
+    ),
+}
+
+# Words that join the words of a pleasantry ("thank you so much for the quick help").
+_FILLER: Final = _vocabulary(
+    """
+    you u so very much a lot lots many all everyone folks team guys there the for your this
+    that to it and again in now just be right back will on i im i'm i'll we we'll our too as
+    well call meeting zoom huddle meet minute minutes min mins sec
+    quick help reply response answer info update good have day nice great one
+    muchas muchos mil por la el todos todas equipo de muy tu su
+    vielen vielmals viel schön schoen euch allen ihr team sehr für fuer die der das
+    beaucoup à a tous toutes l'équipe équipe pour le la les très
+    muito muita todos pela pelo equipe ajuda
+    mille tanti tante tutti a voi molte molto per il
+    je wel hartelijk allemaal iedereen jullie voor de het heel
+    """
+)
+
+_ALL_WORDS: Final = frozenset().union(*_KIND_WORDS.values())
+_SLACK_MENTION = re.compile(r"<[@!#][^>]*>")
+_SHORTCODE = re.compile(r":[a-z0-9_+\-']+(?:::skin-tone-\d)?:")
+_WORD = re.compile(r"[^\W\d_](?:[\w'\-]*\w)?|\d+", re.UNICODE)
+_REQUEST_MARKS = ("?", "\u00bf", "```", "http://", "https://", "<http", "<mailto")
+_JA_POLITE_TAIL = re.compile(r"[。!、,~〜ー]+$")  # after NFKC
+
+
+def chatter_kind(text: str) -> ChatterKind | None:
+    """The kind of pleasantry ``text`` is, or None when it may be a request."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
+    if any(mark in text for mark in _REQUEST_MARKS):
+        return None
+    had_emoji = bool(_SHORTCODE.search(text)) or emoji.emoji_count(text) > 0
+    stripped = emoji.replace_emoji(_SHORTCODE.sub(" ", _SLACK_MENTION.sub(" ", text)), " ")
+    normalized = stripped.lower()
+    words = _WORD.findall(normalized)
+    if not words:
+        prose = "".join(ch for ch in normalized if not ch.isspace())
+        if had_emoji and not any(ch.isalnum() for ch in prose):
+            return ChatterKind.EMOJI_ONLY
+        return None
+    if len(words) > MAX_CHATTER_WORDS:
+        return None
+    words = [_JA_POLITE_TAIL.sub("", word) for word in words]
+    if not all(word in _ALL_WORDS or word in _FILLER for word in words):
+        return None
+    for kind, vocabulary in _KIND_WORDS.items():
+        if any(word in vocabulary for word in words):
+            return kind
+    return None  # filler only ("for the team"): not obviously a pleasantry

@@ -1,0 +1,47 @@
+"""Chatter: pleasantries in every supported language are told apart from requests."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.triage.chatter import ChatterKind, chatter_kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("thanks!", ChatterKind.THANKS),
+        ("Thank you so much for the quick help :pray:", ChatterKind.THANKS),
+        ("Vielen Dank!", ChatterKind.THANKS),
+        ("Obrigado pela ajuda", ChatterKind.THANKS),
+        ("ありがとうございます!", ChatterKind.THANKS),
+        ("🙏🙏🔥", ChatterKind.EMOJI_ONLY),
+        (":thumbsup:", ChatterKind.EMOJI_ONLY),
+        ("good morning team :wave:", ChatterKind.GREETING),
+        ("buenos días a todos", ChatterKind.GREETING),
+        ("ok", ChatterKind.ACKNOWLEDGEMENT),
+        ("joining the call now", ChatterKind.JOINING),
+        ("Welcome <@U123>!", ChatterKind.WELCOME),
+    ],
+)
+def test_pleasantries_are_chatter(text: str, kind: ChatterKind) -> None:
+    assert chatter_kind(text) is kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks, but the export still fails",
+        "thanks for nothing",
+        "call me",
+        "hi, I need a refund",
+        "hi?",
+        "ok so the sync is broken again",
+        "not good",
+        "third time asking",
+        "thanks https://status.example.com",
+        "",
+    ],
+)
+def test_requests_are_not_chatter(text: str) -> None:
+    assert chatter_kind(text) is None
