@@ -126,6 +126,9 @@ class PolicyConfig(_Strict):
     intent: IntentTriggerConfig = Field(default_factory=IntentTriggerConfig)
     account: dict[Tier, TierRuleConfig] = Field(default_factory=_default_tier_rules)
     repeat: RepeatTriggerConfig = Field(default_factory=RepeatTriggerConfig)
+    # Chatter (thanks, greetings, emoji-only ...) gets no reply and no card; at most this
+    # emoji reaction, e.g. "eyes" or "+1" (none by default)
+    chatter_reaction: str | None = Field(default=None, pattern=r"^[a-z0-9_+\-']{1,100}$")
 
 
 def _default_claim_windows() -> dict[Tier, int]:

@@ -35,6 +35,7 @@ from app.knowledge.answer import Answer, Citation
 from app.policy.matrix import Decision, RepeatContext, Trigger, decide
 from app.surge.playbook import playbook_effect, playbook_reply, surge_policy
 from app.surge.service import active_surge
+from app.triage.chatter import ChatterKind, chatter_kind
 from app.triage.engine import TriageEngine, TriageOutcome, extractive_summary
 from app.triage.signals import Cue, SentimentLabel
 
@@ -84,15 +85,22 @@ def process_message(
         if account is None or config.account_for_channel(account.channel_id) is None:
             # no account, or one of another installation's workspace
             return Outcome("ignored", "channel belongs to no account")
-        found = _conversation(session, account, message, opening=intake.action is Action.OPEN)
-        if found is None:
-            return Outcome("ignored", "thread is not a conversation")
-        conversation, stored = found, _store(session, found, message, intake.author)
-        pending = _pending(session, account, conversation, stored, intake.author)
+        opening = intake.action is Action.OPEN
+        chatter = _chatter(message) if opening else None
+        if chatter is None:
+            found = _conversation(session, account, message, opening=opening)
+            if found is None:
+                return Outcome("ignored", "thread is not a conversation")
+            conversation, stored = found, _store(session, found, message, intake.author)
+            pending = _pending(session, account, conversation, stored, intake.author)
+    if chatter is not None:
+        return _acknowledge_chatter(config, replier, message, chatter)
     if isinstance(pending, Outcome):
         return pending
     if pending.decision is not None:
         decision_row = pending.decision
+    elif pending.follow_up and _chatter(message) is not None:
+        return Outcome("recorded", "chatter after an answer", pending.conversation_id)
     else:
         outcome = triage.triage(message.text, account_language=pending.account_language)
         if pending.follow_up and _is_thanks(outcome, message.text):
@@ -143,6 +151,22 @@ def process_message(
         decision_row.fired_triggers or "none",
     )
     return Outcome(action, decision_row.fired_triggers, pending.conversation_id)
+
+
+def _chatter(message: IncomingMessage) -> ChatterKind | None:
+    """Thanks, greetings, emoji-only ...: not a request (a shared file always is one)."""
+    return None if message.has_files else chatter_kind(message.text)
+
+
+def _acknowledge_chatter(
+    config: EscalationConfig, replier: ThreadReplier, message: IncomingMessage, kind: ChatterKind
+) -> Outcome:
+    """No conversation, no reply, no card: at most the configured emoji reaction."""
+    reaction = config.policy.chatter_reaction
+    if reaction is not None:
+        replier.react(channel=message.channel, ts=message.ts, name=reaction)
+    logger.info("chatter (%s) in %s: no conversation opened", kind.value, message.channel)
+    return Outcome("ignored", f"chatter: {kind.value}")
 
 
 @dataclass(frozen=True)

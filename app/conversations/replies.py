@@ -50,3 +50,7 @@ class ThreadReplier(Protocol):
         attempt may have posted it and failed before recording it) the thread is read first and
         a reply carrying ``key`` is returned instead of posting it again."""
         ...
+
+    def react(self, *, channel: str, ts: str, name: str) -> None:
+        """Add the emoji reaction ``name`` to a customer's message (once)."""
+        ...

@@ -41,6 +41,13 @@ class SlackThreadReplier:
             channel, thread_ts, sent_text, blocks, text, key=key, maybe_sent=maybe_sent
         )
 
+    def react(self, *, channel: str, ts: str, name: str) -> None:
+        try:
+            self._client.reactions_add(channel=channel, timestamp=ts, name=name)
+        except SlackApiError as exc:
+            if exc.response.get("error") != "already_reacted":  # a retried event
+                raise
+
     def update_reply(self, *, channel: str, ts: str, reply: BotReply) -> None:
         """Edit a posted transition message in place (its wait line moved)."""
         try:

@@ -182,7 +182,7 @@ def test_failed_reply_is_retried_with_the_stored_decision(slack: LocalSlack, row
 @pytest.mark.parametrize(
     "text",
     [
-        "🙏🙏🔥",
+        "🙏🙏🔥 still failing",
         "```\nTraceback (most recent call last):\n  File \"sync.py\", line 3\nKeyError: 'id'\n```",
         "Hola! how do I exportar un board a CSV, por favor?",
         "x " * 20_000,

@@ -34,6 +34,7 @@ BOT_SCOPES = (
     "groups:history",
     "groups:read",
     "chat:write",
+    "reactions:write",
     "commands",
     "files:write",
     "users:read",
