@@ -100,7 +100,32 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "file", type=Path, help="labelled JSON lines {text, intent, must_escalate}"
     )
+    evaluate.add_argument(
+        "--questions",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="knowledge-base questions {text, article} to measure answers and calibration on "
+        "(repeatable; default with the sample knowledge base: its training and held-out sets)",
+    )
+    evaluate.add_argument(
+        "--chatter",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="chatter and near-chatter requests {text, chatter: bool} (repeatable; "
+        "default: the shipped held-out set)",
+    )
     evaluate.set_defaults(handler=_eval)
+
+    calibrate = commands.add_parser(
+        "calibrate", help="fit the answer confidence on labelled knowledge-base questions"
+    )
+    calibrate.add_argument("questions", type=Path, help="JSON lines {text, article: slug|null}")
+    calibrate.add_argument("--out", type=Path, required=True, help="the model file to write (JSON)")
+    calibrate.set_defaults(handler=_calibrate)
 
     stats = commands.add_parser("stats", help="the five escalation KPIs as CSV or JSON")
     stats.add_argument("--since", default="30d", help="window, e.g. 7d, 30d, 90d (default 30d)")
@@ -272,11 +297,43 @@ def _replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from app.knowledge import SAMPLE_KB_PATH
+    from app.knowledge.calibration import HELDOUT_QUESTIONS_PATH, TRAINING_QUESTIONS_PATH
     from app.operator_commands import InputError, run_eval
+    from app.triage.chatter_evaluation import CHATTER_HELDOUT_PATH
 
     config, engine = _operator_context(settings)
+    questions = [(str(path), path) for path in args.questions]
+    if not questions and config.knowledge_base.path == SAMPLE_KB_PATH.resolve():
+        questions = [
+            ("sample questions, calibrated on", TRAINING_QUESTIONS_PATH),
+            ("held-out questions, never calibrated on", HELDOUT_QUESTIONS_PATH),
+        ]
+    chatter = [(str(path), path) for path in args.chatter] or [
+        ("held-out, never tuned on", CHATTER_HELDOUT_PATH)
+    ]
     try:
-        run_eval(args.file, sys.stdout, engine=engine, config=config)
+        run_eval(
+            args.file,
+            sys.stdout,
+            engine=engine,
+            config=config,
+            questions=questions,
+            chatter=chatter,
+        )
+    except (InputError, OSError) as exc:
+        raise StartupError(str(exc)) from None
+    return 0
+
+
+def _calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from app.config_file import load_config
+    from app.operator_commands import InputError, run_calibrate
+    from app.triage.factory import build_knowledge_index
+
+    index = build_knowledge_index(load_config(settings.escalation_config))
+    try:
+        run_calibrate(args.questions, args.out, sys.stdout, index=index)
     except (InputError, OSError) as exc:
         raise StartupError(str(exc)) from None
     return 0

@@ -85,7 +85,8 @@ class SentimentTriggerConfig(_Strict):
 class ConfidenceTriggerConfig(_Strict):
     """Escalate when the knowledge base does not answer the question well enough."""
 
-    threshold: Probability = 0.35
+    # The calibrated probability that the top article answers the question
+    threshold: Probability = 0.5
 
 
 class IntentTriggerConfig(_Strict):
@@ -112,7 +113,7 @@ class RepeatTriggerConfig(_Strict):
 
 def _default_tier_rules() -> dict[Tier, TierRuleConfig]:
     return {
-        "enterprise": TierRuleConfig(sentiment_threshold=-0.2, confidence_threshold=0.5),
+        "enterprise": TierRuleConfig(sentiment_threshold=-0.2, confidence_threshold=0.7),
         "pro": TierRuleConfig(),
         "free": TierRuleConfig(),
     }
@@ -278,6 +279,9 @@ class KnowledgeBaseConfig(_Strict):
     """A folder of Markdown articles (front matter: title, url); relative to the config file."""
 
     path: Path = SAMPLE_KB_PATH
+    # The answer-confidence model written by `escalation-bot calibrate` (default: the one fitted
+    # on the sample knowledge base)
+    calibration: Path | None = None
 
 
 Tracker = Literal["linear", "jira"]
@@ -475,17 +479,19 @@ class _LocatedError(ValueError):
 def load_config(path: Path) -> EscalationConfig:
     """Read and validate the config file; a problem is a StartupError naming file, line, key.
 
-    Relative paths inside it (the knowledge base) are resolved against the file's folder."""
+    Relative paths inside it (the knowledge base and its calibration) are resolved against the
+    file's folder."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise StartupError(f"ESCALATION_CONFIG: cannot read {path}: {exc.strerror}") from None
     config = parse_config(text, source=str(path))
-    kb_path = config.knowledge_base.path
-    if not kb_path.is_absolute():
-        resolved = KnowledgeBaseConfig(path=(path.parent / kb_path).resolve())
-        config = config.model_copy(update={"knowledge_base": resolved})
-    return config
+    kb = config.knowledge_base
+    resolved = KnowledgeBaseConfig(
+        path=(path.parent / kb.path).resolve(),
+        calibration=(path.parent / kb.calibration).resolve() if kb.calibration else None,
+    )
+    return config.model_copy(update={"knowledge_base": resolved})
 
 
 def parse_config(text: str, *, source: str = "<config>") -> EscalationConfig:

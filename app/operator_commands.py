@@ -1,4 +1,5 @@
-"""Operator commands on triage and the trigger matrix: ``triage``, ``replay`` and ``eval``."""
+"""Operator commands on triage and the trigger matrix: ``triage``, ``replay``, ``eval`` and
+``calibrate``."""
 
 from __future__ import annotations
 
@@ -8,9 +9,21 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from app.config_file import EscalationConfig
+from app.jsonl import JsonLinesError, json_objects
+from app.knowledge.calibration import (
+    AnswerCalibration,
+    CalibrationError,
+    fit_calibration,
+    load_questions,
+    observe,
+    reliability,
+)
+from app.knowledge.index import KnowledgeIndex
+from app.knowledge.quality import evaluate_knowledge, features_and_top, render_knowledge_report
 from app.policy.matrix import RepeatContext, decide
 from app.policy.overrides import apply_overrides
 from app.policy.replay import ReplayCase, render_comparison, replay
+from app.triage.chatter_evaluation import evaluate_chatter, load_chatter, render_chatter_report
 from app.triage.engine import TriageEngine
 from app.triage.evaluation import EvaluationReport, LabelledMessage, evaluate
 
@@ -111,14 +124,12 @@ def run_replay(
 
 def load_labelled_file(path: Path) -> list[LabelledMessage]:
     rows: list[LabelledMessage] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: not JSON: {exc.msg}") from None
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+    try:
+        records = list(json_objects(path))
+    except JsonLinesError as exc:
+        raise InputError(str(exc)) from None
+    for number, row in records:
+        if not isinstance(row.get("text"), str):
             raise InputError(f'{path}:{number}: expected an object with a "text" string')
         intent = row.get("intent")
         must = row.get("must_escalate")
@@ -135,17 +146,82 @@ def load_labelled_file(path: Path) -> list[LabelledMessage]:
 
 
 def run_eval(
-    path: Path, out: TextIO, *, engine: TriageEngine, config: EscalationConfig
+    path: Path,
+    out: TextIO,
+    *,
+    engine: TriageEngine,
+    config: EscalationConfig,
+    questions: Sequence[tuple[str, Path]] = (),
+    chatter: Sequence[tuple[str, Path]] = (),
 ) -> EvaluationReport:
+    """Intent and escalation figures on ``path``; then, for each named file of knowledge-base
+    questions, containment and the calibration of the answer confidence; then, for each named
+    file of chatter and near-chatter requests, how many would reach a person or be ignored."""
     rows = load_labelled_file(path)
     backend = getattr(engine, "backend", None)
-    if backend is None:
+    index = getattr(engine, "index", None)
+    if backend is None or not isinstance(index, KnowledgeIndex):
         raise InputError("eval needs the offline triage backend")
     report = evaluate(
         rows, backend, always_escalate=frozenset(config.policy.intent.always_escalate)
     )
     out.write(render_report(report) + "\n")
+    for name, questions_path in questions:
+        try:
+            labelled = load_questions(questions_path)
+        except CalibrationError as exc:
+            raise InputError(str(exc)) from None
+        knowledge = evaluate_knowledge(
+            index, labelled, threshold=config.policy.confidence.threshold
+        )
+        out.write("\n" + render_knowledge_report(name, knowledge) + "\n")
+    for name, chatter_path in chatter:
+        try:
+            chatter_rows = load_chatter(chatter_path)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        result = evaluate_chatter(
+            chatter_rows, escalates=lambda text: _escalates(text, engine, config)
+        )
+        out.write("\n" + render_chatter_report(name, result) + "\n")
     return report
+
+
+def _escalates(text: str, engine: TriageEngine, config: EscalationConfig) -> bool:
+    """Would this message, the first of a thread from a pro account, go to a person?"""
+    outcome = engine.triage(text)
+    confidence = outcome.confidence if outcome.answer is not None else 0.0
+    decision = decide(
+        signals=outcome.signals, confidence=confidence, tier="pro", policy=config.policy
+    )
+    return decision.escalate
+
+
+def run_calibrate(
+    questions: Path, destination: Path, out: TextIO, *, index: KnowledgeIndex
+) -> AnswerCalibration:
+    """Fit the answer-confidence model on labelled questions about ``index``'s articles and
+    write it to ``destination`` (replaced whole, never half-written)."""
+    try:
+        labelled = load_questions(questions)
+        slugs = {article.slug for article in index.articles}
+        unknown = sorted({q.article for q in labelled if q.article} - slugs)
+        if unknown:
+            raise CalibrationError(f"{questions}: no article has the slug {', '.join(unknown)}")
+        observations = observe(labelled, lambda text: features_and_top(index, text))
+        calibration = fit_calibration(observations, fitted_on=questions.name)
+    except CalibrationError as exc:
+        raise InputError(str(exc)) from None
+    partial = destination.with_name(destination.name + ".partial")
+    partial.write_text(calibration.to_json() + "\n", encoding="utf-8")
+    partial.replace(destination)
+    fitted = reliability([(calibration.probability(o.features), o.correct) for o in observations])
+    out.write(
+        f"calibrated on {len(labelled)} questions: expected calibration error "
+        f"{fitted.expected_calibration_error:.3f}, Brier {fitted.brier_score:.3f}; "
+        f"wrote {destination} (set knowledge_base.calibration to use it)\n"
+    )
+    return calibration
 
 
 def render_report(report: EvaluationReport) -> str:

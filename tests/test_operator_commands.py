@@ -11,8 +11,14 @@ import pytest
 
 from app.config import EXAMPLE_CONFIG, load_settings
 from app.config_file import EscalationConfig, load_config
-from app.operator_commands import InputError, run_eval, run_replay, run_triage
+from app.knowledge.calibration import (
+    HELDOUT_QUESTIONS_PATH,
+    TRAINING_QUESTIONS_PATH,
+    load_calibration,
+)
+from app.operator_commands import InputError, run_calibrate, run_eval, run_replay, run_triage
 from app.policy.overrides import OverrideError, apply_overrides
+from app.triage.chatter_evaluation import CHATTER_HELDOUT_PATH
 from app.triage.engine import TriageEngine
 from app.triage.factory import build_triage_engine
 from tests.test_cli import run_cli
@@ -44,7 +50,7 @@ def test_triage_writes_one_line_per_input(engine: TriageEngine, config: Escalati
     assert dispute["intent"] == "billing_dispute" and dispute["escalate"] is True
     assert "intent" in dispute["triggers"]
     assert how_to["escalate"] is False and how_to["triggers"] == []
-    assert how_to["confidence"] >= 0.35 and how_to["citations"]
+    assert how_to["confidence"] >= 0.5 and how_to["citations"]
     for key in ("intent", "sentiment", "language", "confidence", "escalate", "triggers"):
         assert key in how_to
     assert broken == {"line": 4, "error": broken["error"]} and "not JSON" in broken["error"]
@@ -117,6 +123,44 @@ def test_eval_reports_the_quality_bars_on_the_labelled_set(
     assert report.false_escalation_rate <= 0.10
     assert f"intent accuracy          {report.intent_accuracy:.1%}" in text
     assert "confusion (expected -> predicted: count)" in text
+
+
+def test_eval_measures_the_knowledge_base_and_its_calibration(
+    engine: TriageEngine, config: EscalationConfig
+) -> None:
+    labelled = Path(__file__).resolve().parents[1] / "app/triage/data/labelled_messages.jsonl"
+    out = io.StringIO()
+    run_eval(
+        labelled,
+        out,
+        engine=engine,
+        config=config,
+        questions=[("sample", TRAINING_QUESTIONS_PATH), ("held-out", HELDOUT_QUESTIONS_PATH)],
+        chatter=[("held-out chatter", CHATTER_HELDOUT_PATH)],
+    )
+    text = out.getvalue()
+    assert "knowledge base: sample (answer at confidence >= 0.50)" in text
+    assert "knowledge base: held-out" in text
+    assert text.count("expected calibration error") == 2
+    assert text.count("reliability: confidence bin") == 2
+    assert "chatter: held-out chatter" in text and "requests taken for chatter" in text
+
+
+def test_calibrate_writes_a_model_the_index_uses(tmp_path: Path, engine: TriageEngine) -> None:
+    index = engine.index  # type: ignore[attr-defined]
+    destination = tmp_path / "calibration.json"
+    out = io.StringIO()
+    fitted = run_calibrate(TRAINING_QUESTIONS_PATH, destination, out, index=index)
+    written = load_calibration(destination)
+    assert written.coefficients == pytest.approx(fitted.coefficients, abs=1e-6)
+    assert written.intercept == pytest.approx(fitted.intercept, abs=1e-6)
+    assert "expected calibration error" in out.getvalue() and str(destination) in out.getvalue()
+    assert not list(tmp_path.glob("*.partial"))
+    bad = tmp_path / "questions.jsonl"
+    bad.write_text('{"text": "how do I reset my password", "article": "no-such-article"}\n')
+    with pytest.raises(InputError, match="no article has the slug no-such-article"):
+        run_calibrate(bad, tmp_path / "other.json", io.StringIO(), index=index)
+    assert not (tmp_path / "other.json").exists()
 
 
 def test_eval_refuses_a_bad_file(

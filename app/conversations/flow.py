@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.config_file import EscalationConfig, PlaybookConfig
+from app.conversations.addressing import Addressee, addressee
 from app.conversations.intake import Action, Author, BotIdentity, IncomingMessage, classify
 from app.conversations.replies import BotReply, Posted, ReplyKind, ThreadReplier
 from app.crm.recording import record_signals
@@ -22,8 +23,8 @@ from app.db.accounts import account_for_channel
 from app.db.conversations import add_message, conversation_for_thread, open_conversation
 from app.db.decisions import add_decision, decision_for_message
 from app.db.engine import session_scope
-from app.db.escalations import escalation_for_decision, open_escalation_for
-from app.db.messages import message_by_ts
+from app.db.escalations import claimed_by_agent, escalation_for_decision, open_escalation_for
+from app.db.messages import has_staff_message, message_by_ts
 from app.db.models import Account, Conversation, Message, TriageDecision, utcnow
 from app.escalations.customer import handoff_reply
 from app.escalations.email_follow_up import queue_reply_email
@@ -87,12 +88,17 @@ def process_message(
             return Outcome("ignored", "channel belongs to no account")
         opening = intake.action is Action.OPEN
         chatter = _chatter(message) if opening else None
+        to = _addressee(config, message, bot)
+        if opening and chatter is None and to is not None:
+            return _addressed(session, account, message, to)
         if chatter is None:
             found = _conversation(session, account, message, opening=opening)
             if found is None:
                 return Outcome("ignored", "thread is not a conversation")
             conversation, stored = found, _store(session, found, message, intake.author)
             pending = _pending(session, account, conversation, stored, intake.author)
+            if isinstance(pending, _Pending) and _to_our_people(session, conversation, pending, to):
+                return Outcome("recorded", "reply to one of our people", pending.conversation_id)
     if chatter is not None:
         return _acknowledge_chatter(config, replier, message, chatter)
     if isinstance(pending, Outcome):
@@ -151,6 +157,49 @@ def process_message(
         decision_row.fired_triggers or "none",
     )
     return Outcome(action, decision_row.fired_triggers, pending.conversation_id)
+
+
+def _addressee(
+    config: EscalationConfig, message: IncomingMessage, bot: BotIdentity
+) -> Addressee | None:
+    return addressee(
+        message.text,
+        bot_user_id=bot.user_id,
+        is_staff=lambda user: config.is_agent(user) or config.is_lead(user),
+    )
+
+
+def _addressed(
+    session: Session, account: Account, message: IncomingMessage, to: Addressee
+) -> Outcome:
+    """A top-level message written to a person opens no conversation. Written to one of our
+    agents, it is stored in the conversation that agent has claimed for this account, if any
+    (Slack notifies the agent of the mention either way)."""
+    if not to.ours:
+        return Outcome("ignored", "addressed to a person of the customer's organisation")
+    assert account.id is not None
+    escalation = claimed_by_agent(session=session, account_id=account.id, agent=to.user_id)
+    conversation = (
+        session.get(Conversation, escalation.conversation_id) if escalation is not None else None
+    )
+    if conversation is None:
+        return Outcome("ignored", "addressed to one of our people: no conversation of theirs")
+    _store(session, conversation, message, Author.CUSTOMER)
+    return Outcome("recorded", "addressed to the agent of this conversation", conversation.id)
+
+
+def _to_our_people(
+    session: Session, conversation: Conversation, pending: _Pending, to: Addressee | None
+) -> bool:
+    """A follow-up in the thread that mentions one of our people, or that answers an agent who
+    joined a thread the bot answered, is theirs: no triage, no new escalation."""
+    if not pending.follow_up or pending.decision is not None:
+        return False
+    if to is not None and to.ours:
+        return True
+    return conversation.status == "answered" and has_staff_message(
+        session=session, conversation_id=pending.conversation_id
+    )
 
 
 def _chatter(message: IncomingMessage) -> ChatterKind | None:

@@ -37,6 +37,20 @@ def open_escalation_for(*, session: Session, conversation_id: int) -> Escalation
     ).first()
 
 
+def claimed_by_agent(*, session: Session, account_id: int, agent: str) -> Escalation | None:
+    """The newest escalation of the account that ``agent`` has claimed and not resolved."""
+    return session.exec(
+        select(Escalation)
+        .where(
+            col(Escalation.account_id) == account_id,
+            col(Escalation.claimed_by) == agent,
+            col(Escalation.status) == "claimed",
+        )
+        .order_by(col(Escalation.id).desc())
+        .limit(1)
+    ).first()
+
+
 def recent_claim_seconds(*, session: Session, skill: str, tier: str, now: datetime) -> list[float]:
     """How long the latest claims of this skill and tier took (at most 20, last 14 days)."""
     rows = session.exec(

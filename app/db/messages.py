@@ -13,3 +13,15 @@ def message_by_ts(*, session: Session, conversation_id: int, slack_ts: str) -> M
             col(Message.conversation_id) == conversation_id, col(Message.slack_ts) == slack_ts
         )
     ).first()
+
+
+def has_staff_message(*, session: Session, conversation_id: int) -> bool:
+    """Has one of our people written in the conversation's thread?"""
+    return (
+        session.exec(
+            select(Message.id)
+            .where(col(Message.conversation_id) == conversation_id, col(Message.author) == "staff")
+            .limit(1)
+        ).first()
+        is not None
+    )

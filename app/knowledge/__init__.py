@@ -17,7 +17,13 @@ from app.knowledge.articles import (
     load_articles,
     parse_article,
 )
-from app.knowledge.index import Hit, KnowledgeIndex, Retrieval, confidence_score
+from app.knowledge.calibration import (
+    AnswerCalibration,
+    CalibrationError,
+    RetrievalFeatures,
+    load_calibration,
+)
+from app.knowledge.index import Hit, KnowledgeIndex, Retrieval
 
 SAMPLE_KB_PATH = Path(__file__).resolve().parent / "sample_kb"
 """The sample knowledge base of the fictional product Northwind Boards."""
@@ -27,16 +33,19 @@ __all__ = [
     "MAX_EXCERPT_CHARS",
     "SAMPLE_KB_PATH",
     "Answer",
+    "AnswerCalibration",
     "Article",
     "ArticleError",
+    "CalibrationError",
     "Citation",
     "Hit",
     "KnowledgeBaseError",
     "KnowledgeIndex",
     "LoadResult",
     "Retrieval",
+    "RetrievalFeatures",
     "compose_answer",
-    "confidence_score",
     "load_articles",
+    "load_calibration",
     "parse_article",
 ]

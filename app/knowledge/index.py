@@ -1,5 +1,8 @@
 """Full-text index of the knowledge base (in-memory SQLite FTS5) and retrieval with a confidence.
 
+The confidence is the calibrated probability that the top article answers the text (see
+``app.knowledge.calibration``).
+
 Articles are indexed with the ``porter unicode61 remove_diacritics 2`` tokenizer and ranked by
 bm25 with the title weighted above the tags and the body. A query term absent from every article
 is replaced by the closest word of the knowledge base when one is a typo away ("pasword").
@@ -22,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app.knowledge.articles import Article, KnowledgeBaseError, markdown_to_text
+from app.knowledge.calibration import AnswerCalibration, RetrievalFeatures, load_calibration
 
 # bm25 weights of the indexed columns: a word in the title counts far more than one in the body.
 TITLE_WEIGHT = 10.0
@@ -35,10 +39,7 @@ MAX_QUERY_CHARS = 50_000
 IDF_ROWS = 100
 _FILLER_WORD = "z" * (MAX_TERM_CHARS + 10)
 
-# Confidence calibration (see ``confidence_score``).
-SCORE_SCALE = 6.0
-SCORE_FLOOR = 2.0
-MARGIN_SHARE = 0.25
+# A spelling-corrected term counts this share of its weight in the coverage features.
 CORRECTION_DISCOUNT = 0.8
 _MIN_CORRECTABLE_CHARS = 4
 _TWO_EDITS_CHARS = 8
@@ -95,6 +96,7 @@ class Retrieval:
     hits: tuple[Hit, ...]
     confidence: float
     terms: tuple[str, ...]
+    features: RetrievalFeatures | None = None  # None when nothing matched
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class _Term:
     text: str
     rowids: frozenset[int]
     corrected: bool
+    title_rowids: frozenset[int] = frozenset()
 
 
 def fold(text: str) -> str:
@@ -151,36 +154,6 @@ def term_weight(document_frequency: int, document_count: int) -> float:
     return math.log(1.0 + (document_count - df + 0.5) / (df + 0.5))
 
 
-def confidence_score(*, coverage: float, top_score: float, runner_up_score: float) -> float:
-    """How sure we are that the top article answers the question, in [0, 1].
-
-    The product of three factors, each in [0, 1]:
-
-    * coverage: the share of the query's terms found in the top article, each term
-      weighted by its rarity in the knowledge base (a term the KB has never seen weighs as
-      much as the rarest term it has; a spelling-corrected term counts
-      ``CORRECTION_DISCOUNT`` of its weight). A question about things the KB does not
-      mention cannot score high, however good the match on its other words.
-    * strength, ``1 - exp(-(top_score - SCORE_FLOOR) / SCORE_SCALE)`` (0 below the floor):
-      the absolute bm25 score of the top article. One common word in a body scores little;
-      several rare words in a title score a lot.
-    * ``1 - MARGIN_SHARE + MARGIN_SHARE * margin`` where margin is
-      ``(top_score - runner_up_score) / top_score``: an article that stands out from the
-      second one is a safer answer than one of several equally good candidates.
-
-    It never decreases when ``coverage`` or ``top_score`` grows and never increases when
-    ``runner_up_score`` grows; it is a pure function of its arguments.
-    """
-    coverage = min(1.0, max(0.0, coverage))
-    if top_score <= SCORE_FLOOR or coverage == 0.0:
-        return 0.0
-    strength = 1.0 - math.exp(-(top_score - SCORE_FLOOR) / SCORE_SCALE)
-    runner_up = min(max(0.0, runner_up_score), top_score)
-    margin = (top_score - runner_up) / top_score
-    value = coverage * strength * (1.0 - MARGIN_SHARE + MARGIN_SHARE * margin)
-    return round(min(1.0, max(0.0, value)), 6)
-
-
 class KnowledgeIndex:
     """An immutable full-text index of articles. Build once with ``build``; then ``search`` and
     ``retrieve`` are safe to call from several threads at once."""
@@ -190,9 +163,11 @@ class KnowledgeIndex:
         connection: sqlite3.Connection,
         articles: Sequence[Article],
         frequency: Counter[str],
+        calibration: AnswerCalibration,
     ) -> None:
         """Use ``build``. ``frequency`` counts the words of the articles, for spelling fixes."""
         self._db = connection
+        self._calibration = calibration
         self._articles = tuple(articles)
         self._lock = threading.Lock()
         self._corrections: dict[str, str | None] = {}
@@ -207,9 +182,12 @@ class KnowledgeIndex:
                 self._vocabulary.setdefault(len(word), []).append(word)
 
     @classmethod
-    def build(cls, articles: Iterable[Article]) -> KnowledgeIndex:
+    def build(
+        cls, articles: Iterable[Article], *, calibration: AnswerCalibration | None = None
+    ) -> KnowledgeIndex:
         """Index ``articles``; raises ``KnowledgeBaseError`` on a duplicate slug or when this
-        Python's SQLite has no FTS5."""
+        Python's SQLite has no FTS5. ``calibration`` turns retrieval features into the answer
+        confidence (default: the model fitted on the sample knowledge base)."""
         ordered = list(articles)
         seen: set[str] = set()
         for article in ordered:
@@ -239,7 +217,7 @@ class KnowledgeIndex:
         frequency: Counter[str] = Counter()
         for words in tokens:
             frequency.update(words)
-        return cls(connection, ordered, frequency)
+        return cls(connection, ordered, frequency, calibration or load_calibration())
 
     @property
     def articles(self) -> tuple[Article, ...]:
@@ -261,8 +239,9 @@ class KnowledgeIndex:
         return self.retrieve(text, limit=1).confidence
 
     def retrieve(self, text: str, *, limit: int = 3) -> Retrieval:
-        """Search ``text`` and rate how well the top article answers it (see
-        ``confidence_score``). Deterministic: equal scores are ordered by article order."""
+        """Search ``text`` and rate how likely the top article answers it (the calibrated
+        probability of its ``features``). Deterministic: equal scores are ordered by article
+        order."""
         if limit < 1:
             raise ValueError("limit must be at least 1")
         with self._lock:
@@ -281,25 +260,33 @@ class KnowledgeIndex:
             Hit(article=self._articles[rowid], score=float(score), snippet=_clean(snippet))
             for rowid, score, snippet in rows
         )
-        confidence = 0.0
+        features = None
         if hits:
-            confidence = confidence_score(
-                coverage=self._coverage(terms, rows[0][0]),
+            top_rowid = rows[0][0]
+            features = RetrievalFeatures(
+                coverage=self._coverage(terms, top_rowid),
+                title_coverage=self._coverage(terms, top_rowid, title_only=True),
                 top_score=hits[0].score,
                 runner_up_score=hits[1].score if len(hits) > 1 else 0.0,
+                unknown_share=sum(1 for term in terms if not term.rowids) / len(terms),
             )
         return Retrieval(
-            hits=hits[:limit], confidence=confidence, terms=tuple(t.text for t in terms)
+            hits=hits[:limit],
+            confidence=self._calibration.probability(features) if features else 0.0,
+            terms=tuple(t.text for t in terms),
+            features=features,
         )
 
-    def _coverage(self, terms: Sequence[_Term], rowid: int) -> float:
+    def _coverage(self, terms: Sequence[_Term], rowid: int, *, title_only: bool = False) -> float:
+        """The rarity-weighted share of ``terms`` found in the article (or in its title and
+        tags only); a term the knowledge base has never seen weighs as much as the rarest."""
         count = len(self._articles)
         unknown_weight = term_weight(1, count)
         total = matched = 0.0
         for term in terms:
             weight = term_weight(len(term.rowids), count) if term.rowids else unknown_weight
             total += weight
-            if rowid in term.rowids:
+            if rowid in (term.title_rowids if title_only else term.rowids):
                 matched += weight * (CORRECTION_DISCOUNT if term.corrected else 1.0)
         return matched / total if total else 0.0
 
@@ -307,19 +294,20 @@ class KnowledgeIndex:
         resolved: dict[str, _Term] = {}
         for text in terms:
             rowids = self._rowids(text)
-            term = _Term(text=text, rowids=rowids, corrected=False)
+            word, corrected = text, False
             if not rowids:
                 correction = self._correct(text)
                 if correction is not None:
-                    term = _Term(text=correction, rowids=self._rowids(correction), corrected=True)
-            if term.text not in resolved:
-                resolved[term.text] = term
+                    word, corrected, rowids = correction, True, self._rowids(correction)
+            if word not in resolved:
+                title_rowids = self._rowids(word, columns="{title tags}: ") if rowids else rowids
+                resolved[word] = _Term(word, rowids, corrected, title_rowids)
         return list(resolved.values())
 
-    def _rowids(self, term: str) -> frozenset[int]:
+    def _rowids(self, term: str, *, columns: str = "") -> frozenset[int]:
         expression = match_expression([term])
         rows = self._db.execute(
-            "SELECT rowid FROM articles WHERE articles MATCH ?", (expression,)
+            "SELECT rowid FROM articles WHERE articles MATCH ?", (f"{columns}{expression}",)
         ).fetchall()
         return frozenset(row[0] for row in rows)
 

@@ -29,6 +29,7 @@ class ChatterKind(enum.StrEnum):
     EMOJI_ONLY = "emoji_only"
     JOINING = "joining"
     WELCOME = "welcome"
+    FAREWELL = "farewell"
 
 
 # The words of each kind of pleasantry, in every supported language (en es de fr pt ja it nl).
@@ -36,24 +37,38 @@ class ChatterKind(enum.StrEnum):
 _KIND_WORDS: Final[dict[ChatterKind, frozenset[str]]] = {
     ChatterKind.THANKS: _vocabulary(
         """
-        thanks thank thx thnx tnx ty tysm tyvm cheers appreciated appreciate appreciating kudos
+        thanks thank thx thnx tnx thanx tks tq ty tysm tyvm cheers appreciated appreciate
+        appreciating kudos grateful
         gracias agradecido agradecida agradezco
         danke dank dankeschön dankeschoen merci
-        obrigado obrigada valeu
+        obrigado obrigada valeu brigado
         grazie ringrazio
-        bedankt dankjewel dankjewel dankuwel
-        ありがとう ありがとうございます ありがとうございました どうも 感謝します
+        bedankt dankjewel dankuwel dankje
+        ありがとう ありがとうございます ありがとうございました どうも 感謝します 感謝いたします
         """
     ),
     ChatterKind.WELCOME: _vocabulary(
         """
         welcome aboard bienvenido bienvenida bienvenidos willkommen bienvenue bienvenu
-        bem-vindo bem-vinda benvenuto benvenuta benvenuti welkom ようこそ
+        bem-vindo bem-vinda bem-vindos benvenuto benvenuta benvenuti welkom ようこそ
         """
     ),
     ChatterKind.JOINING: _vocabulary(
         """
-        joining join omw brb
+        joining join omw brb otw dialing dialling hopping
+        """
+    ),
+    ChatterKind.FAREWELL: _vocabulary(
+        """
+        bye byebye goodbye cya cu ttyl later weekend night goodnight gn care
+        adiós adios luego pronto finde saludos
+        tschüss tschüs tschuess wochenende feierabend gruß grüße gruss
+        revoir bientôt bientot week-end journée soirée
+        tchau abraço abraços abraco
+        presto giornata serata
+        doei straks
+        お疲れ様でした おつかれさまでした 失礼します
+        よろしくお願いします よろしくお願いいたします
         """
     ),
     ChatterKind.GREETING: _vocabulary(
@@ -71,14 +86,17 @@ _KIND_WORDS: Final[dict[ChatterKind, frozenset[str]]] = {
     ChatterKind.ACKNOWLEDGEMENT: _vocabulary(
         """
         ok okay okey k kk okk got it noted understood sure yes yep yup yeah sounds good great
-        perfect awesome cool nice lovely excellent makes sense will do roger ack fine
-        vale perfecto entendido genial claro acuerdo listo
-        alles klar verstanden super gut prima passt
-        d'accord parfait compris entendu ça marche top bien
-        certo beleza combinado perfeito entendi
-        capito perfetto va bene d'accordo
-        oké duidelijk begrepen prima goed
-        了解 了解です 承知しました わかりました 分かりました かしこまりました
+        perfect awesome cool nice lovely excellent makes sense will do roger ack fine np
+        worries problem brilliant amazing fantastic wonderful superb sweet yay woohoo wow lol
+        haha hehe neat gotcha alright aight acked works worked
+        vale perfecto entendido genial claro acuerdo listo estupendo
+        alles klar verstanden super gut prima passt toll wunderbar
+        d'accord parfait compris entendu ça marche top bien nickel génial
+        certo beleza combinado perfeito entendi show ótimo otimo
+        capito perfetto va bene d'accordo ottimo fantastico
+        oké duidelijk begrepen prima goed top
+        了解 了解です 了解しました 承知しました 承知いたしました
+        わかりました 分かりました かしこまりました
         """
     ),
 }
@@ -88,7 +106,16 @@ _FILLER: Final = _vocabulary(
     """
     you u so very much a lot lots many all everyone folks team guys there the for your this
     that to it and again in now just be right back will on i im i'm i'll we we'll our too as
-    well call meeting zoom huddle meet minute minutes min mins sec
+    well call meeting zoom huddle meet minute minutes min mins sec secs moment
+    have has had enjoy nice good great lovely see talk soon take y'all yall
+    my way sorry bit late running here channel crew glad meet pleasure happy
+    no that's thats really totally definitely oh ah
+    nada hasta tengas buen buena gusto nos vemos un una el
+    bis dann später spaeter schönes schönen schoenes einen guten dir dich
+    bonne bon rien plus avec plaisir
+    até mais logo bom boa um uma fim
+    dopo buona buon
+    tot fijn fijne een
     quick help reply response answer info update good have day nice great one
     muchas muchos mil por la el todos todas equipo de muy tu su
     vielen vielmals viel schön schoen euch allen ihr team sehr für fuer die der das
@@ -105,6 +132,20 @@ _SHORTCODE = re.compile(r":[a-z0-9_+\-']+(?:::skin-tone-\d)?:")
 _WORD = re.compile(r"[^\W\d_](?:[\w'\-]*\w)?|\d+", re.UNICODE)
 _REQUEST_MARKS = ("?", "\u00bf", "```", "http://", "https://", "<http", "<mailto")
 _JA_POLITE_TAIL = re.compile(r"[。!、,~〜ー]+$")  # after NFKC
+
+
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")  # "thaaanks", "sooo", "okkk"
+
+
+def _spellings(word: str) -> tuple[str, ...]:
+    """The word, and the word with stretched letters squeezed to two and to one."""
+    if not _STRETCHED.search(word):
+        return (word,)
+    return (word, _STRETCHED.sub(r"\1\1", word), _STRETCHED.sub(r"\1", word))
+
+
+def _in(word: str, vocabulary: frozenset[str]) -> bool:
+    return any(spelling in vocabulary for spelling in _spellings(word))
 
 
 def chatter_kind(text: str) -> ChatterKind | None:
@@ -124,9 +165,9 @@ def chatter_kind(text: str) -> ChatterKind | None:
     if len(words) > MAX_CHATTER_WORDS:
         return None
     words = [_JA_POLITE_TAIL.sub("", word) for word in words]
-    if not all(word in _ALL_WORDS or word in _FILLER for word in words):
+    if not all(_in(word, _ALL_WORDS) or _in(word, _FILLER) for word in words):
         return None
     for kind, vocabulary in _KIND_WORDS.items():
-        if any(word in vocabulary for word in words):
+        if any(_in(word, vocabulary) for word in words):
             return kind
     return None  # filler only ("for the team"): not obviously a pleasantry

@@ -7,7 +7,13 @@ import logging
 from app.config import Settings
 from app.config_file import EscalationConfig
 from app.errors import StartupError
-from app.knowledge import KnowledgeBaseError, KnowledgeIndex, load_articles
+from app.knowledge import (
+    CalibrationError,
+    KnowledgeBaseError,
+    KnowledgeIndex,
+    load_articles,
+    load_calibration,
+)
 from app.triage.engine import OfflineTriageEngine, TriageEngine
 
 logger = logging.getLogger(__name__)
@@ -24,8 +30,12 @@ def build_knowledge_index(config: EscalationConfig) -> KnowledgeIndex:
         logger.warning("knowledge base: skipped %s", problem)
     if not loaded.articles:
         raise StartupError(f"knowledge_base.path: no usable articles in {path}")
+    try:
+        calibration = load_calibration(config.knowledge_base.calibration)
+    except CalibrationError as exc:
+        raise StartupError(f"knowledge_base.calibration: {exc}") from None
     logger.info("knowledge base: %d articles indexed from %s", len(loaded.articles), path)
-    return KnowledgeIndex.build(loaded.articles)
+    return KnowledgeIndex.build(loaded.articles, calibration=calibration)
 
 
 def build_offline_engine(

@@ -141,7 +141,12 @@ def test_no_answer_without_hits() -> None:
 def test_compose_answer_is_pure(index: KnowledgeIndex) -> None:
     question = "how do I connect Jira"
     retrieval = index.retrieve(question)
-    before = Retrieval(hits=retrieval.hits, confidence=retrieval.confidence, terms=retrieval.terms)
+    before = Retrieval(
+        hits=retrieval.hits,
+        confidence=retrieval.confidence,
+        terms=retrieval.terms,
+        features=retrieval.features,
+    )
     first = compose_answer(question, retrieval, min_confidence=0.0)
     assert first == compose_answer(question, retrieval, min_confidence=0.0)
     assert retrieval == before

@@ -15,7 +15,6 @@ from app.knowledge import (
     Article,
     KnowledgeBaseError,
     KnowledgeIndex,
-    confidence_score,
     load_articles,
 )
 from app.knowledge.index import (
@@ -336,35 +335,6 @@ def test_more_specific_question_is_at_least_as_confident(
     confidences = [r.confidence for r in results]
     assert confidences == sorted(confidences)
     assert confidences[-1] > confidences[0]
-
-
-def test_confidence_score_is_monotonic_and_bounded() -> None:
-    coverages = [0.0, 0.1, 0.3, 0.5, 0.8, 1.0]
-    scores = [0.0, 1.0, 2.0, 2.5, 4.0, 8.0, 15.0, 40.0, 200.0]
-    for top in scores:
-        for runner_up in scores:
-            values = [
-                confidence_score(coverage=c, top_score=top, runner_up_score=runner_up)
-                for c in coverages
-            ]
-            assert values == sorted(values)
-            assert all(0.0 <= v <= 1.0 for v in values)
-    for coverage in coverages:
-        for runner_up in scores:
-            by_top = [
-                confidence_score(coverage=coverage, top_score=t, runner_up_score=runner_up)
-                for t in scores
-            ]
-            assert by_top == sorted(by_top)
-        for top in scores:
-            by_runner_up = [
-                confidence_score(coverage=coverage, top_score=top, runner_up_score=r)
-                for r in scores
-            ]
-            assert by_runner_up == sorted(by_runner_up, reverse=True)
-    assert confidence_score(coverage=1.0, top_score=1.0, runner_up_score=0.0) == 0.0
-    assert confidence_score(coverage=0.0, top_score=50.0, runner_up_score=0.0) == 0.0
-    assert confidence_score(coverage=1.0, top_score=50.0, runner_up_score=0.0) > 0.95
 
 
 def test_results_are_deterministic() -> None:

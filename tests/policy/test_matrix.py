@@ -66,7 +66,7 @@ def test_frustration_cues_fire_the_sentiment_trigger() -> None:
 def test_confidence_trigger() -> None:
     decision = decide(signals=signals(), confidence=0.2, tier="pro", policy=POLICY)
     assert decision.fired_types == ["confidence"]
-    assert decision.fired[0].value == 0.2 and decision.fired[0].threshold == 0.35
+    assert decision.fired[0].value == 0.2 and decision.fired[0].threshold == 0.5
 
 
 def test_enterprise_escalates_at_a_lower_bar() -> None:
@@ -75,9 +75,9 @@ def test_enterprise_escalates_at_a_lower_bar() -> None:
     enterprise = decide(signals=mild, confidence=0.9, tier="enterprise", policy=POLICY)
     assert enterprise.fired_types == ["account"]
     assert "enterprise bar" in enterprise.fired[0].reason
-    unsure = decide(signals=signals(), confidence=0.4, tier="enterprise", policy=POLICY)
+    unsure = decide(signals=signals(), confidence=0.6, tier="enterprise", policy=POLICY)
     assert unsure.fired_types == ["account"]
-    assert not decide(signals=signals(), confidence=0.4, tier="free", policy=POLICY).escalate
+    assert not decide(signals=signals(), confidence=0.6, tier="free", policy=POLICY).escalate
 
 
 def test_tier_that_always_escalates() -> None:

@@ -24,7 +24,7 @@ def _event_body(slack: LocalSlack) -> bytes:
                 "channel": "C0ACME",
                 "user": jordan.user_id,
                 "user_team": jordan.team_id,
-                "text": "hello",
+                "text": "hello, how do I export a board to CSV?",
                 "ts": slack.sender.new_ts(),
             },
         }

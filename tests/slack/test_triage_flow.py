@@ -52,7 +52,7 @@ def test_routine_question_is_answered_with_citations_and_buttons(
     [decision] = decisions(slack)
     assert not decision.escalate and decision.fired_triggers == ""
     assert decision.intent == "account_access" and decision.backend == "offline"
-    assert decision.confidence >= 0.35
+    assert decision.confidence >= 0.5
     [conversation] = rows.conversations()
     assert conversation.status == "answered" and conversation.intent == "account_access"
 
@@ -91,12 +91,12 @@ def test_unanswerable_question_escalates_on_confidence(slack: LocalSlack) -> Non
 def test_enterprise_gets_the_lower_bar(slack: LocalSlack) -> None:
     """The same calm but loosely matched question is answered for a free account and handed to a
     human for an enterprise account (policy.account.enterprise.confidence_threshold)."""
-    text = "How do I add a guest to a workspace?"
+    text = "where is my invocie"
     ask(slack, INITECH, text)
     ask(slack, ACME, text)
     free, enterprise = decisions(slack)
     assert free.confidence == pytest.approx(enterprise.confidence)
-    assert 0.35 <= free.confidence < 0.5  # between the default and the enterprise bar
+    assert 0.5 <= free.confidence < 0.7  # between the default and the enterprise bar
     assert not free.escalate
     assert enterprise.escalate and enterprise.fired_triggers == "account"
 
