@@ -16,7 +16,8 @@ _MODIFIER = r"(?:(?!users?\b|guests?\b|members?\b|teammates?\b|test\b|service\b)
 _NOT_AN_OBJECT = (
     r"(?!\s+(?:(?:a|an|the|this|that|my|our|these|those)\s+)?(?:\w+\s+)?(?:tasks?|meetings?"
     r"|invites?|invitations?|exports?|imports?|jobs?|syncs?|requests?|orders?|events?"
-    r"|automations?|reminders?|notifications?|runs?)\b)"
+    r"|automations?|reminders?|notifications?|runs?|cards?(?:'s)?|boards?(?:'s)?|due dates?"
+    r"|subtasks?|comments?|uploads?|changes?|edits?)\b)"
 )
 
 LEGAL: Lexicon = {
@@ -40,6 +41,15 @@ LEGAL: Lexicon = {
         r"nda",
         r"data residency",
         r"sue (?:you|your company)",
+        r"signed (?:copy of (?:the |our |your )?)?(?:dpa|msa|nda|baa|contract|agreement"
+        r"|addendum|order form)",
+        r"(?:sign|countersign|counter-sign|execute|e-?sign)(?:ed)? (?:the |our |your |a |an )?"
+        r"(?:dpa|msa|nda|baa|contract|agreement|addendum|order form)",
+        r"counter-?signature",
+        r"(?:master (?:services|subscription) agreement|msa)",
+        r"business associate agreement",
+        r"cease and desist",
+        r"(?:take|taking) (?:you|this|the matter) to court",
     ),
     "es": (
         r"rgpd",
@@ -142,6 +152,33 @@ SECURITY: Lexicon = {
         r"asking (?:us |me )?to (?:re-?enter|confirm|verify|provide) (?:our|my) (?:\w+ )?"
         r"(?:password|credentials)",
         r"(?:tell|give|send|show) me (?:the |your )?(?:admin |root )?(?:password|credentials)",
+        # account takeover told as an ordinary password or 2FA event
+        r"(?:password|e-?mail(?: address)?|2fa|mfa|two[- ]factor|phone number|recovery (?:email"
+        r"|phone|codes?))[^.?!]{0,50}\b(?:changed|reset|updated|removed|disabled|turned off)"
+        r"\b[^.?!]{0,50}\b(?:wasn't|was not|weren't|were not|not) (?:me|us|anyone (?:here|on our"
+        r" (?:side|team)))",
+        r"(?:wasn't|was not|weren't|were not|not) (?:me|us|one of us)[^.?!]{0,30}\b(?:who|that)"
+        r" (?:changed|reset|logged|signed|disabled|removed)",
+        r"(?:nobody|no one|none of us|we didn't|we did not|i didn't|i did not) (?:here )?"
+        r"(?:requested|ask(?:ed)? for|initiated|trigger(?:ed)?)[^.?!]{0,30}\b(?:reset|change"
+        r"|code|login|sign-?in)",
+        r"(?:reset|verification|login|sign-?in|2fa|mfa) (?:emails?|links?|codes?|requests?|texts?"
+        r"|sms)[^.?!]{0,40}\b(?:nobody|no one|none of us) (?:here )?(?:requested|asked for)",
+        r"someone (?:else )?(?:changed|reset|took over|logged into|logged in to|signed into"
+        r"|is using|has access to) (?:my|our)",
+        r"(?:account|workspace) takeover",
+        r"(?:account|workspace) (?:was|got|has been) taken over",
+        r"(?:don't|do not|didn't|did not) recogni[sz]e (?:this|that|the|these|those|a|an|some)"
+        r" (?:new )?(?:logins?|devices?|sign-?ins?|sessions?|locations?|ip(?: address)?(?:es)?)",
+        r"logins? (?:from|at) (?:a |an )?(?:device|location|place|city|ip)s? (?:we|i) (?:don't|do"
+        r" not) (?:know|recogni[sz]e)",
+        # compliance documents a security or procurement review asks for
+        r"security (?:questionnaire|review|assessment|audit) (?:form|document|from|for)",
+        r"(?:vendor|third[- ]party) (?:security|risk) (?:assessment|review|questionnaire)",
+        r"(?:caiq|sig lite|hecvat)",
+        r"bridge letter",
+        r"(?:pen(?:etration)?[- ]?test|audit|iso|hipaa) (?:report|summary|letter|attestation"
+        r"|certificate)s?",
     ),
     "es": (
         r"sin autorizaci[oó]n",
@@ -296,6 +333,14 @@ CANCELLATION: Lexicon = {
         rf"how (?:do|can|should) (?:i|we) cancel{_NOT_AN_OBJECT}",
         r"cancel everything",
         r"unsubscribe from (?:the |our )?(?:paid|pro|business|team)",
+        r"(?:won't|will not|not) be renewing",
+        r"(?:not|aren't|are not|isn't|is not) (?:planning|going) to renew",
+        r"(?:moving|switching|migrating|going over|move|switch|migrate) (?:over )?(?:away from"
+        r" (?:you|northwind)|to (?:a |another )?(?:competitor|different (?:tool|vendor|provider"
+        r"|product)|other (?:tool|vendor|provider|product)))",
+        r"(?:evaluating|looking at|considering|trialing|trialling) (?:other |alternative )"
+        r"(?:tools|vendors|options|solutions|providers|products)",
+        r"(?:evaluating|looking at|considering) alternatives",
     ),
     "es": (
         r"cancelar (?:la |mi |nuestra |el |nuestro )?(?:suscripci[oó]n|cuenta|contrato|plan"

@@ -29,6 +29,9 @@ RULE_CASES = {
         ("it", "vorrei disdire l'abbonamento"),
         ("nl", "ik wil mijn abonnement opzeggen"),
         ("ja", "来月で解約します"),
+        ("en", "heads up, we're not planning to renew in March"),
+        ("en", "we're evaluating other tools for next year"),
+        ("en", "leadership decided we're moving to a competitor after Q2"),
     ],
     "billing_dispute": [
         ("en", "you charged us twice, I want a refund"),
@@ -51,6 +54,9 @@ RULE_CASES = {
         ("it", "il nostro avvocato vi scriverà"),
         ("nl", "onze advocaat neemt contact op"),
         ("ja", "弁護士に相談します"),
+        ("en", "finance needs your signed DPA before Friday"),
+        ("en", "can someone countersign our order form this week"),
+        ("en", "procurement wants the MSA redlines back"),
     ],
     "security": [
         ("en", "someone got unauthorized access to our admin account"),
@@ -62,6 +68,12 @@ RULE_CASES = {
         ("it", "abbiamo notato accessi sospetti"),
         ("nl", "we vermoeden een datalek"),
         ("ja", "不正アクセスがありました"),
+        ("en", "my 2fa phone number was changed yesterday and it wasn't me"),
+        ("en", "we got a password reset email that nobody here requested"),
+        ("en", "someone changed our admin email address overnight"),
+        ("en", "we don't recognize these logins from last night"),
+        ("en", "could you send the pen test report for our vendor review"),
+        ("en", "our vendor risk assessment needs a few answers from you"),
     ],
     "outage": [
         ("en", "is the app down? everything returns 503"),
@@ -95,6 +107,11 @@ def test_rule_fires(intent: str, language: str, text: str) -> None:
         "how do I export the security audit log to CSV?",
         "a breath of fresh air, the new editor",
         "we managed to fix it ourselves",
+        "how do I cancel a card's due date",
+        "how do I reset my password",
+        "how do I change the email address on my account",
+        "where do I turn on 2FA for the team",
+        "how do we move cards to another board",
     ],
 )
 def test_ordinary_messages_fire_no_rule(text: str) -> None:
