@@ -26,6 +26,10 @@ from app.team_scope import SINGLE_WORKSPACE_TEAM_ID
 from app.triage.intents import DEFAULT_TAXONOMY, IntentSpec, Taxonomy
 
 Tier = Literal["free", "pro", "enterprise"]
+#: What the bot does in a customer's channel: answer from the knowledge base and hand off
+#: (``answer``), only hand every request to a person with a card and never reply (``triage``),
+#: or nothing at all (``off``).
+ChannelMode = Literal["answer", "triage", "off"]
 ChannelId = Annotated[str, Field(pattern=r"^[CG][A-Z0-9]{2,}$")]
 UserId = Annotated[str, Field(pattern=r"^[UW][A-Z0-9]{2,}$")]
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
@@ -47,6 +51,13 @@ class AccountConfig(_Strict):
     arr: float | None = Field(default=None, ge=0)
     hubspot_company_id: str | None = Field(default=None, pattern=r"^[0-9]{1,20}$")
     salesforce_account_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{15,18}$")
+    mode: ChannelMode = "answer"
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _unquoted_off(cls, value: object) -> object:
+        """YAML reads an unquoted ``off`` as false."""
+        return "off" if value is False else value
 
 
 class AlertsConfig(_Strict):

@@ -46,6 +46,18 @@ def test_the_documented_shape_is_accepted() -> None:
 
 
 @pytest.mark.parametrize(
+    ("written", "mode"), [("", "answer"), ("triage", "triage"), ("off", "off"), ('"off"', "off")]
+)
+def test_channel_mode(written: str, mode: str) -> None:
+    text = VALID.replace(
+        "    language: en",
+        f"    language: en\n    mode: {written}" if written else "    language: en",
+    )
+    acme = parse_config(text).account_for_channel("C0ACME")
+    assert acme is not None and acme.mode == mode
+
+
+@pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
         ("tier: enterprise", "tier: platinum", ":4: accounts[0].tier: Input should be"),
@@ -55,6 +67,7 @@ def test_the_documented_shape_is_accepted() -> None:
         ("skills: [billing, general]", "skills: [billing, sales]", ":17: agents[0].skills[1]: "),
         ("leads: [U0LEAD1]", "leads: [U0LEAD1]\nsurprise: 1", ":19: surprise: Extra inputs"),
         ("    language: en", "    language: english", ":5: accounts[0].language: String"),
+        ("    language: en", "    language: en\n    mode: quiet", ":6: accounts[0].mode: Input"),
     ],
 )
 def test_errors_name_the_key_and_line(old: str, new: str, expected: str) -> None:

@@ -83,9 +83,13 @@ def process_message(
     assert intake.author is not None and message.user is not None
     with session_scope(engine) as session:
         account = account_for_channel(session=session, channel_id=message.channel)
-        if account is None or config.account_for_channel(account.channel_id) is None:
+        configured = config.account_for_channel(account.channel_id) if account else None
+        if account is None or configured is None:
             # no account, or one of another installation's workspace
             return Outcome("ignored", "channel belongs to no account")
+        if configured.mode == "off":
+            return Outcome("ignored", "the bot is off in this channel")
+        triage_only = configured.mode == "triage"
         opening = intake.action is Action.OPEN
         chatter = _chatter(message) if opening else None
         to = _addressee(config, message, bot)
@@ -122,11 +126,13 @@ def process_message(
         )
         if surge is not None:
             outcome, decision = _apply_playbook(surge, outcome, decision, pending.account_tier)
+        if triage_only:
+            decision = _to_a_person(decision)
         with session_scope(engine) as session:
             decision_row = _record_decision(
                 session, config, pending, outcome, decision, confidence, message.text
             )
-    if decision_row.reply_ts is None:
+    if decision_row.reply_ts is None and not triage_only:
         with session_scope(engine) as session:
             reply = _reply_for(session, decision_row, pending, config)
         posted = replier.post_reply(
@@ -188,6 +194,14 @@ def _addressed(
     return Outcome("recorded", "addressed to the agent of this conversation", conversation.id)
 
 
+def _to_a_person(decision: Decision) -> Decision:
+    """In a channel in ``triage`` mode every request goes to a person, with the reasons kept."""
+    if decision.escalate:
+        return decision
+    mode = Trigger("mode", True, "triage", None, "the channel is in triage mode: people answer")
+    return Decision(escalate=True, triggers=(*decision.triggers, mode))
+
+
 def _to_our_people(
     session: Session, conversation: Conversation, pending: _Pending, to: Addressee | None
 ) -> bool:
@@ -247,6 +261,9 @@ def _apply_playbook(
         tier=tier,
         fired=decision.fired_types,
     )
+    if effect.to_a_person and not decision.escalate:
+        note = Trigger("playbook", True, outcome.signals.intent, None, effect.reason)
+        return outcome, Decision(escalate=True, triggers=(*decision.triggers, note))
     if not effect.reply_with_playbook:
         return outcome, decision
     reply = playbook_reply(surge.playbook, status_url=surge.status_url, note=surge.note)

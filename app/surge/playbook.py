@@ -18,6 +18,7 @@ from app.config_file import PlaybookConfig, PolicyConfig
 class PlaybookEffect:
     reply_with_playbook: bool  # answer with the playbook's reply instead of the decision
     reason: str
+    to_a_person: bool = False  # the account's tier gets a person for the surge's reports
 
 
 def surge_policy(policy: PolicyConfig, playbook: PlaybookConfig) -> PolicyConfig:
@@ -44,7 +45,7 @@ def playbook_effect(
     if playbook.reply is None or intent not in playbook.covers_intents:
         return PlaybookEffect(False, "not about the surge")
     if tier in playbook.escalate_tiers:
-        return PlaybookEffect(False, f"{tier} accounts still get a person")
+        return PlaybookEffect(False, f"{tier} accounts still get a person", to_a_person=True)
     if "intent" in fired:
         return PlaybookEffect(False, "an always-escalate intent")
     return PlaybookEffect(True, f"{intent} during the surge: the playbook's reply")

@@ -24,6 +24,12 @@ def test_outage_playbook_effects(intent: str, tier: str, fired: list[str], repli
     effect = playbook_effect(playbook=OUTAGE, intent=intent, tier=tier, fired=fired)
     assert effect.reply_with_playbook is replies
     assert effect.reason
+    assert effect.to_a_person is (tier == "enterprise")
+
+
+def test_enterprise_reports_of_the_surge_go_to_a_person_even_when_nothing_else_fired() -> None:
+    effect = playbook_effect(playbook=OUTAGE, intent="outage", tier="enterprise", fired=[])
+    assert effect.to_a_person and not effect.reply_with_playbook
 
 
 def test_reply_fills_the_status_page() -> None:
