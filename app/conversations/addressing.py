@@ -3,7 +3,8 @@
 In a shared channel a customer may write to one of our agents by name ("<@U0AGENT> here are the
 logs") or to a colleague of their own ("<@U0MARIA> can you check the invoice?"). Neither is a
 new request for the bot: the first belongs to that agent's conversation, the second is
-conversation between the customer's own people. A message that mentions the bot is for the bot.
+conversation between the customer's own people. A message that mentions the bot, or the whole
+channel (``@channel``, ``@here``), is for support.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
+_BROADCAST = re.compile(r"<!(?:channel|here|everyone)(?:\|[^>]*)?>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,7 @@ def addressee(text: str, *, bot_user_id: str, is_staff: Callable[[str], bool]) -
     One of our people mentioned anywhere makes it theirs; otherwise a message that opens with a
     mention of someone else is addressed to that person."""
     mentions = mentioned_users(text)
-    if not mentions or bot_user_id in mentions:
+    if not mentions or bot_user_id in mentions or _BROADCAST.search(text):
         return None
     staff = [user for user in mentions if is_staff(user)]
     if staff:

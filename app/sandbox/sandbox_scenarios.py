@@ -209,6 +209,18 @@ def how_to(script: Script) -> None:
     )
 
 
+def pleasantries(script: Script) -> None:
+    customer, channel, ts = script.opening(
+        "free", "{name} says good morning in their channel.", "good morning team :wave:"
+    )
+    script.narrate("A greeting is not a request: no reply, no card, nobody is pinged.", channel, ts)
+    ts = script.say(customer, channel, "thanks so much! :pray:")
+    script.narrate("Neither is a thank-you, in any of the bot's languages.", channel, ts)
+    ts = script.say(customer, channel, "How do I export a board to CSV?")
+    script.message_with(channel, SOLVED_ACTION, thread_ts=ts)
+    script.narrate("A real question is answered as usual.", channel, ts)
+
+
 def billing_dispute(script: Script) -> None:
     customer, channel, ts = script.opening(
         "free",
@@ -316,6 +328,7 @@ class Scenario:
 
 SCENARIOS = (
     Scenario("how_to", "A how-to answered from the knowledge base", how_to),
+    Scenario("pleasantries", "Good morning and thanks: the bot stays quiet", pleasantries),
     Scenario(
         "billing_dispute", "A billing dispute, escalated, claimed and resolved", billing_dispute
     ),

@@ -33,6 +33,7 @@ def test_messages_written_to_a_person(text: str, expected: Addressee) -> None:
         "<@U0AGENT1> <@U0BOT> summary please",
         "our export fails, cc <@U0MARIA>",
         "<!here> the API is down",
+        "<!channel> <@U0LEAD1> the export is broken",
         "<#C0ABC> is the channel",
     ],
 )

@@ -34,6 +34,18 @@ def test_how_to_is_answered_and_contained(sandbox_server: SandboxServer) -> None
     assert rows(sandbox_server, Escalation) == []
 
 
+def test_pleasantries_get_nothing_and_the_question_an_answer(
+    sandbox_server: SandboxServer,
+) -> None:
+    play(sandbox_server, "pleasantries")
+    standin = sandbox_server.local.standin
+    said = {m["text"]: m["ts"] for m in standin.messages_in("C0INITECH")}
+    for pleasantry in ("good morning team :wave:", "thanks so much! :pray:"):
+        assert standin.messages_in("C0INITECH", said[pleasantry]) == []
+    [answer] = standin.messages_in("C0INITECH", said["How do I export a board to CSV?"])
+    assert "answer_solved" in json.dumps(answer["blocks"])
+
+
 def test_billing_dispute_is_claimed_resolved_and_rated(sandbox_server: SandboxServer) -> None:
     status = play(sandbox_server, "billing_dispute")
     [escalation] = rows(sandbox_server, Escalation)
