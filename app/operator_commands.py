@@ -233,6 +233,16 @@ def render_report(report: EvaluationReport) -> str:
         f"({report.must_escalate_caught}/{report.must_escalate_total})",
         f"false escalation rate    {report.false_escalation_rate:.1%} "
         f"({report.calm_flagged}/{report.calm_total} calm routine messages)",
+        f"language accuracy        {report.language_accuracy:.1%} "
+        f"({report.language_correct}/{report.language_total})",
+        "",
+        "per intent               precision  recall  rows",
+    ]
+    lines += [
+        f"  {intent:<22} {precision:>8.1%} {recall:>7.1%} {rows:>5}"
+        for intent, (precision, recall, rows) in report.per_intent().items()
+    ]
+    lines += [
         "",
         "confusion (expected -> predicted: count), errors only",
     ]

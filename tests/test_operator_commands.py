@@ -123,6 +123,11 @@ def test_eval_reports_the_quality_bars_on_the_labelled_set(
     assert report.false_escalation_rate <= 0.10
     assert f"intent accuracy          {report.intent_accuracy:.1%}" in text
     assert "confusion (expected -> predicted: count)" in text
+    assert "per intent               precision  recall  rows" in text
+    assert f"language accuracy        {report.language_accuracy:.1%}" in text
+    per_intent = report.per_intent()
+    assert sum(rows for _p, _r, rows in per_intent.values()) == report.intent_total
+    assert all(0.0 <= p <= 1.0 and 0.0 <= r <= 1.0 for p, r, _n in per_intent.values())
 
 
 def test_eval_measures_the_knowledge_base_and_its_calibration(

@@ -95,6 +95,25 @@ class EvaluationReport:
     def language_accuracy(self) -> float:
         return _ratio(self.language_correct, self.language_total)
 
+    def per_intent(self) -> dict[str, tuple[float, float, int]]:
+        """Intent -> (precision, recall, rows labelled with it), from the confusion counts."""
+        labelled: Counter[str] = Counter()
+        predicted: Counter[str] = Counter()
+        right: Counter[str] = Counter()
+        for (expected, got), count in self.confusion.items():
+            labelled[expected] += count
+            predicted[got] += count
+            if expected == got:
+                right[expected] += count
+        return {
+            intent: (
+                _ratio(right[intent], predicted[intent], empty=0.0),
+                _ratio(right[intent], labelled[intent], empty=0.0),
+                labelled[intent],
+            )
+            for intent in sorted(set(labelled) | set(predicted))
+        }
+
     def summary(self) -> str:
         return (
             f"messages={self.total} "

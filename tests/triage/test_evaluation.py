@@ -175,3 +175,27 @@ def test_bitext_loader_maps_onto_the_taxonomy() -> None:
 def test_quality_bars_on_the_bitext_sample(backend: OfflineTriageBackend) -> None:
     report = evaluate(load_bitext(_bitext()), backend)
     _assert_bars(report)
+
+
+def test_per_intent_precision_and_recall_from_the_confusion() -> None:
+    report = EvaluationReport(
+        total=6,
+        intent_total=6,
+        intent_correct=4,
+        must_escalate_total=0,
+        must_escalate_caught=0,
+        calm_total=0,
+        calm_flagged=0,
+        language_total=0,
+        language_correct=0,
+        confusion={
+            ("how_to", "how_to"): 3,
+            ("how_to", "bug_report"): 1,
+            ("legal", "legal"): 1,
+            ("bug_report", "how_to"): 1,
+        },
+    )
+    per_intent = report.per_intent()
+    assert per_intent["how_to"] == (0.75, 0.75, 4)
+    assert per_intent["legal"] == (1.0, 1.0, 1)
+    assert per_intent["bug_report"] == (0.0, 0.0, 1)
