@@ -141,6 +141,9 @@ class PolicyConfig(_Strict):
     # Chatter (thanks, greetings, emoji-only ...) gets no reply and no card; at most this
     # emoji reaction, e.g. "eyes" or "+1" (none by default)
     chatter_reaction: str | None = Field(default=None, pattern=r"^[a-z0-9_+\-']{1,100}$")
+    # A customer's next top-level message within this many minutes of their last one joins
+    # that conversation (open, answered or escalated) instead of opening another; 0: never
+    follow_up_window_minutes: int = Field(default=2, ge=0, le=120)
 
 
 def _default_claim_windows() -> dict[Tier, int]:

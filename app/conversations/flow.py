@@ -20,7 +20,12 @@ from app.conversations.intake import Action, Author, BotIdentity, IncomingMessag
 from app.conversations.replies import BotReply, Posted, ReplyKind, ThreadReplier
 from app.crm.recording import record_signals
 from app.db.accounts import account_for_channel
-from app.db.conversations import add_message, conversation_for_thread, open_conversation
+from app.db.conversations import (
+    add_message,
+    conversation_for_thread,
+    joinable_conversation,
+    open_conversation,
+)
 from app.db.decisions import add_decision, decision_for_message
 from app.db.engine import session_scope
 from app.db.escalations import claimed_by_agent, escalation_for_decision, open_escalation_for
@@ -28,7 +33,7 @@ from app.db.messages import has_staff_message, message_by_ts
 from app.db.models import Account, Conversation, Message, TriageDecision, utcnow
 from app.escalations.customer import handoff_reply
 from app.escalations.email_follow_up import queue_reply_email
-from app.escalations.handoff import AgentDesk, post_card
+from app.escalations.handoff import AgentDesk, post_card, refresh_cards
 from app.escalations.messages import transition_text
 from app.escalations.page_url import page_url
 from app.escalations.service import open_escalation
@@ -63,7 +68,8 @@ class _Pending:
     account_tier: str
     account_language: str
     customer_user_id: str
-    follow_up: bool
+    follow_up: bool  # a reply in the thread after the bot answered
+    joined: bool  # a top-level message that joined the conversation (not its first)
     decision: TriageDecision | None  # already decided (a retry): re-use it
 
 
@@ -96,24 +102,29 @@ def process_message(
         if opening and chatter is None and to is not None:
             return _addressed(session, account, message, to)
         if chatter is None:
-            found = _conversation(session, account, message, opening=opening)
+            found = _conversation(session, config, account, message, opening=opening)
             if found is None:
                 return Outcome("ignored", "thread is not a conversation")
-            conversation, stored = found, _store(session, found, message, intake.author)
+            conversation, joined = found
+            stored = _store(session, conversation, message, intake.author, joined=joined)
+            joined_escalated = joined and conversation.status == "escalated"
             pending = _pending(session, account, conversation, stored, intake.author)
             if isinstance(pending, _Pending) and _to_our_people(session, conversation, pending, to):
                 return Outcome("recorded", "reply to one of our people", pending.conversation_id)
     if chatter is not None:
         return _acknowledge_chatter(config, replier, message, chatter)
+    if joined_escalated:
+        return _joined_escalation(engine, config, desk, conversation_id=conversation.id)
     if isinstance(pending, Outcome):
         return pending
+    after_answer = pending.follow_up or pending.joined
     if pending.decision is not None:
         decision_row = pending.decision
     elif pending.follow_up and _chatter(message) is not None:
         return Outcome("recorded", "chatter after an answer", pending.conversation_id)
     else:
         outcome = triage.triage(message.text, account_language=pending.account_language)
-        if pending.follow_up and _is_thanks(outcome, message.text):
+        if after_answer and _is_thanks(outcome, message.text):
             return Outcome("recorded", "thank-you after an answer", pending.conversation_id)
         confidence = outcome.confidence if outcome.answer is not None else 0.0
         surge = _running_playbook(engine, config, team_id=pending.team_id)
@@ -122,7 +133,7 @@ def process_message(
             confidence=confidence,
             tier=pending.account_tier,
             policy=surge_policy(config.policy, surge.playbook) if surge else config.policy,
-            repeat=_repeat_context(outcome, follow_up=pending.follow_up),
+            repeat=_repeat_context(outcome, pending),
         )
         if surge is not None:
             outcome, decision = _apply_playbook(surge, outcome, decision, pending.account_tier)
@@ -282,28 +293,72 @@ def _post_card(
         post_card(engine=engine, config=config, desk=desk, escalation_id=escalation_id)
 
 
+def _joined_escalation(
+    engine: Engine, config: EscalationConfig, desk: AgentDesk, *, conversation_id: int | None
+) -> Outcome:
+    """A follow-up that joined an escalated conversation is the agent's to read: no triage, no
+    second card; the posted card is updated to show it."""
+    with session_scope(engine) as session:
+        assert conversation_id is not None
+        escalation = open_escalation_for(session=session, conversation_id=conversation_id)
+        escalation_id = escalation.id if escalation is not None else None
+    if escalation_id is not None:
+        refresh_cards(engine=engine, config=config, desk=desk, escalation_id=escalation_id)
+    return Outcome("recorded", "joined the escalated conversation", conversation_id)
+
+
 def _conversation(
-    session: Session, account: Account, message: IncomingMessage, *, opening: bool
-) -> Conversation | None:
-    if opening:
-        assert account.id is not None and message.user is not None
-        conversation, _ = open_conversation(
-            session=session,
-            account_id=account.id,
-            channel_id=message.channel,
-            thread_ts=message.root_ts,
-            customer_user_id=message.user,
-            customer_team_id=message.team,
-            team_id=account.team_id,
+    session: Session,
+    config: EscalationConfig,
+    account: Account,
+    message: IncomingMessage,
+    *,
+    opening: bool,
+) -> tuple[Conversation, bool] | None:
+    """The message's conversation, and whether the message joins it as a follow-up top-level
+    message. A customer's top-level message within the follow-up window of their last message
+    joins that conversation; any other opens its own."""
+    if not opening:
+        found = conversation_for_thread(
+            session=session, channel_id=message.channel, thread_ts=message.root_ts
         )
-        return conversation
-    return conversation_for_thread(
-        session=session, channel_id=message.channel, thread_ts=message.root_ts
+        return (found, False) if found is not None else None
+    assert account.id is not None and message.user is not None
+    # a retry finds where the first attempt put the message
+    earlier = conversation_for_thread(
+        session=session, channel_id=message.channel, thread_ts=message.ts
     )
+    if earlier is not None:
+        return earlier, earlier.thread_ts != message.ts
+    joined = joinable_conversation(
+        session=session,
+        account_id=account.id,
+        channel_id=message.channel,
+        customer_user_id=message.user,
+        slack_ts=message.ts,
+        window_seconds=config.policy.follow_up_window_minutes * 60,
+    )
+    if joined is not None:
+        return joined, True
+    conversation, _ = open_conversation(
+        session=session,
+        account_id=account.id,
+        channel_id=message.channel,
+        thread_ts=message.root_ts,
+        customer_user_id=message.user,
+        customer_team_id=message.team,
+        team_id=account.team_id,
+    )
+    return conversation, False
 
 
 def _store(
-    session: Session, conversation: Conversation, message: IncomingMessage, author: Author
+    session: Session,
+    conversation: Conversation,
+    message: IncomingMessage,
+    author: Author,
+    *,
+    joined: bool = False,
 ) -> Message:
     added = add_message(
         session=session,
@@ -313,6 +368,7 @@ def _store(
         text=message.text,
         user_id=message.user,
         team_id=message.team,
+        joined=joined,
     )
     if added is not None:
         session.flush()
@@ -342,9 +398,10 @@ def _pending(
             )
         return Outcome("recorded", "staff message", conversation.id)
     opening = stored.slack_ts == conversation.thread_ts
-    follow_up = not opening and conversation.status in FOLLOW_UP_STATUSES
+    joined = stored.joined and conversation.status in ("open", "answered")
+    follow_up = not opening and not stored.joined and conversation.status in FOLLOW_UP_STATUSES
     existing = decision_for_message(session=session, message_id=stored.id)
-    if existing is None and not opening and not follow_up:
+    if existing is None and not opening and not follow_up and not joined:
         return Outcome("recorded", f"conversation is {conversation.status}", conversation.id)
     return _Pending(
         conversation_id=conversation.id,
@@ -354,6 +411,7 @@ def _pending(
         account_language=account.language,
         customer_user_id=conversation.customer_user_id,
         follow_up=follow_up,
+        joined=joined,
         decision=existing,
     )
 
@@ -369,10 +427,15 @@ def _is_thanks(outcome: TriageOutcome, text: str) -> bool:
     )
 
 
-def _repeat_context(outcome: TriageOutcome, *, follow_up: bool) -> RepeatContext:
+def _repeat_context(outcome: TriageOutcome, pending: _Pending) -> RepeatContext:
+    """A reply in an answered thread asks again; a top-level message that joined the
+    conversation is more of the request, unless it says the answer did not help."""
     cues = outcome.signals.cues
-    said_not_helped = follow_up and (Cue.STILL_BROKEN in cues or Cue.REPEAT_CONTACT in cues)
-    return RepeatContext(after_bot_answer=follow_up, said_not_helped=said_not_helped)
+    not_helped = Cue.STILL_BROKEN in cues or Cue.REPEAT_CONTACT in cues
+    return RepeatContext(
+        after_bot_answer=pending.follow_up,
+        said_not_helped=(pending.follow_up or pending.joined) and not_helped,
+    )
 
 
 def _record_decision(
@@ -438,7 +501,7 @@ def _record_decision(
                 page_url=page_url(text),
                 now=now,
             )
-    elif not row.escalate:
+    elif not row.escalate and conversation.status != "escalated":
         conversation.status = "answered"
     conversation.updated_at = utcnow()
     session.add(conversation)
@@ -452,7 +515,7 @@ def _customer_language(detected: str, account_language: str) -> str:
 
 def _summary(session: Session, pending: _Pending, latest: str) -> str:
     """The decision's summary: for a follow-up, the original request comes first."""
-    if not pending.follow_up:
+    if not (pending.follow_up or pending.joined):
         return latest
     conversation = session.get(Conversation, pending.conversation_id)
     first = (

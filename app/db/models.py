@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from app.team_scope import SINGLE_WORKSPACE_TEAM_ID
@@ -100,10 +100,12 @@ class Message(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversations.id", index=True)
-    slack_ts: str = Field(max_length=32)
+    slack_ts: str = Field(max_length=32, index=True)
     user_id: str | None = Field(default=None, max_length=32)
     team_id: str | None = Field(default=None, max_length=32)
     author: str = Field(max_length=16)  # customer | staff | bot
+    # a top-level message of the customer's that joined this conversation (it has its own thread)
+    joined: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     text: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
 

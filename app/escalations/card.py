@@ -68,6 +68,8 @@ class HandoffCard:
     possible_bug: str | None = None  # the error the conversation shows, if any
     bug_reported: bool = False  # a bug report was filed for this escalation
     bug_links: tuple[IssueLink, ...] = ()  # its issues, once the trackers have them
+    # the customer's later top-level messages that joined this conversation, oldest first
+    follow_ups: tuple[str, ...] = ()
 
 
 def sentiment_word(score: float) -> str:

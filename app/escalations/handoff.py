@@ -21,6 +21,7 @@ from app.bugs.links import bug_state
 from app.bugs.service import customer_texts
 from app.config_file import EscalationConfig
 from app.crm.account_facts import account_facts
+from app.db.conversations import joined_messages
 from app.db.engine import session_scope, unchanged
 from app.db.models import (
     Account,
@@ -141,6 +142,9 @@ def build_card(
         possible_bug=error.headline if error else None,
         bug_reported=bool(bug and bug.reported),
         bug_links=bug.links if bug else (),
+        follow_ups=tuple(
+            m.text for m in joined_messages(session=session, conversation_id=conversation.id or 0)
+        ),
     )
 
 

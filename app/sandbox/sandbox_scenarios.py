@@ -3,6 +3,7 @@ same actions as the page (signed events, clicks, modals, slash commands) and wai
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -221,6 +222,28 @@ def pleasantries(script: Script) -> None:
     script.narrate("A real question is answered as usual.", channel, ts)
 
 
+def follow_up(script: Script) -> None:
+    customer, channel, ts = script.opening(
+        "pro",
+        "{name} asks for a corrected invoice.",
+        "We were billed for 12 seats but we only have 8 users. Please fix our invoice.",
+    )
+    card_channel, card = script.card(after=ts)
+    script.narrate("Billing goes to a person: a card in the billing channel.", card_channel)
+    script.say(customer, channel, "The invoice number is INV-2291, dated March 3rd")
+    script.wait_for(
+        lambda: (
+            "Follow-ups from the customer"
+            in json.dumps(script.sandbox.standin.find_message(card_channel, card["ts"]) or {})
+        )
+    )
+    script.narrate(
+        "A second message a minute later is more of the same request: it joins the open "
+        "conversation, no second card or reply; the card shows it.",
+        card_channel,
+    )
+
+
 def billing_dispute(script: Script) -> None:
     customer, channel, ts = script.opening(
         "free",
@@ -329,6 +352,7 @@ class Scenario:
 SCENARIOS = (
     Scenario("how_to", "A how-to answered from the knowledge base", how_to),
     Scenario("pleasantries", "Good morning and thanks: the bot stays quiet", pleasantries),
+    Scenario("follow_up", "A follow-up joins the open conversation", follow_up),
     Scenario(
         "billing_dispute", "A billing dispute, escalated, claimed and resolved", billing_dispute
     ),

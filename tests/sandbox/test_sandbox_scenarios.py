@@ -46,6 +46,22 @@ def test_pleasantries_get_nothing_and_the_question_an_answer(
     assert "answer_solved" in json.dumps(answer["blocks"])
 
 
+def test_a_follow_up_joins_the_open_conversation_and_shows_on_the_card(
+    sandbox_server: SandboxServer,
+) -> None:
+    play(sandbox_server, "follow_up")
+    [conversation] = rows(sandbox_server, Conversation)
+    [escalation] = rows(sandbox_server, Escalation)
+    assert escalation.conversation_id == conversation.id
+    standin = sandbox_server.local.standin
+    channel = conversation.channel_id
+    said = {m["text"]: m["ts"] for m in standin.messages_in(channel)}
+    follow_up = said["The invoice number is INV-2291, dated March 3rd"]
+    assert standin.messages_in(channel, follow_up) == []  # no reply to the follow-up
+    card = standin.find_message(str(escalation.card_channel), str(escalation.card_ts))
+    assert card is not None and "INV-2291" in json.dumps(card["blocks"])
+
+
 def test_billing_dispute_is_claimed_resolved_and_rated(sandbox_server: SandboxServer) -> None:
     status = play(sandbox_server, "billing_dispute")
     [escalation] = rows(sandbox_server, Escalation)

@@ -36,6 +36,8 @@ REASSIGN_BLOCK_PREFIX = "reassign:"
 
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
+#: Follow-up messages quoted on the card (the latest ones).
+MAX_FOLLOW_UPS = 5
 FIELD_LIMIT = 2000
 CONTEXT_LIMIT = 2000
 OPTION_TEXT_LIMIT = 75
@@ -72,8 +74,10 @@ def handoff_card_blocks(card: HandoffCard) -> list[Block]:
     blocks: list[Block] = [
         HeaderBlock(text=truncate(f"{card.account_name} ({card.tier})", HEADER_LIMIT)),
         SectionBlock(text=_mrkdwn(fit_escaped(card.summary, SECTION_LIMIT) or "_No summary._")),
-        SectionBlock(fields=_fields(_signal_fields(card))),
     ]
+    if card.follow_ups:
+        blocks.append(SectionBlock(text=_mrkdwn(_follow_ups_text(card.follow_ups))))
+    blocks.append(SectionBlock(fields=_fields(_signal_fields(card))))
     if card.triggers:
         blocks.append(SectionBlock(text=_mrkdwn(_triggers_text(card.triggers))))
     blocks.append(SectionBlock(fields=_fields(_account_fields(card))))
@@ -94,6 +98,21 @@ def handoff_card_blocks(card: HandoffCard) -> list[Block]:
         )
     blocks.extend(_state_blocks(card))
     return blocks
+
+
+def _follow_ups_text(follow_ups: tuple[str, ...]) -> str:
+    """The customer's follow-up messages, quoted, newest last; the oldest give way when the
+    section would overflow (every one is in the channel, under its own thread)."""
+    heading = f"*Follow-ups from the customer ({len(follow_ups)})*"
+    shown = follow_ups[-MAX_FOLLOW_UPS:]
+    budget = (SECTION_LIMIT - len(heading) - 80) // len(shown)
+    quotes = [
+        ">" + fit_escaped(" ".join(text.split()), budget - 1).replace("\n", "\n>")
+        for text in shown
+    ]
+    more = len(follow_ups) - len(shown)
+    earlier = [f"_…and {more} earlier, in the channel_"] if more else []
+    return "\n".join([heading, *earlier, *quotes])
 
 
 def fit_escaped(text: str, limit: int, *, marker: str = "…") -> str:

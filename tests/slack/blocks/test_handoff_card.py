@@ -386,3 +386,22 @@ def test_a_filed_report_shows_its_links_instead_of_the_button() -> None:
         in text
     )
     assert "javascript" not in text
+
+
+def test_follow_ups_are_quoted_escaped_and_the_latest_kept_when_there_are_many() -> None:
+    payload = render(make_card(follow_ups=("It fails at <b>step 2</b>\nsee log",)))
+    text = all_text(payload)
+    assert "Follow-ups from the customer (1)" in text
+    assert ">It fails at &lt;b&gt;step 2&lt;/b&gt; see log" in text
+
+    many = tuple(f"message {n} " + "y" * 2000 for n in range(12))
+    payload = render(make_card(follow_ups=many))
+    assert_within_limits(payload)
+    text = all_text(payload)
+    assert "Follow-ups from the customer (12)" in text
+    assert "…and 7 earlier, in the channel" in text
+    assert "message 11" in text and "message 7 " in text and "message 6 " not in text
+
+
+def test_a_card_without_follow_ups_has_no_follow_up_section() -> None:
+    assert "Follow-ups" not in all_text(render(make_card()))

@@ -23,7 +23,12 @@ from app.worker.scheduler import build_scheduler
 from tests.slack.oauth.conftest import TWO_WORKSPACES, installed_twice
 from tests.slack.oauth.test_isolation import acme_says
 
-HOT_AT_TWO = TWO_WORKSPACES + "reports: {gap_flag_threshold: 2}\n"
+# the same question twice, each its own conversation (not a follow-up joining the first)
+HOT_AT_TWO = (
+    TWO_WORKSPACES
+    + "reports: {gap_flag_threshold: 2}\n"
+    + "policy: {follow_up_window_minutes: 0}\n"
+)
 
 
 @pytest.fixture
