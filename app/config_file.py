@@ -117,9 +117,13 @@ class TierRuleConfig(_Strict):
 
 
 class RepeatTriggerConfig(_Strict):
-    """Escalate when the customer asks again after a bot answer or says it did not help."""
+    """Escalate when the customer asks again after a bot answer or says it did not help, when
+    a conversation reaches its ``max_asks``-th request, or when the knowledge base would give a
+    customer the article they were already given, unsolved, within ``same_answer_days``."""
 
     enabled: bool = True
+    max_asks: int = Field(default=3, ge=2, le=20)
+    same_answer_days: int = Field(default=7, ge=0, le=90)  # 0: never compare
 
 
 def _default_tier_rules() -> dict[Tier, TierRuleConfig]:

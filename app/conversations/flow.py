@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from app.config_file import EscalationConfig, PlaybookConfig
 from app.conversations.addressing import Addressee, addressee
+from app.conversations.history import repeat_context
 from app.conversations.intake import Action, Author, BotIdentity, IncomingMessage, classify
 from app.conversations.replies import BotReply, Posted, ReplyKind, ThreadReplier
 from app.crm.recording import record_signals
@@ -65,6 +66,7 @@ class _Pending:
     conversation_id: int
     message_id: int
     team_id: str  # the installation the account belongs to
+    account_id: int
     account_tier: str
     account_language: str
     customer_user_id: str
@@ -127,13 +129,15 @@ def process_message(
         if after_answer and _is_thanks(outcome, message.text):
             return Outcome("recorded", "thank-you after an answer", pending.conversation_id)
         confidence = outcome.confidence if outcome.answer is not None else 0.0
+        with session_scope(engine) as session:
+            repeat = _repeat_context(session, config, outcome, pending)
         surge = _running_playbook(engine, config, team_id=pending.team_id)
         decision = decide(
             signals=outcome.signals,
             confidence=confidence,
             tier=pending.account_tier,
             policy=surge_policy(config.policy, surge.playbook) if surge else config.policy,
-            repeat=_repeat_context(outcome, pending),
+            repeat=repeat,
         )
         if surge is not None:
             outcome, decision = _apply_playbook(surge, outcome, decision, pending.account_tier)
@@ -407,6 +411,7 @@ def _pending(
         conversation_id=conversation.id,
         message_id=stored.id,
         team_id=account.team_id,
+        account_id=conversation.account_id,
         account_tier=account.tier,
         account_language=account.language,
         customer_user_id=conversation.customer_user_id,
@@ -427,14 +432,24 @@ def _is_thanks(outcome: TriageOutcome, text: str) -> bool:
     )
 
 
-def _repeat_context(outcome: TriageOutcome, pending: _Pending) -> RepeatContext:
+def _repeat_context(
+    session: Session, config: EscalationConfig, outcome: TriageOutcome, pending: _Pending
+) -> RepeatContext:
     """A reply in an answered thread asks again; a top-level message that joined the
-    conversation is more of the request, unless it says the answer did not help."""
+    conversation is more of the request, unless it says the answer did not help. Either way
+    the conversation's earlier requests and the customer's recent answers count too."""
     cues = outcome.signals.cues
     not_helped = Cue.STILL_BROKEN in cues or Cue.REPEAT_CONTACT in cues
-    return RepeatContext(
+    return repeat_context(
+        session,
+        config.policy,
+        conversation_id=pending.conversation_id,
+        account_id=pending.account_id,
+        customer_user_id=pending.customer_user_id,
+        answer=outcome.answer,
         after_bot_answer=pending.follow_up,
         said_not_helped=(pending.follow_up or pending.joined) and not_helped,
+        now=utcnow(),
     )
 
 

@@ -126,3 +126,64 @@ def test_triggers_together_are_all_recorded() -> None:
     assert {r["type"] for r in record} == set(TRIGGER_TYPES)
     assert all({"fired", "value", "threshold", "reason"} <= set(r) for r in record)
     assert len(decision.reasons()) == 4
+
+
+def test_sentiment_across_the_thread_escalates_a_mildly_negative_message() -> None:
+    history = RepeatContext(earlier_asks=2, earlier_sentiments=(-0.7, -0.6))
+    decision = decide(
+        signals=signals(sentiment=-0.3), confidence=0.9, tier="pro", policy=POLICY, repeat=history
+    )
+    assert decision.escalate and "sentiment" in decision.fired_types
+    assert "sentiment across the thread -0.53 at or below -0.50" in decision.reasons()
+    calm_thread = RepeatContext(earlier_asks=1, earlier_sentiments=(0.2,))
+    decision = decide(
+        signals=signals(sentiment=-0.3),
+        confidence=0.9,
+        tier="pro",
+        policy=POLICY,
+        repeat=calm_thread,
+    )
+    assert not decision.escalate
+
+
+def test_the_third_request_of_a_conversation_goes_to_a_person() -> None:
+    second = decide(
+        signals=signals(),
+        confidence=0.9,
+        tier="pro",
+        policy=POLICY,
+        repeat=RepeatContext(earlier_asks=1, earlier_sentiments=(0.0,)),
+    )
+    assert not second.escalate
+    third = decide(
+        signals=signals(),
+        confidence=0.9,
+        tier="pro",
+        policy=POLICY,
+        repeat=RepeatContext(earlier_asks=2, earlier_sentiments=(0.0, 0.0)),
+    )
+    assert third.fired_types == ["repeat"]
+    assert third.reasons() == ["request 3 of this conversation (a person from 3)"]
+
+
+def test_an_answer_given_before_without_solving_anything_goes_to_a_person() -> None:
+    decision = decide(
+        signals=signals(),
+        confidence=0.9,
+        tier="pro",
+        policy=POLICY,
+        repeat=RepeatContext(same_answer_days_ago=2),
+    )
+    assert decision.fired_types == ["repeat"]
+    assert decision.reasons() == [
+        "the customer was given this answer 2 days ago and it solved nothing"
+    ]
+    off = PolicyConfig.model_validate({"repeat": {"enabled": False}})
+    quiet = decide(
+        signals=signals(),
+        confidence=0.9,
+        tier="pro",
+        policy=off,
+        repeat=RepeatContext(same_answer_days_ago=2),
+    )
+    assert not quiet.escalate
