@@ -18,19 +18,13 @@ Conservative by default: any fired trigger escalates.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from app.config_file import PolicyConfig
-from app.triage.signals import IntentNet, Signals
+from app.triage.signals import Signals
 
 TRIGGER_TYPES = ("intent", "sentiment", "confidence", "account", "repeat")
-#: The reason of an intent trigger the offline safety net fired (the OpenAI model missed it).
-SAFETY_NET_PREFIX = f"{IntentNet.SAFETY_NET.label}: "
-#: A safety-net phrase is quoted in the reason up to this many characters.
-EVIDENCE_LIMIT = 80
-_CAUGHT_BY = re.compile(r" \(caught by the (?P<net>[^()]+)\)$")
 
 
 @dataclass(frozen=True)
@@ -111,7 +105,9 @@ def decide(
         intent,
         signals.intent,
         "always_escalate",
-        _intent_reason(signals) if intent else f"intent {signals.intent} may be answered",
+        f"intent {signals.intent} always goes to a human"
+        if intent
+        else f"intent {signals.intent} may be answered",
     )
 
     repeat = repeat or RepeatContext()
@@ -192,30 +188,6 @@ def _repeat_trigger(repeat: RepeatContext, policy: PolicyConfig) -> Trigger:
 
 def _days(days: int | None) -> str:
     return "today" if not days else "yesterday" if days == 1 else f"{days} days ago"
-
-
-def _intent_reason(signals: Signals) -> str:
-    """Why an always-escalate intent goes to a human, naming the net that caught it."""
-    net = signals.intent_net
-    if net is IntentNet.SAFETY_NET:
-        if signals.intent_evidence:
-            phrase = signals.intent_evidence
-            if len(phrase) > EVIDENCE_LIMIT:
-                phrase = phrase[: EVIDENCE_LIMIT - 1].rstrip() + "…"
-            return f"{SAFETY_NET_PREFIX}{signals.intent} rule matched '{phrase}'"
-        return f"{SAFETY_NET_PREFIX}{signals.intent} kept (the message may steer the model)"
-    reason = f"intent {signals.intent} always goes to a human"
-    return f"{reason} (caught by the {net.label})" if net is not None else reason
-
-
-def caught_by(*, reason: str, intent: str) -> str | None:
-    """The net that caught an always-escalate intent, read from its fired intent trigger's
-    reason: ``offline safety net (security rule)``, ``OpenAI model``, ``offline model``."""
-    if reason.startswith(SAFETY_NET_PREFIX):
-        rule = " rule" if " rule matched " in reason else ""
-        return f"{IntentNet.SAFETY_NET.label} ({intent}{rule})"
-    match = _CAUGHT_BY.search(reason)
-    return match.group("net") if match else None
 
 
 def _account_trigger(

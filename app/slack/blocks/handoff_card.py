@@ -107,8 +107,7 @@ def _follow_ups_text(follow_ups: tuple[str, ...]) -> str:
     shown = follow_ups[-MAX_FOLLOW_UPS:]
     budget = (SECTION_LIMIT - len(heading) - 80) // len(shown)
     quotes = [
-        ">" + fit_escaped(" ".join(text.split()), budget - 1).replace("\n", "\n>")
-        for text in shown
+        ">" + fit_escaped(" ".join(text.split()), budget - 1).replace("\n", "\n>") for text in shown
     ]
     more = len(follow_ups) - len(shown)
     earlier = [f"_…and {more} earlier, in the channel_"] if more else []
