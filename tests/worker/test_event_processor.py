@@ -92,13 +92,13 @@ def test_two_processors_take_each_event_exactly_once(queued_slack: LocalSlack) -
     local = queued_slack
     assert local.sender is not None
     rows = Rows(local)
-    jordan = local.customer_of(ACME)
     sent = []
-    for n in range(12):
+    for n in range(12):  # twelve people, so that no question joins another's conversation
+        person = local.customer_of(ACME, name=chr(ord("A") + n))
         text = f"Question {n}: how do I export my data?"
-        ts = local.standin.add_message(ACME, user=jordan.user_id, text=text, team=jordan.team_id)
+        ts = local.standin.add_message(ACME, user=person.user_id, text=text, team=person.team_id)
         sent.append(
-            local.sender.message(ACME, jordan.user_id, text, user_team=jordan.team_id, ts=ts)
+            local.sender.message(ACME, person.user_id, text, user_team=person.team_id, ts=ts)
         )
     with _processors(local, count=2, threads=3):
         for message in sent:
