@@ -84,8 +84,32 @@ def _parser() -> argparse.ArgumentParser:
     triage.add_argument("--openai", action="store_true", help="use OpenAI when configured")
     triage.set_defaults(handler=_triage)
 
-    replay = commands.add_parser("replay", help="escalation rates before and after --set changes")
-    replay.add_argument("file", type=Path, help="JSON lines of past messages")
+    replay = commands.add_parser(
+        "replay",
+        help="escalation rates before and after --set (and --mode) changes, on a file or on the "
+        "last --days of stored history",
+    )
+    replay.add_argument(
+        "file", type=Path, nargs="?", default=None, help="JSON lines of past messages"
+    )
+    replay.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        metavar="N",
+        help="replay the customer messages triaged in the last N days (DATABASE_URL) instead",
+    )
+    replay.add_argument(
+        "--team", default=None, help="with --days: one installation's team id (default: all)"
+    )
+    replay.add_argument(
+        "--mode",
+        dest="modes",
+        action="append",
+        default=[],
+        metavar="CHANNEL=MODE",
+        help="with --days: a channel switched to answer, triage or off (repeatable)",
+    )
     replay.add_argument(
         "--set",
         dest="overrides",
@@ -117,6 +141,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="chatter and near-chatter requests {text, chatter: bool} (repeatable; "
         "default: the shipped held-out set)",
+    )
+    evaluate.add_argument(
+        "--backend",
+        choices=("offline", "openai"),
+        default="offline",
+        help="the triage backend to measure (openai: OPENAI_API_KEY, OPENAI_MODEL and, for any "
+        "other OpenAI-compatible server, OPENAI_BASE_URL)",
     )
     evaluate.set_defaults(handler=_eval)
 
@@ -288,12 +319,44 @@ def _replay(args: argparse.Namespace, settings: Settings) -> int:
     from app.operator_commands import InputError, run_replay
     from app.policy.overrides import OverrideError
 
+    if (args.file is None) == (args.days is None):
+        raise StartupError("replay needs exactly one of FILE or --days N")
+    if args.days is not None and args.days < 1:
+        raise StartupError("--days must be at least 1")
+    if args.file is not None and (args.modes or args.team):
+        raise StartupError("--mode and --team replay stored history: use them with --days N")
     config, engine = _operator_context(settings)
     try:
-        run_replay(args.file, args.overrides, sys.stdout, engine=engine, config=config)
+        if args.file is not None:
+            run_replay(args.file, args.overrides, sys.stdout, engine=engine, config=config)
+        else:
+            _replay_history(args, settings, config, engine)
     except (InputError, OverrideError, OSError) as exc:
         raise StartupError(str(exc)) from None
     return 0
+
+
+def _replay_history(args: argparse.Namespace, settings: Settings, config: Any, engine: Any) -> None:
+    from datetime import timedelta
+
+    from app.db.engine import session_scope
+    from app.db.models import utcnow
+    from app.db.triage_history import triaged_messages
+    from app.operator_commands import run_history_replay
+
+    since = utcnow() - timedelta(days=args.days)
+    with _database(settings) as database, session_scope(database) as session:
+        messages = triaged_messages(session=session, since=since, team_id=args.team)
+    run_history_replay(
+        messages,
+        args.overrides,
+        args.modes,
+        sys.stdout,
+        engine=engine,
+        config=config,
+        days=args.days,
+        team_id=args.team,
+    )
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -301,8 +364,18 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from app.knowledge.calibration import HELDOUT_QUESTIONS_PATH, TRAINING_QUESTIONS_PATH
     from app.operator_commands import InputError, run_eval
     from app.triage.chatter_evaluation import CHATTER_HELDOUT_PATH
+    from app.triage.factory import build_knowledge_index
 
-    config, engine = _operator_context(settings)
+    use_openai = args.backend == "openai"
+    if use_openai and settings.openai_api_key is None:
+        raise StartupError(
+            "eval --backend openai needs OPENAI_API_KEY (any value for a local server that "
+            "takes none), OPENAI_MODEL, and OPENAI_BASE_URL for a server other than OpenAI's "
+            "(e.g. http://localhost:11434/v1 for Ollama)"
+        )
+    config, engine = _operator_context(settings, use_openai=use_openai)
+    index = build_knowledge_index(config) if use_openai else None
+    endpoint = (settings.openai_base_url or "https://api.openai.com/v1") if use_openai else None
     questions = [(str(path), path) for path in args.questions]
     if not questions and config.knowledge_base.path == SAMPLE_KB_PATH.resolve():
         questions = [
@@ -320,9 +393,15 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
             config=config,
             questions=questions,
             chatter=chatter,
+            index=index,
+            endpoint=endpoint,
         )
     except (InputError, OSError) as exc:
         raise StartupError(str(exc)) from None
+    finally:
+        close = getattr(engine, "close", None)
+        if callable(close):
+            close()
     return 0
 
 

@@ -1,5 +1,5 @@
-"""Operator commands on triage and the trigger matrix: ``triage``, ``replay``, ``eval`` and
-``calibrate``."""
+"""Operator commands on triage and the trigger matrix: ``triage``, ``replay`` (of a file, or of
+the stored history of the last days), ``eval`` and ``calibrate``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from app.config_file import EscalationConfig
+from app.config_file import ChannelMode, EscalationConfig
+from app.db.triage_history import TriagedMessage
 from app.jsonl import JsonLinesError, json_objects
 from app.knowledge.calibration import (
     AnswerCalibration,
@@ -20,12 +21,21 @@ from app.knowledge.calibration import (
 )
 from app.knowledge.index import KnowledgeIndex
 from app.knowledge.quality import evaluate_knowledge, features_and_top, render_knowledge_report
+from app.policy.history_replay import (
+    HistoryComparison,
+    Scenario,
+    compare_history,
+    render_history,
+    retriage,
+)
 from app.policy.matrix import RepeatContext, decide
 from app.policy.overrides import apply_overrides
 from app.policy.replay import ReplayCase, render_comparison, replay
+from app.team_scope import SINGLE_WORKSPACE_TEAM_ID
 from app.triage.chatter_evaluation import evaluate_chatter, load_chatter, render_chatter_report
 from app.triage.engine import TriageEngine
 from app.triage.evaluation import EvaluationReport, LabelledMessage, evaluate
+from app.triage.measured_triage import MeasuredTriage, render_measured
 
 TIERS = ("free", "pro", "enterprise")
 
@@ -122,6 +132,69 @@ def run_replay(
     out.write(render_comparison(before, after, changes=overrides) + "\n")
 
 
+CHANNEL_MODES: tuple[ChannelMode, ...] = ("answer", "triage", "off")
+
+
+def parse_mode_changes(
+    assignments: Sequence[str], *, channels: Iterable[str]
+) -> dict[str, ChannelMode]:
+    """``--mode C0ACME=triage`` (repeatable) -> {channel: mode}; channels must be known."""
+    known = set(channels)
+    changes: dict[str, ChannelMode] = {}
+    for assignment in assignments:
+        channel, sep, mode = (part.strip() for part in assignment.partition("="))
+        if not sep or not channel:
+            raise InputError(f"--mode {assignment!r}: expected CHANNEL=answer|triage|off")
+        if channel not in known:
+            raise InputError(f"--mode {channel}: no account of the config or the history has it")
+        if mode not in CHANNEL_MODES:
+            raise InputError(f"--mode {channel}: the mode is answer, triage or off, not {mode!r}")
+        changes[channel] = mode
+    return changes
+
+
+def channel_modes(
+    config: EscalationConfig, *, team_id: str | None = None
+) -> dict[str, ChannelMode]:
+    """The configured mode of every account's channel: of one installation, or of them all."""
+    teams = [team_id] if team_id is not None else [SINGLE_WORKSPACE_TEAM_ID, *config.workspaces]
+    return {
+        account.channel: account.mode
+        for team in teams
+        for account in config.for_team(team).accounts
+    }
+
+
+def run_history_replay(
+    messages: Sequence[TriagedMessage],
+    overrides: Sequence[str],
+    mode_changes: Sequence[str],
+    out: TextIO,
+    *,
+    engine: TriageEngine,
+    config: EscalationConfig,
+    days: int,
+    team_id: str | None = None,
+) -> HistoryComparison:
+    """Stored history (``messages``, see :func:`app.db.triage_history.triaged_messages`) under
+    the current policy and channel modes, and with ``--set`` overrides and ``--mode`` changes;
+    plus the recorded decisions against the current ones."""
+    modes = channel_modes(config, team_id=team_id)
+    changes = parse_mode_changes(mode_changes, channels=[*modes, *(m.channel_id for m in messages)])
+    before = Scenario(config.policy, modes)
+    after = Scenario(apply_overrides(config.policy, overrides), modes).with_modes(changes)
+    comparison = compare_history(
+        retriage(messages, engine), before=before, after=after, mode_changes=changes
+    )
+    described = [
+        *overrides,
+        *(f"{channel}: {before.mode(channel)} -> {mode}" for channel, mode in changes.items()),
+    ]
+    scope = f"team {team_id}" if team_id is not None else "every workspace"
+    out.write(render_history(comparison, days=days, scope=scope, changes=described) + "\n")
+    return comparison
+
+
 def load_labelled_file(path: Path) -> list[LabelledMessage]:
     rows: list[LabelledMessage] = []
     try:
@@ -153,19 +226,32 @@ def run_eval(
     config: EscalationConfig,
     questions: Sequence[tuple[str, Path]] = (),
     chatter: Sequence[tuple[str, Path]] = (),
+    index: KnowledgeIndex | None = None,
+    endpoint: str | None = None,
 ) -> EvaluationReport:
-    """Intent and escalation figures on ``path``; then, for each named file of knowledge-base
-    questions, containment and the calibration of the answer confidence; then, for each named
-    file of chatter and near-chatter requests, how many would reach a person or be ignored."""
+    """Which backend was measured, its fallbacks and latency, then intent and escalation
+    figures on ``path``; then, for each named file of knowledge-base questions, containment and
+    the calibration of the answer confidence; then, for each named file of chatter and
+    near-chatter requests, how many would reach a person or be ignored.
+
+    ``engine`` is measured through its ``triage`` (offline or OpenAI); the knowledge-base
+    sections measure ``index`` (by default the offline engine's), the retrieval every backend
+    answers from. ``endpoint`` names where a model-backed engine's model is served."""
     rows = load_labelled_file(path)
-    backend = getattr(engine, "backend", None)
-    index = getattr(engine, "index", None)
-    if backend is None or not isinstance(index, KnowledgeIndex):
-        raise InputError("eval needs the offline triage backend")
+    index = index if index is not None else getattr(engine, "index", None)
+    if not isinstance(index, KnowledgeIndex):
+        raise InputError("eval needs the knowledge index of the triage engine")
+    measured = MeasuredTriage(engine, endpoint=endpoint)
     report = evaluate(
-        rows, backend, always_escalate=frozenset(config.policy.intent.always_escalate)
+        rows, measured, always_escalate=frozenset(config.policy.intent.always_escalate)
     )
-    out.write(render_report(report) + "\n")
+    run = measured.run()
+    out.write(render_measured(run) + "\n\n" + render_report(report) + "\n")
+    if questions and run.backend != "offline":
+        out.write(
+            "\nThe knowledge-base figures below measure the offline index, whose retrieval the "
+            f"{run.backend}\nbackend answers from (its answer confidence is capped by it).\n"
+        )
     for name, questions_path in questions:
         try:
             labelled = load_questions(questions_path)
@@ -183,6 +269,8 @@ def run_eval(
         result = evaluate_chatter(
             chatter_rows, escalates=lambda text: _escalates(text, engine, config)
         )
+        if run.backend != "offline":
+            name += f" (offline chatter detector; what it misses is triaged by {run.backend})"
         out.write("\n" + render_chatter_report(name, result) + "\n")
     return report
 

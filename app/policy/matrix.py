@@ -3,6 +3,8 @@
 Five trigger types, each evaluated and kept (fired or not) so the decision can be audited:
 
 - ``intent``: the intent is one that always escalates (billing disputes, cancellations, ...);
+  its reason names the net that caught it: the OpenAI model, the offline model, or the
+  offline safety net when the OpenAI model missed it (:func:`caught_by` reads it back);
 - ``sentiment``: sentiment at or below the threshold, or frustration cues;
 - ``confidence``: the knowledge base's answer confidence below the threshold;
 - ``account``: the tier always escalates, or the tier's stricter bar was crossed where the
@@ -18,13 +20,19 @@ Conservative by default: any fired trigger escalates.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from app.config_file import PolicyConfig
-from app.triage.signals import Signals
+from app.triage.signals import IntentNet, Signals
 
 TRIGGER_TYPES = ("intent", "sentiment", "confidence", "account", "repeat")
+#: The reason of an intent trigger the offline safety net fired (the OpenAI model missed it).
+SAFETY_NET_PREFIX = f"{IntentNet.SAFETY_NET.label}: "
+#: A safety-net phrase is quoted in the reason up to this many characters.
+EVIDENCE_LIMIT = 80
+_CAUGHT_BY = re.compile(r" \(caught by the (?P<net>[^()]+)\)$")
 
 
 @dataclass(frozen=True)
@@ -105,9 +113,7 @@ def decide(
         intent,
         signals.intent,
         "always_escalate",
-        f"intent {signals.intent} always goes to a human"
-        if intent
-        else f"intent {signals.intent} may be answered",
+        _intent_reason(signals) if intent else f"intent {signals.intent} may be answered",
     )
 
     repeat = repeat or RepeatContext()
@@ -188,6 +194,30 @@ def _repeat_trigger(repeat: RepeatContext, policy: PolicyConfig) -> Trigger:
 
 def _days(days: int | None) -> str:
     return "today" if not days else "yesterday" if days == 1 else f"{days} days ago"
+
+
+def _intent_reason(signals: Signals) -> str:
+    """Why an always-escalate intent goes to a human, naming the net that caught it."""
+    net = signals.intent_net
+    if net is IntentNet.SAFETY_NET:
+        if signals.intent_evidence:
+            phrase = signals.intent_evidence
+            if len(phrase) > EVIDENCE_LIMIT:
+                phrase = phrase[: EVIDENCE_LIMIT - 1].rstrip() + "…"
+            return f"{SAFETY_NET_PREFIX}{signals.intent} rule matched '{phrase}'"
+        return f"{SAFETY_NET_PREFIX}{signals.intent} kept (the message may steer the model)"
+    reason = f"intent {signals.intent} always goes to a human"
+    return f"{reason} (caught by the {net.label})" if net is not None else reason
+
+
+def caught_by(*, reason: str, intent: str) -> str | None:
+    """The net that caught an always-escalate intent, read from its fired intent trigger's
+    reason: ``offline safety net (security rule)``, ``OpenAI model``, ``offline model``."""
+    if reason.startswith(SAFETY_NET_PREFIX):
+        rule = " rule" if " rule matched " in reason else ""
+        return f"{IntentNet.SAFETY_NET.label} ({intent}{rule})"
+    match = _CAUGHT_BY.search(reason)
+    return match.group("net") if match else None
 
 
 def _account_trigger(

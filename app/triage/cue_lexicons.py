@@ -115,7 +115,8 @@ INSULT: Lexicon = {
     "en": (
         r"useless",
         r"garbage",
-        r"trash",
+        # "the trash" is where deleted work goes: only trash said of something is an insult
+        r"(?:is|are|'s|so|total|absolute|utter|complete) trash",
         r"junk",
         r"piece of (?:junk|crap|garbage|trash|software)",
         r"joke of an? \w+",

@@ -8,12 +8,12 @@ model for the same fields in one structured call and falls back to the offline e
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from app.knowledge.answer import Answer, compose_answer
 from app.knowledge.index import KnowledgeIndex
-from app.triage.signals import Signals, TriageBackend
+from app.triage.signals import IntentNet, Signals, TriageBackend
 
 SUMMARY_LIMIT = 300
 _SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff01\uff1f])\s+")  # also the CJK full stops
@@ -44,7 +44,10 @@ class OfflineTriageEngine:
         self.index = index
 
     def triage(self, text: str, *, account_language: str | None = None) -> TriageOutcome:
-        signals = self.backend.analyse(text, account_language=account_language)
+        signals = replace(
+            self.backend.analyse(text, account_language=account_language),
+            intent_net=IntentNet.OFFLINE_MODEL,
+        )
         retrieval = self.index.retrieve(text)
         answer = compose_answer(text, retrieval, min_confidence=0.0) if retrieval.hits else None
         return TriageOutcome(

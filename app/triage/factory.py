@@ -72,4 +72,5 @@ def build_triage_engine(
         index=index,
         fallback=offline,
         taxonomy=config.taxonomy,
+        must_escalate=config.policy.intent.always_escalate,
     )

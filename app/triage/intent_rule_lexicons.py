@@ -166,6 +166,11 @@ SECURITY: Lexicon = {
         r"|sms)[^.?!]{0,40}\b(?:nobody|no one|none of us) (?:here )?(?:requested|asked for)",
         r"someone (?:else )?(?:changed|reset|took over|logged into|logged in to|signed into"
         r"|is using|has access to) (?:my|our)",
+        # ... or with the verb first: "someone changed the email on my account, it wasn't me"
+        r"(?:changed|reset|updated|removed|disabled|turned off) (?:the |my |our )?(?:password"
+        r"|e-?mail(?: address)?|2fa|mfa|two[- ]factor|phone number|recovery (?:email|phone"
+        r"|codes?))\b[^.?!]{0,60}\b(?:wasn't|was not|weren't|were not|not) (?:me|us|anyone"
+        r" (?:here|on our (?:side|team)))",
         r"(?:account|workspace) takeover",
         r"(?:account|workspace) (?:was|got|has been) taken over",
         r"(?:don't|do not|didn't|did not) recogni[sz]e (?:this|that|the|these|those|a|an|some)"
@@ -518,6 +523,138 @@ OUTAGE: Lexicon = {
         r"ダウンして",
         r"(?:繋|つな)がらな",
         r"全員[^。]{0,20}(?:開け|使え)",
+    ),
+}
+
+#: What a customer lost: their data or what the product holds (not a password, access).
+_HELD = (
+    r"(?:data|projects?|tasks?|subtasks?|records?|files?|boards?|attachments?|comments?"
+    r"|documents?|entries|rows|values|checklists?|notes|history|content|contacts|work|progress"
+    r"|dashboards?|reports?|workspaces?|timesheets?)"
+    # ... as the thing itself, not as a modifier ("our work phone", "the report link")
+    r"(?! (?:phones?|laptops?|computers?|devices?|passwords?|access|connection|keys?|e-?mails?"
+    r"|logins?|links?|urls?|invites?|invitations?|templates?|permissions?|settings?|views?"
+    r"|filters?|columns?|owners?|names?|titles?|buttons?|options?|features?)\b)"
+)
+#: "missing" only when nothing follows it that it is missing ("the report is missing a column").
+_MISSING = (
+    r"missing(?=\s*(?:$|[^\w\s]|(?:from|since|after|in|on|again|now|today|entirely|completely"
+    r"|and|but|too)\b))"
+)
+_GONE = rf"(?:gone|{_MISSING}|lost|deleted|wiped(?: out)?|erased|vanished|disappeared|destroyed)"
+_TOOL_RUN = (
+    r"(?:sync|synch?ronization|import|export|migration|update|upgrade|integration|bulk edit"
+    r"|automation|script|restore|backup|merge)"
+)
+_RUN_DET = r"(?:the|our|an?|this|that|last night's|yesterday's|today's)"
+#: "without losing", "afraid of losing": a worry or a condition, not a loss.
+_NOT_A_WORRY = (
+    r"(?<!without )(?<!w/o )(?<!of )(?<!avoid )(?<!risk )(?<!prevent )(?<!stop )(?<!not )"
+    r"(?<!never )"
+)
+
+DATA_LOSS: Lexicon = {
+    "en": (
+        rf"{_NOT_A_WORRY}(?<!no )(?<!any )data loss",
+        rf"{_NOT_A_WORRY}(?:lost|losing) (?:all |some |most |half |a lot |lots |weeks |months "
+        rf"|years |days )?(?:of )?(?:our |my |the |their |its |all )?(?:\w+ )?{_HELD}",
+        rf"(?:our|my|the|all|all of our|all of my|all the|its|their) (?:\w+ )?{_HELD} (?:is|are"
+        r"|has|have|was|were|got|seems?|seem to be|appears? to be)(?: been| just| all"
+        rf"| completely| suddenly| now| simply)* {_GONE}",
+        rf"{_HELD} (?:\w+ )?(?:have |has |just |all |suddenly |completely )*(?:disappeared"
+        r"|vanished|went missing|gone missing|been (?:deleted|wiped|erased|lost))",
+        # "tasks I created on Friday are just gone", "the history for last quarter is missing"
+        rf"{_HELD}\b[^.?!]{{0,40}}\b(?:are|is|were|was|have|has|got)(?: just| all| completely"
+        rf"| simply| now| been)* (?:gone|vanished|disappeared|{_MISSING})",
+        rf"{_HELD}\b[^.?!]{{0,40}}\b(?:got|have been|has been) (?:all |just |completely )?"
+        r"(?:deleted|wiped|erased)",
+        rf"(?:hours|days|weeks|months|years) of (?:\w+ )?{_HELD} (?:\w+ )?(?:lost|gone|wiped"
+        r"|deleted|erased)",
+        r"everything(?:'s| is| was| has| got| just| been| now| simply)+ (?:gone|deleted|wiped"
+        r"|erased|lost|disappeared|vanished)",
+        rf"{_RUN_DET} (?:\w+ ){{0,2}}{_TOOL_RUN} (?:just |has |have |had |also |somehow "
+        r"|completely |accidentally |apparently |then )*(?:deleted|wiped|erased|overwrote"
+        r"|destroyed)",
+        rf"{_RUN_DET} (?:\w+ ){{0,2}}{_TOOL_RUN}\b[^.?!]{{0,40}}\b(?:(?:deleted|wiped(?: out)?"
+        r"|erased|overwrote|destroyed) (?:all|every|our|my|the|half|most|some|everything)"
+        r"|removed (?:all|every|everything))\b",
+        r"wiped (?:out )?(?:all|every|everything|our|my|the whole|half|most)\b",
+        rf"(?:gone|{_MISSING}|lost|wiped|erased|vanished|disappeared) after (?:the |our |an? |this"
+        rf" |that |last night's |yesterday's )?(?:\w+ ){{0,2}}{_TOOL_RUN}",
+        r"(?:data|database|records?) (?:is |are |was |were |got |has been |have been )?"
+        r"corrupt(?:ed)?",
+        rf"(?:can't|cannot|can not|couldn't) (?:find|see) (?:any of )?(?:our|my) (?:\w+ )?{_HELD}"
+        r" (?:anymore|any more)",
+    ),
+    "es": (
+        r"p[eé]rdida de (?:datos|informaci[oó]n)",
+        r"(?:perdimos|perd[ií]|hemos perdido|he perdido|se (?:perdieron|perdi[oó]|borraron"
+        r"|borr[oó]|eliminaron|elimin[oó])) (?:todos |todas |todo )?(?:los |las |el |la |nuestros"
+        r" |nuestras |mis )?(?:datos|proyectos|tareas|registros|archivos|tableros|informaci[oó]n)",
+        r"(?:datos|proyectos|tareas|registros|archivos|tableros)\b[^.?!]{0,40}\b(?:han |se han )?"
+        r"(?:desaparecido|desaparecieron|borrado|perdido)",
+        r"desaparec(?:ieron|i[oó]) (?:todos |todas |todo )?(?:los |las |nuestros |nuestras |mis )?"
+        r"(?:datos|proyectos|tareas|registros|archivos|tableros)",
+        r"(?:sincronizaci[oó]n|exportaci[oó]n|importaci[oó]n|migraci[oó]n|actualizaci[oó]n)"
+        r" (?:\w+ )?(?:borr[oó]|elimin[oó]|sobrescribi[oó])",
+    ),
+    "de": (
+        r"datenverlust\w*",
+        r"(?:unsere|meine|die|alle|sämtliche) (?:\w+ )?\w*(?:daten|projekte|aufgaben|datensätze"
+        r"|einträge|dateien|boards) (?:sind|wurden|waren) (?:\w+ )?(?:weg|verschwunden|gelöscht"
+        r"|verloren|überschrieben)",
+        r"(?:sind|waren|wurden) (?:\w+ )?(?:unsere|meine|alle|die|sämtliche) (?:\w+ )?\w*(?:daten"
+        r"|projekte|aufgaben|datensätze|einträge|dateien) (?:\w+ )?(?:weg|verschwunden|gelöscht"
+        r"|verloren|überschrieben)",
+        r"\w*(?:projekte|aufgaben|datensätze|einträge|dateien|daten) (?:sind )?(?:alle |einfach "
+        r"|komplett |plötzlich )*(?:weg|verschwunden)",
+        r"(?:haben|habe) (?:\w+ )?(?:alle |all |sämtliche )?(?:unsere |meine |die )?(?:\w+ )?"
+        r"\w*(?:daten|projekte|aufgaben|datensätze|dateien) verloren",
+        r"(?:synchronisierung|sync|export|import|migration|update) hat (?:\w+ ){0,3}"
+        r"(?:gelöscht|überschrieben)",
+    ),
+    "fr": (
+        r"(?<!risque de )(?<!sans )pertes? de données",
+        r"(?:données|projets|tâches|fichiers|enregistrements)\b[^.?!]{0,40}\b(?:ont|sont)"
+        r" (?:\w+ )?(?:disparu|perdu|perdues|effacées|supprimé|supprimées|écrasées)",
+        r"(?:nous avons|j'ai|on a) perdu (?:tous |toutes )?(?:nos|mes|les) (?:\w+ )?(?:données"
+        r"|projets|tâches|fichiers|enregistrements)",
+        r"(?:synchronisation|synchro|exportation|importation|export|import|migration|mise à jour)"
+        r" a (?:tout )?(?:effacé|supprimé|écrasé)",
+    ),
+    "pt": (
+        r"(?<!risco de )(?<!sem )perda de dados",
+        r"(?:dados|projetos|tarefas|registros|arquivos)\b[^.?!]{0,40}\b(?:sumiram|desapareceram"
+        r"|foram apagad[oa]s|foram perdid[oa]s|foram excluíd[oa]s)",
+        r"(?:perdemos|perdi) (?:todos |todas )?(?:os |as |nossos |nossas |meus |minhas )?(?:dados"
+        r"|projetos|tarefas|registros|arquivos)",
+        r"(?:sincronização|exportação|importação|migração|atualização) (?:\w+ )?(?:apagou|excluiu"
+        r"|deletou)",
+    ),
+    "it": (
+        r"(?<!rischio di )(?<!senza )perdita di dati",
+        r"(?:dati|progetti|record|file|attività)\b[^.?!]{0,40}\b(?:sono )?(?:\w+ )?(?:spariti"
+        r"|sparite|scomparsi|scomparse|persi|cancellati)",
+        r"(?:abbiamo|ho) perso (?:tutti |tutte )?(?:i |le )?(?:nostri |nostre |miei |mie )?"
+        r"(?:dati|progetti|attività|record|file)",
+        r"(?:sincronizzazione|esportazione|importazione|migrazione|aggiornamento) ha (?:\w+ )?"
+        r"(?:cancellato|eliminato|sovrascritto)",
+    ),
+    "nl": (
+        r"dataverlies",
+        r"(?:onze|mijn|de|al onze|al mijn|alle) (?:\w+ )?\w*(?:data|gegevens|projecten|taken"
+        r"|bestanden) (?:is|zijn) (?:\w+ )?(?:weg|verdwenen|verloren|gewist|verwijderd)",
+        r"(?:we zijn|ik ben|wij zijn) (?:\w+ ){0,5}?\w*(?:data|gegevens|projecten|taken"
+        r"|bestanden)\b(?: \w+){0,3} kwijt",
+        r"\w*(?:projecten|taken|records|bestanden|gegevens) (?:zijn )?(?:\w+ )?verdwenen",
+        r"(?:synchronisatie|sync|export|import|migratie|update) heeft (?:\w+ ){0,2}"
+        r"(?:gewist|verwijderd|overschreven)",
+    ),
+    "ja": (
+        r"データ(?:が|を)?(?:全て|すべて|全部)?(?:消え|消失|なくな|無くな|失われ|飛んだ|飛んで)",
+        r"(?:プロジェクト|タスク|レコード|ファイル|ボード)(?:が)?(?:全て|すべて|全部)?"
+        r"(?:消え|なくな|無くな|消失)",
+        r"(?:同期|エクスポート|インポート|移行|アップデート)[^。]{0,20}(?:消え|削除され|消失)",
     ),
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from app.triage import intent_rule_lexicons as lex
@@ -12,6 +12,7 @@ from app.triage.intents import (
     BILLING_QUESTION,
     BUG_REPORT,
     CANCELLATION,
+    DATA_LOSS,
     HOW_TO,
     HUMAN_REQUEST,
     INTEGRATION,
@@ -32,11 +33,12 @@ RULE_ORDER: tuple[tuple[str, Lexicon], ...] = (
     (SECURITY, lex.SECURITY),
     (BILLING_DISPUTE, lex.BILLING_DISPUTE),
     (CANCELLATION, lex.CANCELLATION),
+    (DATA_LOSS, lex.DATA_LOSS),
     (HUMAN_REQUEST, lex.HUMAN_REQUEST),
     (OUTAGE, lex.OUTAGE),
 )
 #: Intents whose phrases can be negated by what precedes them.
-NEGATABLE = frozenset({CANCELLATION, HUMAN_REQUEST})
+NEGATABLE = frozenset({CANCELLATION, DATA_LOSS, HUMAN_REQUEST})
 #: A stack trace means a bug report unless the model chose one of these (or an intent that
 #: always escalates).
 TRACE_COMPATIBLE = frozenset({BUG_REPORT, INTEGRATION, OUTAGE})
@@ -96,6 +98,20 @@ def apply_rules(prose: str) -> RuleOutcome:
 def match_intent(prose: str) -> RuleMatch | None:
     """The highest-priority rule that fires on ``prose``, if any."""
     return apply_rules(prose).match
+
+
+def must_escalate_match(prose: str, intents: Collection[str]) -> RuleMatch | None:
+    """The first match, in priority order, of the rules of ``intents`` only.
+
+    Unlike :func:`apply_rules`, a rule of an intent outside ``intents`` never hides a later
+    one: this is the offline safety net for the intents that always go to a person.
+    """
+    for intent, pattern in _RULES:
+        if intent in intents:
+            match, _ = _first_match(intent, pattern, prose)
+            if match is not None:
+                return RuleMatch(intent, match.group(0))
+    return None
 
 
 def refine_by_topic(intent: str, prose: str) -> RuleMatch | None:

@@ -13,6 +13,7 @@ from types import MappingProxyType
 HOW_TO = "how_to"
 BUG_REPORT = "bug_report"
 OUTAGE = "outage"
+DATA_LOSS = "data_loss"
 BILLING_DISPUTE = "billing_dispute"
 BILLING_QUESTION = "billing_question"
 CANCELLATION = "cancellation"
@@ -45,6 +46,7 @@ DEFAULT_INTENTS: tuple[IntentSpec, ...] = (
     IntentSpec(HOW_TO, SKILL_TECHNICAL, False, "How do I do X with the product"),
     IntentSpec(BUG_REPORT, SKILL_TECHNICAL, False, "Something in the product misbehaves"),
     IntentSpec(OUTAGE, SKILL_TECHNICAL, False, "The service is down or unreachable"),
+    IntentSpec(DATA_LOSS, SKILL_TECHNICAL, True, "Data, projects or records lost, wiped, gone"),
     IntentSpec(BILLING_DISPUTE, SKILL_BILLING, True, "Refund, chargeback or contested charge"),
     IntentSpec(BILLING_QUESTION, SKILL_BILLING, False, "Invoices, prices, payment methods"),
     IntentSpec(CANCELLATION, SKILL_ACCOUNT_MANAGEMENT, True, "Cancel, not renew, close account"),

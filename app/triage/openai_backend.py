@@ -8,9 +8,11 @@ No tools are offered, so the model can only write text into those fields.
 What the model says is checked before it is used: the intent must be one of the taxonomy,
 numbers must be in range, citations may only name articles the index retrieved (titles come
 from the articles), and the answer's confidence never exceeds the retrieval's. The offline
-engine runs on every message too: its cues and frustration flag are kept, and so is an
-always-escalate intent found by one of its rules. On any failure the offline outcome is
-returned with ``fallback_reason`` set; nothing is raised to the caller.
+engine runs on every message too: its cues and frustration flag are kept. So does the offline
+safety net (:mod:`app.triage.safety_net`): when the model's intent may be answered but a rule
+of an always-escalate intent matches, the rule's intent is used and the signals say the net
+caught it (``IntentNet.SAFETY_NET``). On any failure the offline outcome is returned with
+``fallback_reason`` set; nothing is raised to the caller.
 
 This is the only module of the application that imports ``openai``.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import replace
 
 import openai
@@ -30,8 +33,10 @@ from app.knowledge.answer import MAX_CITATIONS, Answer, Citation, truncate
 from app.knowledge.articles import markdown_to_text
 from app.knowledge.index import KnowledgeIndex, Retrieval
 from app.triage.engine import SUMMARY_LIMIT, TriageEngine, TriageOutcome
+from app.triage.intent_rules import RULE_CONFIDENCE, RuleMatch
 from app.triage.intents import Taxonomy
-from app.triage.signals import Cue, IntentSource, Signals, sentiment_label
+from app.triage.safety_net import SafetyNet
+from app.triage.signals import Cue, IntentNet, IntentSource, Signals, sentiment_label
 
 logger = logging.getLogger(__name__)
 
@@ -204,7 +209,10 @@ class OpenAITriageEngine:
         index: KnowledgeIndex,
         fallback: TriageEngine,
         taxonomy: Taxonomy,
+        must_escalate: Collection[str] | None = None,
     ) -> None:
+        """``must_escalate``: the policy's always-escalate intents (by default the taxonomy's);
+        the offline safety net runs their rules on every message."""
         self._client = openai.OpenAI(
             api_key=api_key, base_url=base_url, timeout=timeout_seconds, max_retries=max_retries
         )
@@ -214,13 +222,15 @@ class OpenAITriageEngine:
         self._taxonomy = taxonomy
         self._reply_model = reply_model(taxonomy)
         self._system_prompt = system_prompt(taxonomy)
+        always = taxonomy.always_escalate if must_escalate is None else must_escalate
+        self._net = SafetyNet.of(intent for intent in always if intent in taxonomy.ids)
 
     def triage(self, text: str, *, account_language: str | None = None) -> TriageOutcome:
         offline = self._fallback.triage(text, account_language=account_language)
         try:
             retrieval = self._index.retrieve(text)
             reply = self._ask(text, retrieval, account_language)
-            return self._combine(reply, retrieval, offline)
+            return self._combine(reply, retrieval, offline, self._net.catch(text))
         except Exception as exc:
             reason = failure_reason(exc)
             logger.warning(
@@ -259,39 +269,53 @@ class OpenAITriageEngine:
         return reply
 
     def _combine(
-        self, reply: TriageReply, retrieval: Retrieval, offline: TriageOutcome
+        self,
+        reply: TriageReply,
+        retrieval: Retrieval,
+        offline: TriageOutcome,
+        caught: RuleMatch | None,
     ) -> TriageOutcome:
         answer = grounded_answer(reply.answer, retrieval)
         return TriageOutcome(
-            signals=self._signals(reply, offline.signals),
+            signals=self._signals(reply, offline.signals, caught),
             confidence=answer.confidence if answer is not None else 0.0,
             answer=answer,
             summary=summary_lines(reply.summary, default=offline.summary),
             backend=self.name,
         )
 
-    def _signals(self, reply: TriageReply, offline: Signals) -> Signals:
+    def _signals(self, reply: TriageReply, offline: Signals, caught: RuleMatch | None) -> Signals:
         """The model's signals under the offline safety net.
 
-        An always-escalate intent the offline rules found is kept. When the offline backend saw
-        a prompt-injection attempt, the model may have been steered: any always-escalate
-        offline intent is kept and the sentiment is the more negative of the two.
+        An always-escalate intent of the model is used as it is. When the model's intent may
+        be answered, a match of the safety net (``caught``) decides the intent. When the
+        offline backend saw a prompt-injection attempt, the model may have been steered: the
+        net decides even over an always-escalate model intent, an always-escalate offline
+        intent is kept too, and the sentiment is the more negative of the two.
         """
         suspicious = Cue.PROMPT_INJECTION in offline.cues
-        keep_offline_intent = self._taxonomy.is_always_escalate(offline.intent) and (
-            offline.intent_source is IntentSource.RULE or suspicious
-        )
+        must_escalate = self._net.intents
         sentiment = min(reply.sentiment, offline.sentiment) if suspicious else reply.sentiment
         reasons = [
             f"openai: intent {reply.intent}, sentiment {reply.sentiment:+.2f}, "
             f"language {reply.language}"
         ]
-        if keep_offline_intent:
+        if caught is not None:
+            reasons.append(f"offline safety net: {caught.intent} rule matched {caught.evidence!r}")
+        net, evidence = IntentNet.OPENAI_MODEL, None
+        if reply.intent in must_escalate and not suspicious:
+            intent, source = reply.intent, IntentSource.MODEL
+            confidence = offline.intent_confidence if reply.intent == offline.intent else 0.0
+        elif caught is not None:
+            intent, confidence, source = caught.intent, RULE_CONFIDENCE, IntentSource.RULE
+            net, evidence = IntentNet.SAFETY_NET, caught.evidence
+        elif suspicious and offline.intent in must_escalate:
             intent, confidence, source = (
                 offline.intent,
                 offline.intent_confidence,
                 offline.intent_source,
             )
+            net = IntentNet.SAFETY_NET
             reasons.append(f"kept the offline {source} intent {intent}")
         else:
             intent, source = reply.intent, IntentSource.MODEL
@@ -313,4 +337,6 @@ class OpenAITriageEngine:
             frustration_score=offline.frustration_score,
             truncated=offline.truncated,
             reasons=(*reasons, *(f"offline: {reason}" for reason in offline.reasons)),
+            intent_net=net,
+            intent_evidence=evidence,
         )

@@ -38,7 +38,6 @@ DESCRIPTIVE_WORDS: tuple[str, ...] = (
 DOMAIN_VALENCE: Mapping[str, float] = {
     "garbage": -2.5,
     "junk": -2.3,
-    "trash": -2.3,
     "joke": -1.5,
     "fucking": -2.5,
     "unusable": -2.5,

@@ -46,6 +46,27 @@ class IntentSource(StrEnum):
     FALLBACK = "fallback"
 
 
+class IntentNet(StrEnum):
+    """Which net settled the intent: the backend's own model, or the offline safety net that
+    caught an always-escalate intent the OpenAI model missed. Values are stable identifiers."""
+
+    OFFLINE_MODEL = "offline_model"
+    OPENAI_MODEL = "openai_model"
+    SAFETY_NET = "offline_safety_net"
+
+    @property
+    def label(self) -> str:
+        """How agents read it, e.g. on the handoff card."""
+        return _NET_LABELS[self]
+
+
+_NET_LABELS = {
+    IntentNet.OFFLINE_MODEL: "offline model",
+    IntentNet.OPENAI_MODEL: "OpenAI model",
+    IntentNet.SAFETY_NET: "offline safety net",
+}
+
+
 def sentiment_label(score: float) -> SentimentLabel:
     """Bucket a sentiment score in [-1, 1]."""
     if score <= STRONG_NEGATIVE:
@@ -77,6 +98,8 @@ class Signals:
     frustration_score: float = 0.0
     truncated: bool = False
     reasons: tuple[str, ...] = field(default=())
+    intent_net: IntentNet | None = None  # None when no triage engine set it
+    intent_evidence: str | None = None  # the phrase of the safety-net rule that matched
 
     @property
     def strongly_negative(self) -> bool:

@@ -22,6 +22,7 @@ EXPECTED_SKILLS = {
     "how_to": "technical",
     "bug_report": "technical",
     "outage": "technical",
+    "data_loss": "technical",
     "billing_dispute": "billing",
     "billing_question": "billing",
     "cancellation": "account_management",
@@ -47,7 +48,14 @@ def test_default_taxonomy_has_the_fixed_ids_and_skills() -> None:
 
 
 def test_always_escalate_intents() -> None:
-    expected = {"billing_dispute", "cancellation", "legal", "security", "human_request"}
+    expected = {
+        "billing_dispute",
+        "cancellation",
+        "legal",
+        "security",
+        "human_request",
+        "data_loss",
+    }
     assert expected == ALWAYS_ESCALATE_INTENTS
     assert DEFAULT_TAXONOMY.is_always_escalate("legal")
     assert not DEFAULT_TAXONOMY.is_always_escalate("how_to")
