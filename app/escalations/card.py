@@ -70,6 +70,8 @@ class HandoffCard:
     bug_links: tuple[IssueLink, ...] = ()  # its issues, once the trackers have them
     # the customer's later top-level messages that joined this conversation, oldest first
     follow_ups: tuple[str, ...] = ()
+    # which net caught an always-escalate intent: "offline safety net (security rule)", ...
+    caught_by: str | None = None
 
 
 def sentiment_word(score: float) -> str:

@@ -33,6 +33,7 @@ from app.db.models import (
     utcnow,
 )
 from app.escalations.card import CardState, HandoffCard, TriggerLine
+from app.policy.matrix import caught_by
 
 logger = logging.getLogger(__name__)
 CARD_LEASE = timedelta(minutes=2)  # a card post (with its rate-limit waits) takes less
@@ -91,6 +92,10 @@ def build_card(
         for t in (json.loads(decision.triggers) if decision else [])
         if t.get("fired")
     )
+    net = next(
+        (caught_by(reason=t.reason, intent=t.value) for t in triggers if t.type == "intent"),
+        None,
+    )
     reasons = json.loads(escalation.routing_reasons or "[]")
     note = routing_note or ("; ".join(reasons) if escalation.overflow and reasons else None)
     crm_url = (
@@ -145,6 +150,7 @@ def build_card(
         follow_ups=tuple(
             m.text for m in joined_messages(session=session, conversation_id=conversation.id or 0)
         ),
+        caught_by=net,
     )
 
 

@@ -26,7 +26,6 @@ from app.escalations.card import (
     TriggerLine,
     sentiment_word,
 )
-from app.policy.matrix import caught_by
 from app.slack.mrkdwn import escape, truncate
 
 CLAIM_ACTION = "claim_escalation"
@@ -81,9 +80,8 @@ def handoff_card_blocks(card: HandoffCard) -> list[Block]:
     blocks.append(SectionBlock(fields=_fields(_signal_fields(card))))
     if card.triggers:
         blocks.append(SectionBlock(text=_mrkdwn(_triggers_text(card.triggers))))
-        net = _caught_by(card.triggers)
-        if net:
-            blocks.append(_context(f"Caught by: {fit_escaped(net, CONTEXT_LIMIT - 20)}"))
+        if card.caught_by:
+            blocks.append(_context(f"Caught by: {fit_escaped(card.caught_by, CONTEXT_LIMIT - 20)}"))
     blocks.append(SectionBlock(fields=_fields(_account_fields(card))))
     links = _links(card)
     if links:
@@ -198,14 +196,6 @@ def _triggers_text(triggers: tuple[TriggerLine, ...]) -> str:
     if shown < len(triggers):
         text += f"\n_…and {len(triggers) - shown} more_"
     return text
-
-
-def _caught_by(triggers: tuple[TriggerLine, ...]) -> str | None:
-    """Which net caught the always-escalate intent, when the intent trigger fired."""
-    for trigger in triggers:
-        if trigger.type == "intent":
-            return caught_by(reason=trigger.reason, intent=trigger.value)
-    return None
 
 
 def _trigger_line(trigger: TriggerLine) -> str:

@@ -1,4 +1,5 @@
-"""The card says which net caught an always-escalate intent, right under its triggers."""
+"""The card says which net caught an always-escalate intent, right under its triggers; the net
+is read from the stored intent trigger's reason when the card is built."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from app.escalations.card import HandoffCard, TriggerLine
+from app.policy.matrix import caught_by
 from app.slack.blocks.handoff_card import handoff_card_blocks
 
 
-def make_card(*triggers: TriggerLine) -> HandoffCard:
+def make_card(*triggers: TriggerLine, caught_by: str | None = None) -> HandoffCard:
     return HandoffCard(
         escalation_id=7,
         account_name="Initech",
@@ -25,6 +27,7 @@ def make_card(*triggers: TriggerLine) -> HandoffCard:
         confidence=0.9,
         language="en",
         triggers=triggers,
+        caught_by=caught_by,
     )
 
 
@@ -68,7 +71,8 @@ def intent_line(reason: str, intent: str = "security") -> TriggerLine:
     ],
 )
 def test_the_card_names_the_net(reason: str, shown: str) -> None:
-    payload = render(make_card(intent_line(reason)))
+    net = caught_by(reason=reason, intent="security")
+    payload = render(make_card(intent_line(reason), caught_by=net))
     assert caught_lines(payload) == [shown]
     kinds = [block["type"] for block in payload]
     triggers_at = next(i for i, b in enumerate(payload) if "Why it escalated" in json.dumps(b))
@@ -80,11 +84,13 @@ def test_no_line_without_an_intent_trigger_or_a_named_net() -> None:
     sentiment = TriggerLine("sentiment", "-0.80", "-0.50", "sentiment -0.80 at or below -0.50")
     assert caught_lines(render(make_card(sentiment))) == []
     plain = intent_line("intent security always goes to a human")
-    assert caught_lines(render(make_card(sentiment, plain))) == []
+    net = caught_by(reason=plain.reason, intent="security")
+    assert caught_lines(render(make_card(sentiment, plain, caught_by=net))) == []
     assert caught_lines(render(dataclasses.replace(make_card(), triggers=()))) == []
 
 
 def test_a_hostile_intent_value_is_escaped() -> None:
     line = intent_line("offline safety net: x rule matched 'y'", intent="<!channel> & co")
-    [shown] = caught_lines(render(make_card(line)))
+    net = caught_by(reason=line.reason, intent=line.value)
+    [shown] = caught_lines(render(make_card(line, caught_by=net)))
     assert "<!channel>" not in shown and "&lt;!channel&gt; &amp; co" in shown
