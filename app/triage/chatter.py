@@ -32,6 +32,28 @@ class ChatterKind(enum.StrEnum):
     FAREWELL = "farewell"
 
 
+# "It works now", "that fixed it": an acknowledgement, unless negated ("no funciona").
+_SUCCESS: Final = _vocabulary(
+    """
+    fixed solved resolved sorted trick working
+    funciona funcionó funciono resuelto solucionado arreglado
+    funktioniert geklappt klappt erledigt gelöst geloest behoben
+    fonctionne résolu resolu réglé regle
+    funcionou resolvido resolveu
+    funziona funzionato risolto
+    werkt gelukt opgelost
+    助かりました 助かります 解決しました 直りました できました
+    """
+)
+_NEGATIONS: Final = _vocabulary(
+    """
+    not no never nope don't didn't doesn't isn't wasn't won't can't cannot dont didnt doesnt
+    isnt wasnt wont cant
+    nada nunca tampoco nicht kein keine nie noch pas jamais plus ne não nao nem non mai
+    niet geen nooit nog
+    """
+)
+
 # The words of each kind of pleasantry, in every supported language (en es de fr pt ja it nl).
 # Kinds are checked in this order: the first kind with a word in the message names it.
 _KIND_WORDS: Final[dict[ChatterKind, frozenset[str]]] = {
@@ -96,9 +118,10 @@ _KIND_WORDS: Final[dict[ChatterKind, frozenset[str]]] = {
         capito perfetto va bene d'accordo ottimo fantastico
         oké duidelijk begrepen prima goed top
         了解 了解です 了解しました 承知しました 承知いたしました
-        わかりました 分かりました かしこまりました
+        わかりました 分かりました かしこまりました 大丈夫です 確認しました
         """
-    ),
+    )
+    | _SUCCESS,
 }
 
 # Words that join the words of a pleasantry ("thank you so much for the quick help").
@@ -116,6 +139,8 @@ _FILLER: Final = _vocabulary(
     até mais logo bom boa um uma fim
     dopo buona buon
     tot fijn fijne een
+    now already ya ahora jetzt schon maintenant agora já ja ora adesso nu
+    did es
     quick help reply response answer info update good have day nice great one
     muchas muchos mil por la el todos todas equipo de muy tu su
     vielen vielmals viel schön schoen euch allen ihr team sehr für fuer die der das
@@ -167,6 +192,8 @@ def chatter_kind(text: str) -> ChatterKind | None:
     words = [_JA_POLITE_TAIL.sub("", word) for word in words]
     if not all(_in(word, _ALL_WORDS) or _in(word, _FILLER) for word in words):
         return None
+    if any(_in(word, _SUCCESS) for word in words) and any(w in _NEGATIONS for w in words):
+        return None  # "no funciona", "not fixed": a problem report
     for kind, vocabulary in _KIND_WORDS.items():
         if any(_in(word, vocabulary) for word in words):
             return kind

@@ -35,6 +35,13 @@ from app.triage.chatter import ChatterKind, chatter_kind
         ("bonne soirée à tous", ChatterKind.FAREWELL),
         ("お疲れ様でした", ChatterKind.FAREWELL),
         ("hopping on the zoom in a sec", ChatterKind.JOINING),
+        ("that did the trick", ChatterKind.ACKNOWLEDGEMENT),
+        ("works now :tada:", ChatterKind.ACKNOWLEDGEMENT),
+        ("ya funciona, gracias", ChatterKind.THANKS),
+        ("jetzt klappt es, danke", ChatterKind.THANKS),
+        ("ça fonctionne maintenant, merci", ChatterKind.THANKS),
+        ("werkt nu, bedankt", ChatterKind.THANKS),
+        ("ありがとうございます、助かりました", ChatterKind.THANKS),
     ],
 )
 def test_pleasantries_are_chatter(text: str, kind: ChatterKind) -> None:
@@ -57,6 +64,13 @@ def test_pleasantries_are_chatter(text: str, kind: ChatterKind) -> None:
         "have a look at the invoice",
         "no it still does not work",
         "plus the export is empty",
+        "not fixed",
+        "no funciona",
+        "es funktioniert nicht",
+        "non funziona",
+        "het werkt niet",
+        "still not working",
+        "did not work",
         "",
     ],
 )
