@@ -677,6 +677,46 @@ BILLING_TOPIC: Lexicon = {
     "ja": (r"請求書", r"支払い方法", r"領収書"),
 }
 
+#: A question about the refund policy, not a claim: a billing question. A billing-dispute
+#: phrase inside one of these ("in which cases can I request a refund") is not a dispute.
+REFUND_POLICY_QUESTION: Lexicon = {
+    "en": (
+        r"(?:in |under )?(?:what|which) (?:cases|case|situations?|circumstances|conditions)"
+        r"\b[^.?!]{0,40}\b(?:refund\w*|reimburs\w*|money back)",
+        r"(?:refund|money[- ]back|reimbursement) (?:guarantee|polic(?:y|ies)|terms|rules"
+        r"|conditions|eligibility)",
+        r"(?:do|does) (?:you|orbitly|your company) (?:offer|have|give|provide) (?:a |any )?"
+        r"(?:refunds?|money[- ]back|reimbursements?)",
+        r"(?:are|is) (?:refunds?|reimbursements?) (?:possible|available|offered)",
+        r"eligible for (?:a )?refunds?",
+    ),
+    "es": (
+        r"pol[ií]tica de (?:reembolsos?|devoluci[oó]n(?:es)?)",
+        r"(?:en )?qu[eé] (?:casos|situaciones)\b[^.?!¿]{0,40}\breembols\w*",
+    ),
+    "de": (
+        r"(?:rück)?erstattungs(?:richtlinie|bedingungen|regeln)\w*",
+        r"in welchen f[aä]llen\b[^.?!]{0,40}\b(?:rückerstattung|erstatt\w*|geld zurück)",
+    ),
+    "fr": (
+        r"politique de remboursement",
+        r"dans quels cas\b[^.?!]{0,40}\brembours\w*",
+    ),
+    "pt": (
+        r"pol[ií]tica de (?:reembolso|devolu[cç][aã]o)",
+        r"em que casos\b[^.?!]{0,40}\breembols\w*",
+    ),
+    "it": (
+        r"politica di rimborso",
+        r"in quali casi\b[^.?!]{0,40}\brimbors\w*",
+    ),
+    "nl": (
+        r"(?:terugbetalings|restitutie)beleid",
+        r"in welke gevallen\b[^.?!]{0,40}\b(?:terugbetal\w*|geld terug)",
+    ),
+    "ja": (r"返金(?:ポリシー|規定|条件)",),
+}
+
 #: A negation ending right where a cancellation or human-request phrase starts
 #: ("we don't want to | cancel", "no need to | talk to a human") cancels the match.
 NEGATION_BEFORE: Lexicon = {

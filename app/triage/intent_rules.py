@@ -48,6 +48,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 _PATTERNS: Mapping[str, re.Pattern[str]] = dict(_RULES)
 _BILLING_TOPIC = compile_lexicon(lex.BILLING_TOPIC)
+_REFUND_POLICY_QUESTION = compile_lexicon(lex.REFUND_POLICY_QUESTION)
 _NEGATION = re.compile(rf"(?:{compile_lexicon(lex.NEGATION_BEFORE).pattern})\s*$", re.IGNORECASE)
 
 
@@ -70,14 +71,25 @@ def _negated(prose: str, match: re.Match[str]) -> bool:
     return _NEGATION.search(before) is not None
 
 
+def _policy_question_spans(intent: str, prose: str) -> tuple[tuple[int, int], ...]:
+    """Where ``prose`` asks about the refund policy (only billing disputes have such)."""
+    if intent != BILLING_DISPUTE:
+        return ()
+    return tuple(m.span() for m in _REFUND_POLICY_QUESTION.finditer(prose))
+
+
 def _first_match(
     intent: str, pattern: re.Pattern[str], prose: str
 ) -> tuple[re.Match[str] | None, bool]:
-    """First non-negated match, and whether a negated one was skipped."""
+    """First non-negated match, and whether a negated one was skipped. A refund phrase
+    inside a question about the refund policy is no dispute."""
     skipped = False
+    questions = _policy_question_spans(intent, prose)
     for match in pattern.finditer(prose):
         if intent in NEGATABLE and _negated(prose, match):
             skipped = True
+            continue
+        if any(start <= match.start() < end for start, end in questions):
             continue
         return match, skipped
     return None, skipped

@@ -146,3 +146,36 @@ def test_billing_topic_refines_a_generic_how_to() -> None:
     assert refined.intent == "billing_question"
     assert refine_by_topic("how_to", "how do I download a report") is None
     assert refine_by_topic("bug_report", "the invoice export crashes") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "in what cases can I request a refund",
+        "where can I see your money back guarantee",
+        "do you offer refunds on annual plans",
+        "in which situations can we ask to be reimbursed",
+        "¿cuál es su política de reembolso?",
+        "in welchen Fällen gibt es eine Rückerstattung",
+        "quelle est votre politique de remboursement",
+        "返金ポリシーを教えてください",
+    ],
+)
+def test_a_question_about_the_refund_policy_is_no_dispute(text: str) -> None:
+    assert apply_rules(text).match is None
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        ("I want a refund for the double charge", "refund"),
+        ("we were charged twice, what's your refund policy?", "charged twice"),
+        ("we demand a refund, what conditions apply", "refund"),
+        ("quiero un reembolso", "reembolso"),
+    ],
+)
+def test_a_refund_claim_next_to_a_policy_question_is_still_a_dispute(
+    text: str, evidence: str
+) -> None:
+    found = match_intent(text)
+    assert found is not None and (found.intent, found.evidence) == ("billing_dispute", evidence)
