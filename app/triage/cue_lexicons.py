@@ -28,6 +28,9 @@ REPEAT_CONTACT: Lexicon = {
         r"no ?(?:one|body) (?:has )?(?:replied|responded|answered|got back)",
         r"(?:as|like) i (?:already )?(?:said|told you|mentioned|explained)",
         r"have to (?:ask|explain|repeat) (?:this|it|myself)? ?again",
+        # reported on several dates: "reported it on the 2nd, the 9th and today"
+        r"(?:reported|raised|flagged|mentioned|asked about)\b[^.?!]{0,60}\bon the \d+(?:st|nd"
+        r"|rd|th)\b[^.?!]{0,40}(?:,| and) (?:today|again|yesterday|now)\b",
     ),
     "es": (
         r"(?:segunda|tercera|cuarta|quinta) vez",
@@ -69,6 +72,11 @@ STILL_BROKEN: Lexicon = {
         r"is back",
         r"(?:not|never) (?:been |got |actually )?fixed",
         r"(?:didn't|did not|doesn't|does not) (?:fix|help)",
+        r"(?:closed|marked (?:as )?(?:resolved|solved|done|fixed)) without (?:a |any )?(?:fix"
+        r"|answer|solution|reply|response)",
+        # one attempt after another ("tried the workaround, then reinstalled, then ...")
+        r"tried\b[^.?!]{0,80}\bthen\b[^.?!]{0,80}\bthen\b",
+        r"\bsame (?:error|issue|problem|result|thing|bug|message|crash)\b",
     ),
     "es": (
         r"sigue sin",
@@ -77,7 +85,12 @@ STILL_BROKEN: Lexicon = {
         r"de nuevo",
     ),
     "de": (r"immer noch (?:nicht|kein|keine|kaputt|down)", r"schon wieder", r"wieder kaputt"),
-    "fr": (r"toujours pas", r"toujours (?:en panne|cassé|bloqué)", r"encore (?:cassé|en panne)"),
+    "fr": (
+        r"toujours pas",
+        r"toujours (?:en panne|cassé|bloqué)",
+        r"encore (?:cassé|en panne)",
+        r"encore une? (?:\w+ ){1,4}qui (?:casse|plante|bloque)",
+    ),
     "pt": (r"continua (?:sem|dando|com (?:o )?(?:erro|problema))", r"de novo", r"outra vez"),
     "it": (r"ancora non", r"continua a non", r"di nuovo"),
     "nl": (r"nog steeds (?:niet|geen|kapot|stuk)", r"alweer", r"weer (?:kapot|stuk|plat)"),
@@ -133,7 +146,7 @@ INSULT: Lexicon = {
     "pt": (r"lixo", r"inútil", r"péssim[oa]", r"porcaria", r"vergonhos[oa]"),
     "it": (r"schifo", r"inutile", r"pessim[oa]", r"vergognos[oa]"),
     "nl": (r"waardeloos", r"bagger", r"prutswerk"),
-    "ja": (r"ゴミ", r"最悪", r"使えない", r"使い物にならない"),
+    "ja": (r"ゴミ(?!箱)", r"最悪", r"使えない", r"使い物にならない"),  # ゴミ箱: the trash
 }
 
 EXASPERATION: Lexicon = {
@@ -185,7 +198,7 @@ SARCASM: Lexicon = {
     ),
     "es": (r"qué maravilla", r"genial,? otra vez", r"muchas gracias por nada"),
     "de": (r"na toll", r"ganz toll", r"danke für nichts"),
-    "fr": (r"super,? encore", r"merci pour rien", r"bravo,? encore"),
+    "fr": (r"(?:super|génial|bravo|parfait|top),? encore", r"merci pour rien"),
     "pt": (r"que maravilha", r"obrigado por nada"),
     "it": (r"che bello,? (?:di nuovo|ancora)", r"grazie per niente"),
     "nl": (r"lekker dan", r"bedankt voor niks"),
@@ -247,7 +260,7 @@ FORMAL_COMPLAINT: Lexicon = {
 URGENCY: Lexicon = {
     "en": (
         r"asap",
-        r"urgent(?:ly)?",
+        r"(?<!not )(?<!non-)(?<!non )urgent(?:ly)?",
         r"emergency",
         r"right now",
         r"immediately",
@@ -260,7 +273,7 @@ URGENCY: Lexicon = {
     ),
     "es": (r"urgente", r"cuanto antes", r"de inmediato", r"perdiendo dinero"),
     "de": (r"dringend", r"sofort", r"so schnell wie möglich"),
-    "fr": (r"urgent", r"immédiatement", r"au plus vite"),
+    "fr": (r"(?<!not )(?<!pas )(?<!non )urgent", r"immédiatement", r"au plus vite"),
     "pt": (r"urgente", r"imediatamente", r"o quanto antes"),
     "it": (r"urgente", r"immediatamente", r"al più presto"),
     "nl": (r"dringend", r"spoed", r"zo snel mogelijk"),

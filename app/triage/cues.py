@@ -37,7 +37,7 @@ CUE_WEIGHTS: Mapping[Cue, float] = {
     Cue.CODE_BLOCK: 0.0,
 }
 #: Cues whose weight grows with the number of distinct matches, up to this many.
-_STACKING: Mapping[Cue, int] = {Cue.SARCASM: 2}
+_STACKING: Mapping[Cue, int] = {Cue.SARCASM: 2, Cue.STILL_BROKEN: 2}
 
 _WHOLE_MESSAGE_CAPS_WEIGHT = 1.0
 _SHOUTED_WORD_WEIGHT = 0.4

@@ -184,8 +184,20 @@ SECURITY: Lexicon = {
         r"bridge letter",
         r"(?:pen(?:etration)?[- ]?test|audit|iso|hipaa) (?:report|summary|letter|attestation"
         r"|certificate)s?",
+        # a code or reset nobody asked for, a session nobody recognises, a fake login page
+        r"(?:codes?|reset (?:emails?|links?)|texts?|sms|emails?|prompts?|push(?:es)?) (?:that )?"
+        r"(?:(?:i|we) (?:didn'?t|did not|never|didnt)|nobody|no one) (?:ask(?:ed)? for"
+        r"|request(?:ed)?)",
+        r"(?:sessions?|devices?|logins?|sign-?ins?|ips?) (?:that )?(?:i|we) (?:don'?t|do not"
+        r"|didn'?t|did not|dont|didnt) (?:recogni[sz]e|know)",
+        r"(?:fake|spoofed|lookalike|look-alike) (?:orbitly )?(?:login|sign-?in) (?:page|site|form)",
+        r"typed (?:my|our) (?:password|credentials)[^.?!]{0,40}\b(?:fake|phish\w*|wrong site)",
+        r"(?:workspace|account|company|org(?:ani[sz]ation)?|tenant) (?:that )?(?:isn'?t|is not"
+        r"|isnt) (?:ours|mine)",
     ),
     "es": (
+        r"c[oó]digo[^.?!¿]{0,40}\bque no (?:ped[ií]|hemos pedido|solicit[eé]|he pedido)",
+        r"sesi[oó]n(?:es)? que no reconozco",
         r"sin autorizaci[oó]n",
         r"acceso no autorizado",
         r"vulnerabilidad(?:es)?",
@@ -196,6 +208,8 @@ SECURITY: Lexicon = {
         r"comprometid[oa]s?",
     ),
     "de": (
+        r"code[^.?!]{0,40}\b(?:den|die) (?:ich|wir) nicht (?:angefordert|angefragt|beantragt)",
+        r"(?:sitzung|anmeldung|gerät)\w* (?:die|das) (?:ich|wir) nicht (?:kenne|kennen|erkenne)",
         r"unbefugt\w*",
         r"sicherheitslücke\w*",
         r"verdächtig\w* (?:login|logins|anmeldung\w*|zugriff\w*|aktivität\w*)",
@@ -205,6 +219,8 @@ SECURITY: Lexicon = {
         r"gehackt",
     ),
     "fr": (
+        r"code[^.?!]{0,40}\bque (?:je|nous) n'?(?:ai|avons) (?:pas|jamais) demandé",
+        r"(?:sessions?|connexions?) que (?:je|nous) ne reconn\w* pas",
         r"non autorisée?s?",
         r"faille(?: de sécurité)?",
         r"(?:a |ont )?fuité",
@@ -214,6 +230,8 @@ SECURITY: Lexicon = {
         r"(?:a|ont) été compromise?s?",
     ),
     "pt": (
+        r"código[^.?!]{0,40}\bque (?:não|nao) (?:pedi|pedimos|solicitei)",
+        r"sess(?:ão|ões|ao|oes) que (?:não|nao) reconhe\w*",
         r"sem autorização",
         r"não autorizad[oa]",
         r"vulnerabilidades?",
@@ -224,6 +242,8 @@ SECURITY: Lexicon = {
         r"(?:hackead|invadid)[oa]",
     ),
     "it": (
+        r"codice[^.?!]{0,40}\bche non (?:ho|abbiamo) (?:richiesto|chiesto)",
+        r"sessioni? che non riconosc\w*",
         r"non autorizzat[oi]",
         r"vulnerabilità",
         r"trapelat[oa]",
@@ -232,6 +252,8 @@ SECURITY: Lexicon = {
         r"violazione dei dati",
     ),
     "nl": (
+        r"code[^.?!]{0,40}\bdie (?:ik|we|wij) niet (?:heb|hebben) aangevraagd",
+        r"sessies? die (?:ik|we|wij) niet herken\w*",
         r"onbevoegd\w*",
         r"beveiligingslek",
         r"datalek",
@@ -240,7 +262,17 @@ SECURITY: Lexicon = {
         r"gehackt",
         r"gecompromitteerd",
     ),
-    "ja": (r"不正アクセス", r"脆弱性", r"漏洩", r"漏えい", r"流出", r"乗っ取", r"不審なログイン"),
+    "ja": (
+        r"不正アクセス",
+        r"脆弱性",
+        r"漏洩",
+        r"漏えい",
+        r"流出",
+        r"乗っ取",
+        r"不審なログイン",
+        r"(?:頼んで|依頼して|リクエストして|要求して)(?:い)?ない(?:認証)?コード",
+        r"身に覚えのない(?:ログイン|セッション|コード|メール)",
+    ),
 }
 
 BILLING_DISPUTE: Lexicon = {

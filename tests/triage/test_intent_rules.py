@@ -179,3 +179,38 @@ def test_a_refund_claim_next_to_a_policy_question_is_still_a_dispute(
 ) -> None:
     found = match_intent(text)
     assert found is not None and (found.intent, found.evidence) == ("billing_dispute", evidence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "got a 2fa code i didnt ask for and now i cant get in",
+        "got a password reset email nobody requested",
+        "still see sessions i dont recognise after changing my password",
+        "i typed my password into a fake orbitly login page",
+        "i can see tasks from a workspace that isnt ours",
+        "me llegó un código de verificación que no pedí",
+        "ich habe einen Code bekommen, den ich nicht angefordert habe",
+        "j'ai reçu un code que je n'ai pas demandé",
+        "recebi um código de login que não pedi",
+        "mi è arrivato un codice che non ho richiesto",
+        "ik kreeg een code die ik niet heb aangevraagd",
+        "頼んでいないコードが届きました",
+    ],
+)
+def test_account_takeover_told_as_an_ordinary_login_event(text: str) -> None:
+    found = match_intent(text)
+    assert found is not None and found.intent == "security"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i didn't get the code i asked for",
+        "the reset email i requested never arrived",
+        "how do I request a new 2fa code",
+        "can i see which sessions are active",
+    ],
+)
+def test_asking_for_a_code_is_no_security_report(text: str) -> None:
+    assert match_intent(text) is None

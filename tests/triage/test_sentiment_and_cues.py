@@ -145,3 +145,28 @@ def test_sentiment_label_buckets() -> None:
     assert sentiment_label(-0.3) is SentimentLabel.NEGATIVE
     assert sentiment_label(0.0) is SentimentLabel.NEUTRAL
     assert sentiment_label(0.4) is SentimentLabel.POSITIVE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tried the workaround, then reinstalled, then cleared the cache. same error",
+        "thanks for nothing, the ticket got closed without a fix",
+        "reported the duplicate emails on the 2nd, the 9th and today",
+        "ah génial, encore une mise à jour qui casse nos automatisations",
+    ],
+)
+def test_repeated_failure_and_sarcasm_without_negative_words_are_frustration(text: str) -> None:
+    assert _frustrated(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("not urgent, whenever you have a minute", Cue.URGENCY),
+        ("ゴミ箱からタスクを復元できますか", Cue.INSULT),
+    ],
+)
+def test_words_that_only_look_like_cues(text: str, absent: Cue) -> None:
+    assert absent not in _cues(text)
+    assert not _frustrated(text)
