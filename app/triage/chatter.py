@@ -89,6 +89,7 @@ _KIND_WORDS: Final[dict[ChatterKind, frozenset[str]]] = {
         tchau abraço abraços abraco
         presto giornata serata
         doei straks
+        monday tuesday wednesday thursday friday saturday sunday
         お疲れ様でした おつかれさまでした 失礼します
         よろしくお願いします よろしくお願いいたします
         """
@@ -110,7 +111,7 @@ _KIND_WORDS: Final[dict[ChatterKind, frozenset[str]]] = {
         ok okay okey k kk okk got it noted understood sure yes yep yup yeah sounds good great
         perfect awesome cool nice lovely excellent makes sense will do roger ack fine np
         worries problem brilliant amazing fantastic wonderful superb sweet yay woohoo wow lol
-        haha hehe neat gotcha alright aight acked works worked
+        haha hehe neat gotcha alright aight acked works worked lgtm agreed agree rock rocks
         vale perfecto entendido genial claro acuerdo listo estupendo
         alles klar verstanden super gut prima passt toll wunderbar
         d'accord parfait compris entendu ça marche top bien nickel génial
@@ -141,6 +142,9 @@ _FILLER: Final = _vocabulary(
     tot fijn fijne een
     now already ya ahora jetzt schon maintenant agora já ja ora adesso nu
     did es
+    stuff ton tons bunch turnaround exactly what needed give go circle try let know check with
+    patience news hope yesterday today tomorrow at helpful new grabbing coffee lunch you're
+    youre lieben pessoal
     quick help reply response answer info update good have day nice great one
     muchas muchos mil por la el todos todas equipo de muy tu su
     vielen vielmals viel schön schoen euch allen ihr team sehr für fuer die der das
@@ -155,6 +159,7 @@ _ALL_WORDS: Final = frozenset().union(*_KIND_WORDS.values())
 _SLACK_MENTION = re.compile(r"<[@!#][^>]*>")
 _SHORTCODE = re.compile(r":[a-z0-9_+\-']+(?:::skin-tone-\d)?:")
 _WORD = re.compile(r"[^\W\d_](?:[\w'\-]*\w)?|\d+", re.UNICODE)
+_PLUS_ONE = re.compile(r"(?<![\w+])\+1(?!\d)")  # "+1": agreed
 _REQUEST_MARKS = ("?", "\u00bf", "```", "http://", "https://", "<http", "<mailto")
 _JA_POLITE_TAIL = re.compile(r"[。!、,~〜ー]+$")  # after NFKC
 
@@ -179,6 +184,7 @@ def chatter_kind(text: str) -> ChatterKind | None:
     if any(mark in text for mark in _REQUEST_MARKS):
         return None
     had_emoji = bool(_SHORTCODE.search(text)) or emoji.emoji_count(text) > 0
+    text = _PLUS_ONE.sub(" agreed ", text)
     stripped = emoji.replace_emoji(_SHORTCODE.sub(" ", _SLACK_MENTION.sub(" ", text)), " ")
     normalized = stripped.lower()
     words = _WORD.findall(normalized)

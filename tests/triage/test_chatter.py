@@ -42,6 +42,11 @@ from app.triage.chatter import ChatterKind, chatter_kind
         ("ça fonctionne maintenant, merci", ChatterKind.THANKS),
         ("werkt nu, bedankt", ChatterKind.THANKS),
         ("ありがとうございます、助かりました", ChatterKind.THANKS),
+        ("+1", ChatterKind.ACKNOWLEDGEMENT),
+        ("lgtm", ChatterKind.ACKNOWLEDGEMENT),
+        ("ok thanks, will let you know", ChatterKind.THANKS),
+        ("happy friday everyone!", ChatterKind.FAREWELL),
+        ("good morning! hope everyone had a nice weekend", ChatterKind.FAREWELL),
     ],
 )
 def test_pleasantries_are_chatter(text: str, kind: ChatterKind) -> None:
@@ -71,6 +76,10 @@ def test_pleasantries_are_chatter(text: str, kind: ChatterKind) -> None:
         "het werkt niet",
         "still not working",
         "did not work",
+        "+1 the export is broken for us too",
+        "i'll check with my team whether we renew",
+        "hi what is the export limit",
+        "ok let me know when the outage is over",
         "",
     ],
 )
