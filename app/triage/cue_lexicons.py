@@ -257,10 +257,16 @@ FORMAL_COMPLAINT: Lexicon = {
     "ja": (r"苦情", r"クレーム"),
 }
 
+#: "not urgent", "no es urgente", "nicht dringend": no urgency.
+_NOT = (
+    r"(?<!not )(?<!non-)(?<!non )(?<!no )(?<!no es )(?<!pas )(?<!não )(?<!não é )(?<!non è )"
+    r"(?<!nicht )(?<!niet )"
+)
+
 URGENCY: Lexicon = {
     "en": (
         r"asap",
-        r"(?<!not )(?<!non-)(?<!non )urgent(?:ly)?",
+        rf"{_NOT}urgent(?:ly)?",
         r"emergency",
         r"right now",
         r"immediately",
@@ -271,12 +277,12 @@ URGENCY: Lexicon = {
         r"production is down",
         r"in an hour",
     ),
-    "es": (r"urgente", r"cuanto antes", r"de inmediato", r"perdiendo dinero"),
-    "de": (r"dringend", r"sofort", r"so schnell wie möglich"),
-    "fr": (r"(?<!not )(?<!pas )(?<!non )urgent", r"immédiatement", r"au plus vite"),
-    "pt": (r"urgente", r"imediatamente", r"o quanto antes"),
-    "it": (r"urgente", r"immediatamente", r"al più presto"),
-    "nl": (r"dringend", r"spoed", r"zo snel mogelijk"),
+    "es": (rf"{_NOT}urgente", r"cuanto antes", r"de inmediato", r"perdiendo dinero"),
+    "de": (rf"{_NOT}dringend", r"sofort", r"so schnell wie möglich"),
+    "fr": (rf"{_NOT}urgent", r"immédiatement", r"au plus vite"),
+    "pt": (rf"{_NOT}urgente", r"imediatamente", r"o quanto antes"),
+    "it": (rf"{_NOT}urgente", r"immediatamente", r"al più presto"),
+    "nl": (rf"{_NOT}dringend", r"spoed", r"zo snel mogelijk"),
     "ja": (r"至急", r"緊急", r"今すぐ"),
 }
 

@@ -164,6 +164,8 @@ def test_repeated_failure_and_sarcasm_without_negative_words_are_frustration(tex
     ("text", "absent"),
     [
         ("not urgent, whenever you have a minute", Cue.URGENCY),
+        ("no es urgente, cuando puedan", Cue.URGENCY),
+        ("nicht dringend, nur eine Frage zum Export", Cue.URGENCY),
         ("ゴミ箱からタスクを復元できますか", Cue.INSULT),
     ],
 )
