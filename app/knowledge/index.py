@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from app.knowledge.articles import Article, KnowledgeBaseError, markdown_to_text
 from app.knowledge.calibration import AnswerCalibration, RetrievalFeatures, load_calibration
+from app.knowledge.glossary import EMPTY_GLOSSARY, GLOSSARY_PATH, Glossary, load_glossary
 
 # bm25 weights of the indexed columns: a word in the title counts far more than one in the body.
 TITLE_WEIGHT = 10.0
@@ -164,10 +165,12 @@ class KnowledgeIndex:
         articles: Sequence[Article],
         frequency: Counter[str],
         calibration: AnswerCalibration,
+        glossary: Glossary = EMPTY_GLOSSARY,
     ) -> None:
         """Use ``build``. ``frequency`` counts the words of the articles, for spelling fixes."""
         self._db = connection
         self._calibration = calibration
+        self._glossary = glossary
         self._articles = tuple(articles)
         self._lock = threading.Lock()
         self._corrections: dict[str, str | None] = {}
@@ -183,11 +186,16 @@ class KnowledgeIndex:
 
     @classmethod
     def build(
-        cls, articles: Iterable[Article], *, calibration: AnswerCalibration | None = None
+        cls,
+        articles: Iterable[Article],
+        *,
+        calibration: AnswerCalibration | None = None,
+        glossary: Glossary | None = None,
     ) -> KnowledgeIndex:
         """Index ``articles``; raises ``KnowledgeBaseError`` on a duplicate slug or when this
         Python's SQLite has no FTS5. ``calibration`` turns retrieval features into the answer
-        confidence (default: the model fitted on the sample knowledge base)."""
+        confidence (default: the model fitted on the sample knowledge base); ``glossary``
+        finds English articles for words of other languages (default: the shipped one)."""
         ordered = list(articles)
         seen: set[str] = set()
         for article in ordered:
@@ -217,7 +225,13 @@ class KnowledgeIndex:
         frequency: Counter[str] = Counter()
         for words in tokens:
             frequency.update(words)
-        return cls(connection, ordered, frequency, calibration or load_calibration())
+        return cls(
+            connection,
+            ordered,
+            frequency,
+            calibration or load_calibration(),
+            glossary if glossary is not None else load_glossary(GLOSSARY_PATH, tokenize),
+        )
 
     @property
     def articles(self) -> tuple[Article, ...]:
@@ -245,7 +259,7 @@ class KnowledgeIndex:
         if limit < 1:
             raise ValueError("limit must be at least 1")
         with self._lock:
-            terms = self._resolve(query_terms(text))
+            terms = self._resolve(self._query_terms(text))
             known = [term for term in terms if term.rowids]
             expression = match_expression([term.text for term in known])
             if expression is None:
@@ -290,19 +304,43 @@ class KnowledgeIndex:
                 matched += weight * (CORRECTION_DISCOUNT if term.corrected else 1.0)
         return matched / total if total else 0.0
 
+    def _query_terms(self, text: str) -> list[str]:
+        """The search terms of ``text``, a glossary phrase replaced by its English terms."""
+        terms = query_terms(text)
+        english, used = self._glossary.phrases_in(tokenize(text[:MAX_QUERY_CHARS]))
+        if not english:
+            return terms
+        return [term for term in terms if term not in used] + [
+            word for word in english if word not in terms
+        ]
+
     def _resolve(self, terms: Sequence[str]) -> list[_Term]:
+        """Each term as the knowledge base knows it: itself and its English equivalents (the
+        glossary), else its spelling correction; a replaced term weighs a little less."""
         resolved: dict[str, _Term] = {}
         for text in terms:
             rowids = self._rowids(text)
-            word, corrected = text, False
+            english = [(word, True, self._rowids(word)) for word in self._translate(text)]
+            found = [(text, False, rowids), *english]
             if not rowids:
-                correction = self._correct(text)
-                if correction is not None:
-                    word, corrected, rowids = correction, True, self._rowids(correction)
-            if word not in resolved:
-                title_rowids = self._rowids(word, columns="{title tags}: ") if rowids else rowids
-                resolved[word] = _Term(word, rowids, corrected, title_rowids)
+                found = english
+                if not found:
+                    correction = self._correct(text)
+                    if correction is not None:
+                        found = [(correction, True, self._rowids(correction))]
+                    else:
+                        found = [(text, False, rowids)]
+            for word, corrected, word_rowids in found:
+                if word not in resolved:
+                    title_rowids = (
+                        self._rowids(word, columns="{title tags}: ") if word_rowids else word_rowids
+                    )
+                    resolved[word] = _Term(word, word_rowids, corrected, title_rowids)
         return list(resolved.values())
+
+    def _translate(self, term: str) -> list[str]:
+        """The English equivalents of ``term`` that the knowledge base contains."""
+        return [word for word in self._glossary.english(term) if self._rowids(word)]
 
     def _rowids(self, term: str, *, columns: str = "") -> frozenset[int]:
         expression = match_expression([term])
