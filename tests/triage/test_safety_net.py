@@ -12,20 +12,19 @@ from typing import Any
 import pytest
 
 from app.config_file import PolicyConfig
-from app.knowledge import SAMPLE_KB_PATH, KnowledgeIndex, load_articles
+from app.knowledge import KnowledgeIndex
 from app.policy.matrix import caught_by, decide
 from app.sandbox.openai_standin import OpenAIStandin
 from app.triage.engine import OfflineTriageEngine, TriageOutcome
 from app.triage.intent_rules import must_escalate_match
-from app.triage.intents import ALWAYS_ESCALATE_INTENTS, DEFAULT_TAXONOMY
-from app.triage.offline import OfflineTriageBackend
+from app.triage.intents import ALWAYS_ESCALATE_INTENTS
 from app.triage.openai_backend import OpenAITriageEngine
 from app.triage.safety_net import MAX_NET_CHARS, SafetyNet
 from app.triage.signals import IntentNet, IntentSource
 from app.triage.text import MAX_PROSE_CHARS
+from tests.triage.openai_engines import make_engine, offline_engine, sample_index
 
 SECURITY_REPORT = "Heads up: our admin account was hacked last night and the 2FA was turned off."
-MODEL = "gpt-standin-mini"
 
 CAUGHT = [
     (SECURITY_REPORT, "security"),
@@ -49,40 +48,18 @@ BENIGN = [
 
 @pytest.fixture(scope="module")
 def index() -> KnowledgeIndex:
-    return KnowledgeIndex.build(load_articles(SAMPLE_KB_PATH).articles)
+    return sample_index()
 
 
 @pytest.fixture(scope="module")
 def offline(index: KnowledgeIndex) -> OfflineTriageEngine:
-    backend = OfflineTriageBackend()
-    backend.warm_up()
-    return OfflineTriageEngine(backend=backend, index=index)
+    return offline_engine(index)
 
 
 @pytest.fixture
 def standin() -> Iterator[OpenAIStandin]:
     with OpenAIStandin(hang_seconds=5.0) as running:
         yield running
-
-
-def make_engine(
-    standin: OpenAIStandin,
-    index: KnowledgeIndex,
-    offline: OfflineTriageEngine,
-    **overrides: Any,
-) -> OpenAITriageEngine:
-    options: dict[str, Any] = {
-        "api_key": standin.api_key,
-        "base_url": standin.base_url,
-        "model": MODEL,
-        "timeout_seconds": 10.0,
-        "max_retries": 0,
-        "index": index,
-        "fallback": offline,
-        "taxonomy": DEFAULT_TAXONOMY,
-    }
-    options.update(overrides)
-    return OpenAITriageEngine(**options)
 
 
 @pytest.fixture
