@@ -24,6 +24,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
+
 from app.knowledge.articles import Article, KnowledgeBaseError, markdown_to_text
 from app.knowledge.calibration import AnswerCalibration, RetrievalFeatures, load_calibration
 from app.knowledge.glossary import EMPTY_GLOSSARY, GLOSSARY_PATH, Glossary, load_glossary
@@ -363,7 +365,7 @@ class KnowledgeIndex:
             for word in self._vocabulary.get(size, ()):
                 if word[0] != term[0]:
                     continue
-                distance = edit_distance(term, word, budget)
+                distance = OSA.distance(term, word, score_cutoff=budget)
                 if distance <= budget:
                     key = (distance, -self._frequency[word], word)
                     best = key if best is None or key < best else best
@@ -372,26 +374,6 @@ class KnowledgeIndex:
             self._corrections.clear()
         self._corrections[term] = correction
         return correction
-
-
-def edit_distance(a: str, b: str, budget: int) -> int:
-    """Optimal-string-alignment distance between ``a`` and ``b`` (insertions, deletions,
-    substitutions and swaps of adjacent letters), or ``budget + 1`` once it exceeds ``budget``."""
-    if abs(len(a) - len(b)) > budget:
-        return budget + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > budget:
-            return budget + 1
-        previous2, previous = previous, current
-    return min(previous[len(b)], budget + 1)
 
 
 def _connect() -> sqlite3.Connection:

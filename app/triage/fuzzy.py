@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 MIN_FUZZY_LENGTH = 6
 
 #: Words whose misspellings are worth correcting (lower case).
@@ -31,28 +33,6 @@ KEY_WORDS: tuple[str, ...] = (
 INFLECTIONS = frozenset({"s", "es", "d", "ed", "r", "er", "ers", "ing", "y", "ly", "able"})
 
 _TOKEN = re.compile(r"[^\W\d_]+")
-
-
-def edit_distance(left: str, right: str, limit: int) -> int:
-    """Optimal-string-alignment distance (a transposition counts as one edit), capped.
-
-    Returns ``limit + 1`` as soon as the distance is known to exceed ``limit``.
-    """
-    if abs(len(left) - len(right)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(right) + 1))
-    for i, left_char in enumerate(left, start=1):
-        current = [i] + [0] * len(right)
-        for j, right_char in enumerate(right, start=1):
-            cost = 0 if left_char == right_char else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if previous2 and j > 1 and left_char == right[j - 2] and left[i - 2] == right_char:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return min(previous[-1], limit + 1)
 
 
 def allowed_edits(word: str) -> int:
@@ -86,7 +66,7 @@ def correct_word(token: str) -> str:
         return token
     for word in candidates:
         limit = allowed_edits(word)
-        if abs(len(lower) - len(word)) <= limit and edit_distance(lower, word, limit) <= limit:
+        if OSA.distance(lower, word, score_cutoff=limit) <= limit:
             return word
     return token
 

@@ -19,7 +19,6 @@ from app.knowledge import (
 )
 from app.knowledge.index import (
     MAX_QUERY_TERMS,
-    edit_distance,
     match_expression,
     query_terms,
 )
@@ -293,15 +292,6 @@ def test_spelling_correction(index: KnowledgeIndex) -> None:
     assert "password" in index.retrieve("pasword").terms
     assert "jira" in index.retrieve("jria").terms
     assert index.retrieve("qzxv").terms == ("qzxv",)
-
-
-def test_edit_distance() -> None:
-    assert edit_distance("jria", "jira", 1) == 1
-    assert edit_distance("pasword", "password", 1) == 1
-    assert edit_distance("kitten", "sitting", 5) == 3
-    assert edit_distance("kitten", "sitting", 2) == 3
-    assert edit_distance("same", "same", 0) == 0
-    assert edit_distance("short", "muchlongerword", 2) == 3
 
 
 def test_hits_and_snippets(index: KnowledgeIndex) -> None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from app.triage.fuzzy import correct_typos, correct_word, edit_distance
+from app.triage.fuzzy import correct_typos, correct_word
 from app.triage.intent_classifier import (
     MODEL_PATH,
     WORD_PATTERN,
@@ -198,9 +198,3 @@ def test_real_words_are_left_alone(word: str) -> None:
 
 def test_correct_typos_keeps_the_rest_of_the_text() -> None:
     assert correct_typos("pls cancle my acount, thx!") == "pls cancel my account, thx!"
-
-
-def test_edit_distance_counts_transpositions_once_and_caps() -> None:
-    assert edit_distance("abcd", "abdc", 2) == 1
-    assert edit_distance("kitten", "sitting", 5) == 3
-    assert edit_distance("kitten", "sitting", 1) == 2  # capped at limit + 1
