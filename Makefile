@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := app tests $(wildcard benchmarks)
+# pytest workers (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one process
+PYTEST_WORKERS ?= auto
 
 .PHONY: install run test lint typecheck unit clean
 
@@ -27,7 +29,7 @@ typecheck: install
 	$(BIN)/mypy
 
 unit: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test: lint typecheck unit
 

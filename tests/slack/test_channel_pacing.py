@@ -48,10 +48,15 @@ def test_a_burst_of_30_messages_to_one_channel_is_paced_and_none_is_lost(
     assert all(result["ok"] for result in results)
     assert sorted(m["text"] for m in standin.messages_in(CHANNEL)) == sorted(texts)
     calls = standin.calls_to("chat.postMessage")
-    # Paced below Slack's limit: nothing had to be refused and retried.
-    assert [c.status for c in calls] == [200] * 30
-    gaps = [b.time - a.time for a, b in pairwise(calls)]
-    assert min(gaps) >= 1.0
+    # Paced below Slack's limit: (almost) nothing had to be refused; without the pacer 29 of the
+    # 30 are. A post that reaches Slack late (a busy machine) and is refused is retried on a
+    # later turn, without a run of refusals behind it.
+    refused = [c for c in calls if c.status == 429]
+    assert len(refused) <= 2
+    accepted = [c for c in calls if c.status == 200]
+    assert len(accepted) == 30
+    gaps = [b.time - a.time for a, b in pairwise(accepted)]
+    assert min(gaps) >= 1.0  # the stand-in, like Slack, takes one post per second per channel
 
 
 def test_pacer_hands_out_turns_one_interval_apart_per_channel() -> None:
@@ -63,3 +68,31 @@ def test_pacer_hands_out_turns_one_interval_apart_per_channel() -> None:
     now[0] = 110.0
     assert pacer.wait_turn("C1") == 0.0  # long past its turns: no wait
     assert slept == [1.0, 2.0]
+
+
+def test_retry_after_holds_the_channel_and_turns_given_before_it_are_taken_again() -> None:
+    now = [100.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = ChannelPacer(1.0, clock=lambda: now[0], sleep=sleep)
+    assert pacer.wait_turn("C1") == 0.0  # the post Slack refuses
+    pacer.defer("C1", 5.0)  # Retry-After: 5
+    assert pacer.wait_turn("C1") == 5.0  # nobody posts to C1 before then
+    assert now[0] == 105.0
+    assert pacer.wait_turn("C2") == 0.0  # other channels are not held
+
+
+def test_a_429_retry_of_a_post_goes_through_the_channels_pacer(standin: SlackStandin) -> None:
+    client = build_web_client(Settings(slack_bot_token=TOKEN, slack_api_url=standin.url))
+    standin.fail_next("chat.postMessage", status=429, retry_after=1)
+    texts = ["first", "second", "third"]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        assert all(
+            r["ok"]
+            for r in pool.map(lambda t: client.chat_postMessage(channel=CHANNEL, text=t), texts)
+        )
+    calls = standin.calls_to("chat.postMessage")
+    assert [c.status for c in calls].count(429) == 1  # the one Slack refused; no run behind it
+    assert sorted(m["text"] for m in standin.messages_in(CHANNEL)) == sorted(texts)
