@@ -1,10 +1,13 @@
 # The two commands of the README: `make run` and `make test`. Both create .venv on first use.
 # `make run` serves the bot with Slack credentials, else opens the local sandbox in the browser.
+# The dev install: the product package `app` is installed editable, and a .pth file in the venv's
+# site-packages puts the checkout on the path, so its `standins` and `sandbox` packages (not in
+# the wheel) import from any directory (`escalation-bot sandbox`, `demo`, the tests, benchmarks).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-LINT_PATHS := app tests $(wildcard benchmarks)
+LINT_PATHS := app standins sandbox tests $(wildcard benchmarks)
 # pytest workers (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one process
 PYTEST_WORKERS ?= auto
 
@@ -16,6 +19,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -c 'import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()["purelib"], "escalation_bot_checkout.pth").write_text("$(CURDIR)\n")'
 	touch $(STAMP)
 
 run: install

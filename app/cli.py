@@ -4,9 +4,10 @@ check."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,11 @@ from app.errors import StartupError
 from app.logging_setup import configure_logging
 
 logger = logging.getLogger("app.cli")
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+#: The commands that run from a checkout of the repository only (see ``_checkout_command``).
+CHECKOUT_COMMANDS = "sandbox.commands"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,14 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help="a scripted conversation against a local Slack stand-in"
     )
-    demo.set_defaults(handler=_demo)
+    demo.set_defaults(handler=_from_checkout)
 
     sandbox = commands.add_parser(
         "sandbox", help="the app in a local Slack-like page in the browser (no Slack needed)"
     )
     sandbox.add_argument("--port", type=int, default=None, help="page port (default: $PORT)")
     sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    sandbox.set_defaults(handler=_sandbox)
+    sandbox.set_defaults(handler=_from_checkout)
 
     start = commands.add_parser(
         "start", help="serve with Slack credentials, else open the local sandbox"
@@ -171,7 +177,7 @@ def _parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed-demo-data", help="fill the database with generated history")
     seed.add_argument("--conversations", type=int, default=10_000)
     seed.add_argument("--seed", type=int, default=7)
-    seed.set_defaults(handler=_seed_demo_data)
+    seed.set_defaults(handler=_from_checkout)
 
     surge_report = commands.add_parser("surge-report", help="print a surge's review")
     surge_report.add_argument("surge_id", type=int)
@@ -250,27 +256,38 @@ def _events(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _demo(_args: argparse.Namespace, settings: Settings) -> int:
-    from app.sandbox.demo import run_demo
-
-    configure_logging("WARNING")  # the transcript is the output
-    return run_demo(settings, out=sys.stdout)
+def _from_checkout(args: argparse.Namespace, settings: Settings) -> int:
+    return _checkout_command(args.command)(args, settings)
 
 
-def _sandbox(args: argparse.Namespace, settings: Settings) -> int:
-    from app.sandbox.sandbox_web import run_sandbox
+def _checkout_command(name: str) -> Handler:
+    """The plugin hook: a command of the checkout's ``sandbox`` package (demo, sandbox,
+    seed-demo-data), looked up by name in its ``COMMANDS`` when it runs.
 
-    port = settings.port if args.port is None else args.port
-    return run_sandbox(settings, port=port, host=args.host, out=sys.stdout)
+    The package sits beside ``app`` in a checkout of the repository (``make install`` puts the
+    checkout on the venv's path) and is not in the wheel: installed from it, the command says so.
+    """
+    try:
+        plugin = importlib.import_module(CHECKOUT_COMMANDS)
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("sandbox", CHECKOUT_COMMANDS):
+            raise
+        raise StartupError(
+            f"`escalation-bot {name}` runs from a checkout of the repository (`make run`), "
+            "with the sandbox; this installation has the bot only"
+        ) from None
+    handler: Handler = plugin.COMMANDS[name]
+    return handler
 
 
 def _start(args: argparse.Namespace, settings: Settings) -> int:
     args.port = None
     if settings.has_slack_credentials:
         return _serve(args, settings)
+    sandbox = _checkout_command("sandbox")
     print("No SLACK_BOT_TOKEN set: opening the local sandbox (no Slack needed).")
     args.host = "127.0.0.1"
-    return _sandbox(args, settings)
+    return sandbox(args, settings)
 
 
 def _db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
@@ -448,26 +465,6 @@ def _stats(args: argparse.Namespace, settings: Settings) -> int:
             session=session, config=config, query=query, now=utcnow(), team_id=args.team
         )
     sys.stdout.write(render_csv(report) if args.format == "csv" else render_json(report) + "\n")
-    return 0
-
-
-def _seed_demo_data(args: argparse.Namespace, settings: Settings) -> int:
-    from app.db.engine import make_engine
-    from app.db.models import utcnow
-    from app.db.schema import ensure_schema
-    from app.metrics.seed import seed_demo_data
-
-    if args.conversations < 1:
-        raise StartupError("--conversations must be at least 1")
-    engine = make_engine(settings.database_url)
-    try:
-        ensure_schema(engine, auto_upgrade=engine.dialect.name == "sqlite")
-        summary = seed_demo_data(
-            engine=engine, conversations=args.conversations, seed=args.seed, now=utcnow()
-        )
-    finally:
-        engine.dispose()
-    print(summary)
     return 0
 
 

@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.config import Settings  # noqa: E402
-from app.sandbox.slack_standin import SlackStandin  # noqa: E402
+from standins.slack.standin import SlackStandin  # noqa: E402
 
 BOT_TOKEN = "xoxb-ack-benchmark"  # noqa: S105 (accepted by the local stand-in only)
 TEAM = "T0OURS"

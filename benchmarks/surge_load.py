@@ -50,9 +50,9 @@ from app.config_file import load_config  # noqa: E402
 from app.db.accounts import account_for_channel, sync_accounts  # noqa: E402
 from app.db.conversations import add_message, open_conversation  # noqa: E402
 from app.db.engine import make_engine, session_scope  # noqa: E402
-from app.sandbox.slack_requests import SlackRequestSender  # noqa: E402
-from app.sandbox.slack_standin import SlackStandin  # noqa: E402
 from benchmarks.ack_latency import _base_env, _free_port, _running  # noqa: E402
+from standins.slack.signed_requests import SlackRequestSender  # noqa: E402
+from standins.slack.standin import SlackStandin  # noqa: E402
 
 BOT_TOKEN = "xoxb-surge-benchmark"  # noqa: S105 (accepted by the local stand-in only)
 TEAM = "T0OURS"

@@ -41,8 +41,8 @@ from ack_latency import _base_env, _free_port, _running, background, family  # n
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from app.config import EXAMPLE_CONFIG, Settings  # noqa: E402
-from app.sandbox.slack_requests import SlackRequestSender  # noqa: E402
-from app.sandbox.slack_standin import SlackStandin  # noqa: E402
+from standins.slack.signed_requests import SlackRequestSender  # noqa: E402
+from standins.slack.standin import SlackStandin  # noqa: E402
 
 BOT_TOKEN = "xoxb-throughput-benchmark"  # noqa: S105 (accepted by the local stand-in only)
 QUESTION = "Is there an API rate limit?"

@@ -15,8 +15,8 @@ from urllib.request import urlopen
 import pytest
 
 from app.db.schema import head_revision
-from app.sandbox.slack_requests import SlackRequestSender
-from app.sandbox.slack_standin import SlackStandin
+from standins.slack.signed_requests import SlackRequestSender
+from standins.slack.standin import SlackStandin
 
 SIGNING_SECRET = "cli-test-secret"
 
@@ -228,6 +228,40 @@ def test_the_sandbox_says_so_when_its_port_is_taken() -> None:
         port = taken.getsockname()[1]
         result = run_cli("sandbox", "--port", str(port), timeout=120)
     _assert_one_line_error(result, f"cannot serve the sandbox on 127.0.0.1:{port}")
+
+
+#: The CLI as installed from the wheel: the checkout's ``sandbox`` package cannot be imported.
+WITHOUT_THE_CHECKOUT = (
+    "import sys; sys.modules['sandbox'] = None; "
+    "from app.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (["demo"], "demo"),
+        (["sandbox", "--port", "0"], "sandbox"),
+        (["start"], "sandbox"),
+        (["seed-demo-data", "--conversations", "5"], "seed-demo-data"),
+    ],
+)
+def test_checkout_commands_say_where_they_run_when_the_sandbox_is_absent(
+    args: list[str], command: str, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_THE_CHECKOUT, *args],
+        capture_output=True,
+        text=True,
+        env={**_base_env(), "DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"},
+        timeout=60,
+        check=False,
+    )
+    _assert_one_line_error(
+        result, f"`escalation-bot {command}` runs from a checkout of the repository (`make run`)"
+    )
+    assert "opening the local sandbox" not in result.stdout
+    assert not (tmp_path / "none.db").exists()
 
 
 def test_config_check_lists_each_workspace(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """``escalation-bot eval --backend offline|openai``: what was measured, fallbacks and latency.
 
 The OpenAI backend runs with the real ``openai`` client against the local OpenAI-compatible
-stand-in (``app/sandbox/openai_standin.py``); no test asserts on a time value, only on the shape
+stand-in (``standins/openai_api.py``); no test asserts on a time value, only on the shape
 of the latency line.
 """
 
@@ -21,11 +21,11 @@ from app.config import EXAMPLE_CONFIG, load_settings
 from app.config_file import EscalationConfig, load_config
 from app.knowledge.calibration import TRAINING_QUESTIONS_PATH
 from app.operator_commands import run_eval
-from app.sandbox.openai_standin import Mode, OpenAIStandin, message_text, request_messages
 from app.triage.engine import TriageEngine, TriageOutcome
 from app.triage.factory import build_knowledge_index, build_triage_engine
 from app.triage.measured_triage import MeasuredTriage, latency_of, render_measured
 from app.triage.openai_backend import OpenAITriageEngine
+from standins.openai_api import Mode, OpenAIStandin, message_text, request_messages
 from tests.test_cli import run_cli
 
 MODEL = "gpt-standin-mini"

@@ -29,9 +29,9 @@ from sqlmodel import Session, select
 from app.config import Settings
 from app.config_file import EscalationConfig, load_config
 from app.db.models import Conversation, Escalation, SlackEvent
-from app.sandbox.openai_standin import OpenAIStandin
-from app.sandbox.slack_requests import SlackRequestSender
-from app.sandbox.slack_standin import SlackStandin
+from standins.openai_api import OpenAIStandin
+from standins.slack.signed_requests import SlackRequestSender
+from standins.slack.standin import SlackStandin
 from tests.conftest import example_config_text, fresh_postgres_database
 
 pytestmark = pytest.mark.postgres

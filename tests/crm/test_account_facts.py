@@ -7,9 +7,10 @@ import pytest
 from app.config_file import AccountConfig
 from app.crm.account_facts import AccountFacts, AccountFactsReader
 from app.integrations.crm_settings import CrmSettings
-from app.sandbox import hubspot_standin, salesforce_standin
-from app.sandbox.hubspot_standin import HubSpotStandin
-from app.sandbox.salesforce_standin import SalesforceStandin
+from standins.vendors import hubspot as hubspot_standin
+from standins.vendors import salesforce as salesforce_standin
+from standins.vendors.hubspot import HubSpotStandin
+from standins.vendors.salesforce import SalesforceStandin
 
 COMPANY, SF_ACCOUNT = "9876543210", "001Dn00000AbCdEfGH"
 ACME = AccountConfig(

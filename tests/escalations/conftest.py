@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from app.sandbox.local_slack import LocalSlack
-from app.sandbox.slack_standin import SlackStandin
-from app.sandbox.standin_workspace import Workspace
+from standins.local_slack import LocalSlack
+from standins.slack.standin import SlackStandin
+from standins.slack.workspace import Workspace
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from app.db.models import Escalation, ReminderSend, utcnow
 from app.escalations.card import HandoffCard
 from app.escalations.overflow import REMINDER_LEASE, sweep_overflow
 from app.process_identity import this_worker
-from app.sandbox.local_slack import LocalSlack
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.client import build_web_client
+from standins.local_slack import LocalSlack
 from tests.slack.test_handoff import (
     ACME,
     LEADS,

@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from app.db.models import CsatRating, Escalation, ThreadNotice, utcnow
 from app.db.thread_notices import MAX_ATTEMPTS
 from app.escalations.thread_notices import NOTICE_GRACE
-from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
 from app.worker.escalation_jobs import post_waiting_thread_notices
+from standins.local_slack import LocalSlack
 from tests.slack.test_handoff import BILLING, GLOBEX, card_in, claim_and_resolve, escalate, press
 
 REFUND = "Nos cobraron dos veces la factura, quiero un reembolso"

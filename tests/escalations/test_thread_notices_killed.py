@@ -24,10 +24,10 @@ from sqlmodel import Session, select
 from app.config import Settings
 from app.db.models import Escalation, ThreadNotice
 from app.escalations.thread_notices import NOTICE_GRACE, NOTICE_LEASE
-from app.sandbox.local_slack import OUR_TEAM, LocalSlack
-from app.sandbox.slack_requests import SlackRequestSender
-from app.sandbox.slack_standin import SlackStandin
-from app.sandbox.standin_workspace import Workspace
+from standins.local_slack import OUR_TEAM, LocalSlack
+from standins.slack.signed_requests import SlackRequestSender
+from standins.slack.standin import SlackStandin
+from standins.slack.workspace import Workspace
 from tests.escalations.test_thread_notices import AGENT, REFUND
 from tests.slack.test_handoff import BILLING, GLOBEX, card_in, escalate, press
 from tests.test_several_instances import _free_port

@@ -29,10 +29,10 @@ from app.config_file import load_config
 from app.conversations.intake import BotIdentity
 from app.db.models import Conversation, Message, SlackEvent, utcnow
 from app.runtime import bootstrap
-from app.sandbox.slack_requests import SlackRequestSender
-from app.sandbox.slack_standin import SlackStandin
 from app.slack.client import build_web_client
 from app.worker.event_retry import retry_unfinished_events
+from standins.slack.signed_requests import SlackRequestSender
+from standins.slack.standin import SlackStandin
 from tests.conftest import example_config_text
 from tests.test_several_instances import _free_port, _serve, _stop
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 
-from app.sandbox.local_slack import LocalSlack
+from standins.local_slack import LocalSlack
 from tests.slack.test_handoff import (
     ACME,
     BILLING,

@@ -13,10 +13,11 @@ from app.integrations import hubspot as hubspot_api
 from app.integrations import salesforce as salesforce_api
 from app.integrations.delivery import Sender
 from app.integrations.http_json import call_json
-from app.sandbox import hubspot_standin, salesforce_standin
-from app.sandbox.hubspot_standin import HubSpotStandin
-from app.sandbox.salesforce_standin import SalesforceStandin
-from app.sandbox.vendor_standin import VendorStandin
+from standins.vendors import hubspot as hubspot_standin
+from standins.vendors import salesforce as salesforce_standin
+from standins.vendors.base import VendorStandin
+from standins.vendors.hubspot import HubSpotStandin
+from standins.vendors.salesforce import SalesforceStandin
 
 COMPANY = "9876543210"  # HubSpot
 ACCOUNT = "001Dn00000AbCdEfGH"  # Salesforce

@@ -21,12 +21,12 @@ from app.integrations.alerts import alert_payload
 from app.integrations.hubspot import HubSpotSender
 from app.integrations.redaction import luhn_valid
 from app.integrations.salesforce import SalesforceSender
-from app.sandbox.hubspot_standin import DEFAULT_TOKEN as HUBSPOT_TOKEN
-from app.sandbox.hubspot_standin import HubSpotStandin
-from app.sandbox.salesforce_standin import DEFAULT_TOKEN as SALESFORCE_TOKEN
-from app.sandbox.salesforce_standin import SalesforceStandin
 from app.slack.blocks.team_alert import team_alert_blocks
 from app.triage.signals import SentimentLabel, Signals
+from standins.vendors.hubspot import DEFAULT_TOKEN as HUBSPOT_TOKEN
+from standins.vendors.hubspot import HubSpotStandin
+from standins.vendors.salesforce import DEFAULT_TOKEN as SALESFORCE_TOKEN
+from standins.vendors.salesforce import SalesforceStandin
 
 COMPANY, ACCOUNT = "424242", "001Dn00000AbCdEfGH"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from app.integrations.delivery import PermanentError
-from app.sandbox.hubspot_standin import DEFAULT_TOKEN, HubSpotStandin
+from standins.vendors.hubspot import DEFAULT_TOKEN, HubSpotStandin
 from tests.integrations.conftest import COMPANY, call_standin, hubspot_sender
 from tests.integrations.crm_fixtures import EXPANSION, NOW, THREAD, payload
 

@@ -25,7 +25,7 @@ from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due, enqueue
 from app.integrations.report_content import ReportContent
 from app.integrations.settings import JiraSettings
-from app.sandbox.jira_standin import (
+from standins.vendors.jira import (
     DEFAULT_API_TOKEN,
     DEFAULT_EMAIL,
     DEFAULT_PROJECT,

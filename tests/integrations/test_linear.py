@@ -27,7 +27,7 @@ from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due, enqueue
 from app.integrations.report_content import ReportContent
 from app.integrations.settings import DEFAULT_LINEAR_API_URL, load_linear_settings
-from app.sandbox.linear_standin import DEFAULT_API_KEY, DEFAULT_TEAM_ID, LinearStandin
+from standins.vendors.linear import DEFAULT_API_KEY, DEFAULT_TEAM_ID, LinearStandin
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 PII = {

@@ -7,7 +7,7 @@ import pytest
 
 from app.integrations.delivery import PermanentError
 from app.integrations.salesforce import TASK_BY_MARKER
-from app.sandbox.salesforce_standin import DEFAULT_TOKEN, SalesforceStandin
+from standins.vendors.salesforce import DEFAULT_TOKEN, SalesforceStandin
 from tests.integrations.conftest import ACCOUNT, call_standin, salesforce_sender
 from tests.integrations.crm_fixtures import EXPANSION, THREAD, payload
 

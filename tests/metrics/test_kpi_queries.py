@@ -22,9 +22,9 @@ from app.metrics.kpi_queries import (
     window_statements,
 )
 from app.metrics.kpis import Segment, compute_kpis, window_for
-from app.metrics.seed import seed_demo_data
 from app.metrics.worst import worst_segment_statement
 from app.triage.intents import DEFAULT_SKILL_MAP
+from sandbox.seed import seed_demo_data
 
 SEEDED_UNTIL = datetime(2026, 5, 1, tzinfo=UTC)
 ASKED_AT = SEEDED_UNTIL - timedelta(hours=5, minutes=21)

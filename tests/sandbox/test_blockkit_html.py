@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.sandbox.blockkit_html import blocks_html, message_html, mrkdwn_html, text_html
 from app.slack.blocks.resolve_modal import resolve_modal
+from sandbox.blockkit_html import blocks_html, message_html, mrkdwn_html, text_html
 
 NAMES = {"U0AGENT1": "Alex Kim", "C0BILLING": "support-billing"}
 

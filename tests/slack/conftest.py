@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db.models import Conversation, Escalation, Message, SlackEvent
-from app.sandbox.local_slack import LocalSlack
+from standins.local_slack import LocalSlack
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.sandbox.local_slack import OUR_TEAM, LocalSlack
+from standins.local_slack import OUR_TEAM, LocalSlack
 from tests.slack.conftest import Rows
 from tests.slack.test_handoff import BILLING, card_in, cards_in, escalate, escalations, press
 from tests.slack.test_triage_flow import GLOBEX, INITECH, ask, bot_replies, decisions

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from app.sandbox.local_slack import LocalSlack
+from standins.local_slack import LocalSlack
 
 
 def test_opening_app_home_publishes_a_view_for_the_role(slack: LocalSlack) -> None:

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from app.sandbox.local_slack import LocalSlack
+from standins.local_slack import LocalSlack
 from tests.slack.conftest import Rows
 
 ACME = "C0ACME"

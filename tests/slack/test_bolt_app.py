@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.sandbox.local_slack import LocalSlack
+from standins.local_slack import LocalSlack
 
 
 def test_no_unused_token_warning_when_the_token_is_in_the_environment(

@@ -13,12 +13,12 @@ import pytest
 
 from app.conversations.intake import BotIdentity
 from app.db.models import utcnow
-from app.sandbox import local_slack
-from app.sandbox.local_slack import LocalSlack
 from app.slack import bolt_app
 from app.slack.bounded_executor import BoundedExecutor, ExecutorFullError
 from app.slack.client import build_web_client
 from app.worker.event_retry import retry_unfinished_events
+from standins import local_slack
+from standins.local_slack import LocalSlack
 from tests.slack.conftest import Rows
 from tests.slack.test_handoff import BILLING, GLOBEX, card_in, escalate, escalations, press
 from tests.slack.test_triage_flow import bot_replies

@@ -17,12 +17,12 @@ from app.config import EXAMPLE_CONFIG, PROJECT_ROOT
 from app.conversations.intake import BotIdentity
 from app.db.models import Escalation
 from app.integrations.models import OutboxEvent
-from app.sandbox.jira_standin import DEFAULT_API_TOKEN, DEFAULT_EMAIL, JiraStandin
-from app.sandbox.linear_standin import DEFAULT_API_KEY, DEFAULT_TEAM_ID, LinearStandin
-from app.sandbox.local_slack import OUR_TEAM, LocalSlack
 from app.slack.client import build_web_client
 from app.slack.workspaces import single_workspace
 from app.worker.scheduler import deliver_outbox, outbox_senders
+from standins.local_slack import OUR_TEAM, LocalSlack
+from standins.vendors.jira import DEFAULT_API_TOKEN, DEFAULT_EMAIL, JiraStandin
+from standins.vendors.linear import DEFAULT_API_KEY, DEFAULT_TEAM_ID, LinearStandin
 from tests.slack.test_handoff import ACME, GLOBEX, INITECH, escalate, latest, press
 
 ENG_BUGS = "C0ENGBUGS"

@@ -10,9 +10,9 @@ from itertools import pairwise
 import pytest
 
 from app.config import Settings
-from app.sandbox.slack_standin import SlackStandin
 from app.slack.channel_pacing import ChannelPacer
 from app.slack.client import build_web_client
+from standins.slack.standin import SlackStandin
 
 TOKEN = "xoxb-pacing-test"
 CHANNEL = "C0BURST"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.escalations.messages import render
-from app.sandbox.local_slack import LocalSlack
+from standins.local_slack import LocalSlack
 from tests.conftest import example_config_text
 from tests.slack.test_handoff import BILLING, GLOBEX, card_in, escalate, escalations, latest, press
 from tests.slack.test_triage_flow import bot_replies

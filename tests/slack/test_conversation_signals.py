@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.sandbox.local_slack import LocalSlack
+from standins.local_slack import LocalSlack
 from tests.conftest import example_config_text
 from tests.slack.conftest import Rows
 from tests.slack.test_answer_feedback import _click

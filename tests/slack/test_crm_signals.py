@@ -21,13 +21,14 @@ from app.integrations.models import OutboxEvent
 from app.integrations.outbox import DeliveryReport, deliver_due
 from app.integrations.senders import configured_senders
 from app.knowledge import SAMPLE_KB_PATH
-from app.sandbox import hubspot_standin, salesforce_standin
-from app.sandbox.hubspot_standin import HubSpotStandin
-from app.sandbox.local_slack import LocalSlack
-from app.sandbox.salesforce_standin import SalesforceStandin
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.client import build_web_client
 from app.slack.team_alerts import SlackAlertSender
+from standins.local_slack import LocalSlack
+from standins.vendors import hubspot as hubspot_standin
+from standins.vendors import salesforce as salesforce_standin
+from standins.vendors.hubspot import HubSpotStandin
+from standins.vendors.salesforce import SalesforceStandin
 from tests.slack.test_handoff import cards_in, escalate, escalations
 
 ACME, GLOBEX = "C0ACME", "C0GLOBEX"

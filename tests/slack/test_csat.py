@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.db.models import CsatRating
-from app.sandbox.local_slack import OUR_TEAM, Customer, LocalSlack
+from standins.local_slack import OUR_TEAM, Customer, LocalSlack
 from tests.slack.test_answer_feedback import _answered, _click
 from tests.slack.test_handoff import (
     BILLING,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 
-from app.sandbox.local_slack import LocalSlack
+from standins.local_slack import LocalSlack
 from tests.slack.conftest import Rows
 
 ACME = "C0ACME"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from app.metrics.stats_query import USAGE
-from app.sandbox.local_slack import OUR_TEAM, LocalSlack
+from standins.local_slack import OUR_TEAM, LocalSlack
 from tests.slack.test_handoff import escalate
 
 ACME, GLOBEX, INITECH = "C0ACME", "C0GLOBEX", "C0INITECH"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.sandbox.local_slack import OUR_TEAM, LocalSlack
+from standins.local_slack import OUR_TEAM, LocalSlack
 from tests.slack.conftest import Rows
 
 ACME = "C0ACME"

@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 from app.db.models import FollowUpEmail, utcnow
 from app.escalations.messages import render
 from app.mail.smtp_sender import SmtpSender
-from app.sandbox.local_slack import OUR_TEAM, LocalSlack
 from app.worker.escalation_jobs import deliver_follow_up_emails
+from standins.local_slack import OUR_TEAM, LocalSlack
 from tests.slack.test_handoff import card_in, escalate, escalations, latest, press
 from tests.slack.test_triage_flow import bot_replies
 from tests.smtp_server import SmtpServer, smtp_server

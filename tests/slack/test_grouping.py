@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from app.sandbox.local_slack import LocalSlack
+from standins.local_slack import LocalSlack
 from tests.slack.conftest import Rows
 from tests.slack.test_handoff import BILLING, card_in, cards_in, escalate, escalations
 from tests.slack.test_triage_flow import ask, bot_replies, decisions, is_handoff

@@ -13,10 +13,10 @@ from sqlmodel import Session, select
 from app.db.models import Escalation, as_utc
 from app.escalations.messages import render, transition_text
 from app.escalations.overflow import sweep_overflow
-from app.sandbox.local_slack import OUR_TEAM, Customer, LocalSlack
-from app.sandbox.slack_requests import SlackRequestSender
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.client import build_web_client
+from standins.local_slack import OUR_TEAM, Customer, LocalSlack
+from standins.slack.signed_requests import SlackRequestSender
 from tests.slack.test_triage_flow import bot_replies
 
 ACME, GLOBEX, INITECH = "C0ACME", "C0GLOBEX", "C0INITECH"

@@ -19,7 +19,6 @@ from app.config import Settings
 from app.db.engine import make_engine
 from app.db.models import Account, Conversation, Escalation, KnowledgeGap
 from app.db.schema import upgrade
-from app.sandbox.slack_standin import SlackStandin
 from app.slack.blocks.dashboard import (
     CHART_BLOCK_ID,
     CHART_UNAVAILABLE,
@@ -31,6 +30,7 @@ from app.slack.blocks.dashboard import (
 from app.slack.chart_upload import upload_chart
 from app.slack.client import build_web_client
 from app.slack.lead_dashboard import build_lead_dashboard, rate_points
+from standins.slack.standin import SlackStandin
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 LEAD = "U0LEAD"

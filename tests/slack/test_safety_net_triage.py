@@ -15,8 +15,8 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db.models import Escalation
-from app.sandbox.local_slack import LocalSlack
-from app.sandbox.openai_standin import OpenAIStandin
+from standins.local_slack import LocalSlack
+from standins.openai_api import OpenAIStandin
 from tests.slack.test_triage_flow import ask, decisions, is_handoff
 
 INITECH = "C0INITECH"

@@ -9,8 +9,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from slack_sdk import WebClient
 
-from app.sandbox.slack_standin import SlackStandin
-from app.sandbox.standin_workspace import Workspace
 from app.slack.sent_lookup import (
     CLOCK_SKEW,
     REMINDER_EVENT,
@@ -20,6 +18,8 @@ from app.slack.sent_lookup import (
     keyed_metadata,
     keys_in_thread,
 )
+from standins.slack.standin import SlackStandin
+from standins.slack.workspace import Workspace
 
 CHANNEL = "C0LEADS"
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from app.sandbox.local_slack import LocalSlack
+from standins.local_slack import LocalSlack
 from tests.slack.conftest import Rows
 
 

@@ -8,7 +8,7 @@ import json
 from sqlmodel import Session, select
 
 from app.db.models import Surge
-from app.sandbox.local_slack import OUR_TEAM, LocalSlack
+from standins.local_slack import OUR_TEAM, LocalSlack
 from tests.slack.test_handoff import escalations
 from tests.slack.test_triage_flow import ask, decisions, is_handoff
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 
 from app.db.models import utcnow
-from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
 from app.slack.surge_alerts import SlackSurgeAlerts
 from app.slack.surge_notices import SlackNoticePoster
 from app.worker.surge_jobs import send_surge_notices
+from standins.local_slack import LocalSlack
 from tests.slack.test_handoff import press
 from tests.slack.test_surge import surge_command
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from app.db.models import utcnow
 from app.escalations.messages import render
-from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
 from app.worker.escalation_jobs import refresh_customer_wait_lines
+from standins.local_slack import LocalSlack
 from tests.slack.test_handoff import escalate, escalations, latest, press
 from tests.slack.test_surge import surge_command
 from tests.slack.test_triage_flow import bot_replies

@@ -12,9 +12,9 @@ from app.db.models import utcnow
 from app.integrations.alerts import KIND, alert_payload, enqueue_alert
 from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due
-from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
 from app.slack.team_alerts import SlackAlertSender
+from standins.local_slack import LocalSlack
 
 
 def _send(slack: LocalSlack, channel: str) -> OutboxEvent:

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db.models import TriageDecision
-from app.sandbox.local_slack import LocalSlack
+from standins.local_slack import LocalSlack
 from tests.slack.conftest import Rows
 
 ACME, GLOBEX, INITECH = "C0ACME", "C0GLOBEX", "C0INITECH"

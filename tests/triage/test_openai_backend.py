@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from app.knowledge import Citation, KnowledgeIndex
-from app.sandbox.openai_standin import STANDIN_GROUNDING, OpenAIStandin
 from app.triage.engine import OfflineTriageEngine, TriageOutcome
 from app.triage.intents import DEFAULT_TAXONOMY
 from app.triage.openai_backend import (
@@ -19,6 +18,7 @@ from app.triage.openai_backend import (
     neutralise,
 )
 from app.triage.signals import Cue, IntentSource, sentiment_label
+from standins.openai_api import STANDIN_GROUNDING, OpenAIStandin
 from tests.triage.openai_engines import MODEL, make_engine, offline_engine, sample_index
 
 PASSWORD_QUESTION = "How do I reset my password?"

@@ -14,7 +14,6 @@ import pytest
 from app.config_file import PolicyConfig
 from app.knowledge import KnowledgeIndex
 from app.policy.matrix import caught_by, decide
-from app.sandbox.openai_standin import OpenAIStandin
 from app.triage.engine import OfflineTriageEngine, TriageOutcome
 from app.triage.intent_rules import must_escalate_match
 from app.triage.intents import ALWAYS_ESCALATE_INTENTS
@@ -22,6 +21,7 @@ from app.triage.openai_backend import OpenAITriageEngine
 from app.triage.safety_net import MAX_NET_CHARS, SafetyNet
 from app.triage.signals import IntentNet, IntentSource
 from app.triage.text import MAX_PROSE_CHARS
+from standins.openai_api import OpenAIStandin
 from tests.triage.openai_engines import make_engine, offline_engine, sample_index
 
 SECURITY_REPORT = "Heads up: our admin account was hacked last night and the 2FA was turned off."

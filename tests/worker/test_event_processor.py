@@ -12,10 +12,10 @@ import pytest
 from app.conversations.intake import BotIdentity
 from app.db.engine import session_scope
 from app.db.events import claim_queued_events
-from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
 from app.slack.workspaces import the_single_workspace
 from app.worker.event_processor import EventProcessor
+from standins.local_slack import LocalSlack
 from tests.slack.conftest import Rows
 
 ACME = "C0ACME"

@@ -19,10 +19,10 @@ from sqlmodel import Session, select
 from app.conversations.flow import reply_key
 from app.db.models import Escalation, Message, SlackEvent, TriageDecision
 from app.escalations.handoff import CARD_LEASE, card_key
-from app.sandbox.local_slack import LocalSlack
-from app.sandbox.slack_standin import SlackStandin
-from app.sandbox.standin_workspace import Workspace
 from app.worker.event_retry import STALE_AFTER
+from standins.local_slack import LocalSlack
+from standins.slack.standin import SlackStandin
+from standins.slack.workspace import Workspace
 from tests.slack.test_handoff import ACME, AM, cards_in
 from tests.slack.test_triage_flow import bot_replies
 from tests.worker.test_worker_killed import BOT_TOKEN, WAIT, _kill, _lease_runs_out, _worker

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from app.conversations.intake import BotIdentity
 from app.db.models import utcnow
-from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
+from standins.local_slack import LocalSlack
 from tests.slack.conftest import Rows
 
 ACME = "C0ACME"

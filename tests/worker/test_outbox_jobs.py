@@ -16,11 +16,11 @@ from app.integrations import hubspot
 from app.integrations.alerts import KIND as ALERT_KIND
 from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due
-from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
 from app.slack.workspaces import single_workspace
 from app.worker.outbox_jobs import outbox_senders
 from app.worker.scheduler import build_scheduler
+from standins.local_slack import LocalSlack
 
 
 def test_no_integration_and_no_alerts_means_no_delivery_job(slack: LocalSlack) -> None:

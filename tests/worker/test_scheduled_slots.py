@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 from app.db.engine import session_scope
 from app.db.scheduled_runs import take_slot
-from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
 from app.worker.report_jobs import post_leads_digest
 from app.worker.scheduled_slots import (
@@ -20,6 +19,7 @@ from app.worker.scheduled_slots import (
     run_due_slot,
     slot_key,
 )
+from standins.local_slack import LocalSlack
 
 MONDAY_8 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 CRON = "0 8 * * mon"

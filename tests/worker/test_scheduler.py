@@ -12,11 +12,11 @@ from app.config_file import parse_config
 from app.conversations.intake import BotIdentity
 from app.db.models import utcnow
 from app.errors import StartupError
-from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
 from app.slack.workspaces import single_workspace
 from app.worker.report_jobs import post_leads_digest
 from app.worker.scheduler import build_scheduler
+from standins.local_slack import LocalSlack
 from tests.slack.test_handoff import escalate
 from tests.test_config_file import VALID
 

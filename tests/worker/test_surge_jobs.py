@@ -11,10 +11,10 @@ from sqlmodel import Session, select
 
 from app.config_file import SurgeCalendarEvent
 from app.db.models import Surge
-from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
 from app.slack.surge_alerts import SlackSurgeAlerts
 from app.worker.surge_jobs import run_surge_calendar
+from standins.local_slack import LocalSlack
 
 
 def test_a_scheduled_release_is_announced_and_reviewed_once(slack: LocalSlack) -> None:

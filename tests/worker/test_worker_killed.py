@@ -27,10 +27,10 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.db.models import Escalation, KnowledgeGap, ReminderSend, ScheduledRun, utcnow
 from app.escalations.overflow import REMINDER_LEASE
-from app.sandbox.local_slack import LocalSlack
-from app.sandbox.slack_standin import SlackStandin
-from app.sandbox.standin_workspace import Workspace
 from app.worker.scheduled_slots import LEASE, slot_key
+from standins.local_slack import LocalSlack
+from standins.slack.standin import SlackStandin
+from standins.slack.workspace import Workspace
 from tests.conftest import example_config_text
 from tests.slack.test_handoff import (
     ACME,

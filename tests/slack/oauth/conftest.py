@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from app.sandbox.installer import install
-from app.sandbox.local_slack import LocalSlack
+from standins.local_slack import LocalSlack
+from standins.slack.installer import install
 
 
 @pytest.fixture

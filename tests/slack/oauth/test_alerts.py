@@ -17,12 +17,12 @@ from app.integrations.alerts import KIND as ALERT_KIND
 from app.integrations.delivery import PermanentError
 from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due
-from app.sandbox.local_slack import LocalSlack
 from app.slack.team_alerts import SlackAlertSender
 from app.slack.workspaces import installation_clients, installed_workspaces
 from app.worker.escalation_jobs import sweep_claim_windows
 from app.worker.outbox_jobs import outbox_senders
 from app.worker.scheduler import build_scheduler
+from standins.local_slack import LocalSlack
 from tests.slack.conftest import Rows
 from tests.slack.oauth.conftest import TWO_WORKSPACES, installed_twice
 from tests.slack.oauth.test_isolation import escalate_in_alpha

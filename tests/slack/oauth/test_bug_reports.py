@@ -14,9 +14,9 @@ from app.bugs.links import bug_state
 from app.bugs.models import BugReport
 from app.db.models import Escalation
 from app.integrations.senders import integration_problems
-from app.sandbox.jira_standin import JiraStandin
-from app.sandbox.linear_standin import DEFAULT_TEAM_ID, LinearStandin
-from app.sandbox.local_slack import LocalSlack
+from standins.local_slack import LocalSlack
+from standins.vendors.jira import JiraStandin
+from standins.vendors.linear import DEFAULT_TEAM_ID, LinearStandin
 from tests.slack.oauth.conftest import TWO_WORKSPACES, installed_twice
 from tests.slack.oauth.test_alerts import run_outbox_job
 from tests.slack.test_bug_reports import tracker_settings

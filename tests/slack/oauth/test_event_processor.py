@@ -12,10 +12,10 @@ import pytest
 
 from app.db.engine import session_scope
 from app.db.events import store_event
-from app.sandbox.local_slack import LocalSlack
-from app.sandbox.slack_requests import SentMessage
 from app.slack.workspaces import installation_of
 from app.worker.event_processor import EventProcessor
+from standins.local_slack import LocalSlack
+from standins.slack.signed_requests import SentMessage
 from tests.slack.conftest import Rows
 from tests.slack.oauth.conftest import installed_twice
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.sandbox.installer import install
-from app.sandbox.local_slack import LocalSlack
+from standins.local_slack import LocalSlack
+from standins.slack.installer import install
 from tests.slack.conftest import Rows
 
 

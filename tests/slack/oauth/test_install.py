@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.sandbox.installer import finish_install, install, open_install_page
-from app.sandbox.local_slack import LocalSlack
 from app.slack.oauth import tables
 from app.slack.oauth.install_flow import BOT_SCOPES
+from standins.local_slack import LocalSlack
+from standins.slack.installer import finish_install, install, open_install_page
 
 
 def _installed_teams(slack: LocalSlack) -> list[str | None]:

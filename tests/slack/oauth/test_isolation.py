@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from app.sandbox.local_slack import LocalSlack
-from app.sandbox.slack_requests import SentMessage
+from standins.local_slack import LocalSlack
+from standins.slack.signed_requests import SentMessage
 from tests.slack.conftest import Rows
 
 

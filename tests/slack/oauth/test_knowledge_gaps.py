@@ -16,10 +16,10 @@ from app.db.models import Escalation, utcnow
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.knowledge_gaps.jobs import post_weekly_digest
 from app.knowledge_gaps.queue import GAP_TAG, record_gap
-from app.sandbox.local_slack import LocalSlack
 from app.slack.gap_notifier import SlackGapNotifier
 from app.slack.workspaces import installed_workspaces
 from app.worker.scheduler import build_scheduler
+from standins.local_slack import LocalSlack
 from tests.slack.oauth.conftest import TWO_WORKSPACES, installed_twice
 from tests.slack.oauth.test_isolation import acme_says
 

@@ -12,11 +12,11 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db.models import Surge, SurgeNotice, utcnow
-from app.sandbox.local_slack import LocalSlack
 from app.slack.workspaces import installed_workspaces
 from app.surge.volume import window_counts
 from app.worker.escalation_jobs import refresh_customer_wait_lines
 from app.worker.scheduler import build_scheduler
+from standins.local_slack import LocalSlack
 from tests.slack.oauth.conftest import TWO_WORKSPACES, installed_twice
 from tests.slack.oauth.test_isolation import escalate_in_alpha
 from tests.surge.test_monitor import messages_in_accounts

@@ -11,10 +11,10 @@ from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 from app.db.engine import make_engine
-from app.sandbox.installer import install
-from app.sandbox.local_slack import LocalSlack
 from app.slack.client import build_web_client
 from app.slack.oauth.token_refresh import SerializedTokenAuthorize
+from standins.local_slack import LocalSlack
+from standins.slack.installer import install
 
 ONE_HOUR = 3600  # shorter than the 120 minutes before expiry at which the app refreshes
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.db.models import as_utc, utcnow
-from app.sandbox.local_slack import LocalSlack
 from app.slack.workspaces import installed_workspaces
 from app.worker.escalation_jobs import sweep_claim_windows
 from app.worker.event_retry import retry_unfinished_events
 from app.worker.report_jobs import post_leads_digest
+from standins.local_slack import LocalSlack
 from tests.slack.conftest import Rows
 from tests.slack.oauth.test_isolation import acme_says, escalate_in_alpha
 

@@ -1,0 +1,1 @@
+"""Local stand-ins for the vendor APIs: HubSpot, Salesforce, Linear and Jira."""
