@@ -37,13 +37,13 @@ from sqlalchemy.orm import Session
 
 from app.db.engine import make_engine
 from app.db.schema import upgrade
+from app.intents import DEFAULT_SKILL_MAP
 from app.metrics.kpi_queries import KpiQueryContext, window_statements
 from app.metrics.kpis import Segment, compute_kpis, window_for
 from app.metrics.seed import seed_demo_data
 from app.metrics.sql import AnySelect
 from app.metrics.tables import CONVERSATIONS
 from app.metrics.worst import worst_segment_statement
-from app.triage.intents import DEFAULT_SKILL_MAP
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)  # the seeded history ends here
 ASKED_AT = NOW - timedelta(hours=9, minutes=17)  # 14:43 UTC: windows with partial days

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from app.bugs.models import BugReport, BugReportAccount
 from app.config import EXAMPLE_CONFIG, PROJECT_ROOT
 from app.conversations.intake import BotIdentity
+from app.db.bug_report_tables import BugReport, BugReportAccount
 from app.db.models import Escalation
-from app.integrations.models import OutboxEvent
+from app.db.outbox_table import OutboxEvent
 from app.sandbox.jira_standin import DEFAULT_API_TOKEN, DEFAULT_EMAIL, JiraStandin
 from app.sandbox.linear_standin import DEFAULT_API_KEY, DEFAULT_TEAM_ID, LinearStandin
 from app.sandbox.local_slack import OUR_TEAM, LocalSlack

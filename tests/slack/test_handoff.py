@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db.models import Escalation, as_utc
-from app.escalations.messages import render, transition_text
 from app.escalations.overflow import sweep_overflow
+from app.messages import render, transition_text
 from app.sandbox.local_slack import OUR_TEAM, Customer, LocalSlack
 from app.sandbox.slack_requests import SlackRequestSender
 from app.slack.agent_desk import SlackAgentDesk

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.intents import DEFAULT_TAXONOMY
 from app.knowledge import SAMPLE_KB_PATH, KnowledgeIndex, load_articles
 from app.sandbox.openai_standin import OpenAIStandin
 from app.triage.engine import OfflineTriageEngine
-from app.triage.intents import DEFAULT_TAXONOMY
 from app.triage.offline import OfflineTriageBackend
 from app.triage.openai_backend import OpenAITriageEngine
 

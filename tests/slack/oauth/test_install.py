@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.db import installation_tables as tables
 from app.sandbox.installer import finish_install, install, open_install_page
 from app.sandbox.local_slack import LocalSlack
-from app.slack.oauth import tables
 from app.slack.oauth.install_flow import BOT_SCOPES
 
 
