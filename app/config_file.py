@@ -20,10 +20,10 @@ from pydantic import (
 )
 
 from app.errors import StartupError
-from app.escalations.messages import validate_overrides
+from app.intents import DEFAULT_TAXONOMY, IntentSpec, Taxonomy
 from app.knowledge import SAMPLE_KB_PATH
+from app.messages import validate_overrides
 from app.team_scope import SINGLE_WORKSPACE_TEAM_ID
-from app.triage.intents import DEFAULT_TAXONOMY, IntentSpec, Taxonomy
 
 Tier = Literal["free", "pro", "enterprise"]
 #: What the bot does in a customer's channel: answer from the knowledge base and hand off

@@ -37,12 +37,12 @@ from sqlalchemy.orm import Session
 
 from app.db.engine import make_engine
 from app.db.schema import upgrade
+from app.intents import DEFAULT_SKILL_MAP
 from app.metrics.kpi_queries import KpiQueryContext, window_statements
 from app.metrics.kpis import Segment, compute_kpis, window_for
 from app.metrics.sql import AnySelect
 from app.metrics.tables import CONVERSATIONS
 from app.metrics.worst import worst_segment_statement
-from app.triage.intents import DEFAULT_SKILL_MAP
 from sandbox.seed import seed_demo_data
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)  # the seeded history ends here

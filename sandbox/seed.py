@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from app.config_file import SlaConfig
 from app.db.models import as_utc
 from app.escalations.card import RESOLUTION_TAGS
+from app.intents import ALWAYS_ESCALATE_INTENTS, DEFAULT_SKILL_MAP
 from app.metrics.tables import ACCOUNTS, CONVERSATIONS, CSAT_RATINGS, ESCALATIONS
-from app.triage.intents import ALWAYS_ESCALATE_INTENTS, DEFAULT_SKILL_MAP
 
 DEMO_DAYS = 180
 BATCH_SIZE = 20_000

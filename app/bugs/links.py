@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.bugs.models import BugReport, BugReportAccount
 from app.bugs.service import create_key, row_keys
+from app.db.bug_report_tables import BugReport, BugReportAccount
 from app.db.models import Escalation
-from app.integrations.models import DELIVERED, OutboxEvent
+from app.db.outbox_table import DELIVERED, OutboxEvent
 
 TRACKER_NAMES = {"linear": "Linear", "jira": "Jira"}
 

@@ -17,9 +17,8 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from app.bugs.errors import ErrorReport, detect_errors
-from app.bugs.models import BugReport, BugReportAccount
-from app.bugs.trackers import Trackers
 from app.config_file import EscalationConfig
+from app.db.bug_report_tables import BugReport, BugReportAccount
 from app.db.conversations import messages_of
 from app.db.engine import insert_or_ignore
 from app.db.models import Account, Escalation, TriageDecision
@@ -28,6 +27,7 @@ from app.integrations.alerts import BUG_FINGERPRINT, alert_payload, enqueue_aler
 from app.integrations.outbox import enqueue
 from app.integrations.redaction import redact
 from app.integrations.report_content import ReportContent
+from app.integrations.trackers import Trackers
 
 CREATE_KINDS = {"linear": linear.KIND, "jira": jira.KIND}
 COMMENT_KINDS = {"linear": linear.COMMENT_KIND, "jira": jira.COMMENT_KIND}

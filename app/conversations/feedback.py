@@ -14,12 +14,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from app.config_file import EscalationConfig
-from app.conversations.customers import customer_may_act
-from app.conversations.replies import BotReply
 from app.db.decisions import add_decision, latest_decision
 from app.db.engine import session_scope
 from app.db.escalations import open_escalation_for
 from app.db.models import Account, Conversation, TriageDecision, utcnow
+from app.domain.customers import customer_may_act
+from app.domain.replies import BotReply
 from app.escalations.customer import handoff_reply
 from app.escalations.service import open_escalation
 from app.policy.matrix import RepeatContext, decide

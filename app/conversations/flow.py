@@ -18,7 +18,6 @@ from app.config_file import EscalationConfig, PlaybookConfig
 from app.conversations.addressing import Addressee, addressee
 from app.conversations.history import repeat_context
 from app.conversations.intake import Action, Author, BotIdentity, IncomingMessage, classify
-from app.conversations.replies import BotReply, Posted, ReplyKind, ThreadReplier
 from app.crm.recording import record_signals
 from app.db.accounts import account_for_channel
 from app.db.conversations import (
@@ -32,13 +31,14 @@ from app.db.engine import session_scope
 from app.db.escalations import claimed_by_agent, escalation_for_decision, open_escalation_for
 from app.db.messages import has_staff_message, message_by_ts
 from app.db.models import Account, Conversation, Message, TriageDecision, utcnow
+from app.domain.replies import BotReply, Posted, ReplyKind, ThreadReplier
 from app.escalations.customer import handoff_reply
 from app.escalations.email_follow_up import queue_reply_email
 from app.escalations.handoff import AgentDesk, post_card, refresh_cards
-from app.escalations.messages import transition_text
 from app.escalations.page_url import page_url
 from app.escalations.service import open_escalation
 from app.knowledge.answer import Answer, Citation
+from app.messages import transition_text
 from app.policy.matrix import Decision, RepeatContext, Trigger, decide
 from app.surge.playbook import playbook_effect, playbook_reply, surge_policy
 from app.surge.service import active_surge

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.integrations.redaction import redact
-from app.triage.intents import CANCELLATION
+from app.intents import CANCELLATION
 from app.triage.signals import Cue, Signals
 
 EXCERPT_LIMIT = 280

@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.conversations.customers import customer_may_act
 from app.db.engine import session_scope
 from app.db.models import Conversation, CsatRating, as_utc
+from app.domain.customers import customer_may_act
 
 ESCALATION = "escalation"
 AI = "ai"

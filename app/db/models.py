@@ -403,10 +403,10 @@ class TokenRefreshLease(SQLModel, table=True):
     expires_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
 
 
-# Tables owned by other packages, registered here so that migrations and schema checks see the
-# whole schema from this one module.
-from app.bugs.models import BugReport, BugReportAccount  # noqa: E402
-from app.integrations.models import OutboxEvent  # noqa: E402
-from app.slack.oauth import tables as _oauth_tables  # noqa: E402, F401
+# Tables kept in modules of their own, registered here so that migrations and schema checks see
+# the whole schema from this one module.
+from app.db import installation_tables as _installation_tables  # noqa: E402, F401
+from app.db.bug_report_tables import BugReport, BugReportAccount  # noqa: E402
+from app.db.outbox_table import OutboxEvent  # noqa: E402
 
 __all__ = ["BugReport", "BugReportAccount", "OutboxEvent"]

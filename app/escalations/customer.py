@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.config_file import EscalationConfig
-from app.conversations.replies import BotReply, ReplyKind
 from app.db.escalations import on_shift_agents, recent_claim_seconds
 from app.db.models import Escalation
-from app.escalations.messages import format_window, render, transition_text
+from app.domain.replies import BotReply, ReplyKind
+from app.messages import format_window, render, transition_text
 from app.routing.claim_order import claim_priority, queue_ahead
 from app.routing.wait_estimate import estimate_wait, wait_text
 from app.surge.service import active_surge

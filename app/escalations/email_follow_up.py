@@ -12,7 +12,6 @@ import html
 import logging
 import re
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -20,11 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.config_file import EscalationConfig
-from app.conversations.customers import customer_may_act
 from app.db.engine import session_scope
 from app.db.models import Conversation, Escalation, FollowUpEmail
-from app.escalations.messages import format_window, render
+from app.domain.customers import customer_may_act
 from app.escalations.service import Change
+from app.mail.sender import MailSender, MailSendError
+from app.messages import format_window, render
 
 logger = logging.getLogger(__name__)
 
@@ -34,14 +34,6 @@ MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)  # a claimed send that never reported back is tried again after
 BACKOFF_MINUTES = (1, 2, 5, 10, 30, 60, 120)
 MAX_ADDRESS = 320
-
-
-class MailSender(Protocol):
-    def send(self, *, to: str, subject: str, body: str) -> None: ...
-
-
-class MailSendError(Exception):
-    """The mail server did not take the email; the text is safe to store (no address)."""
 
 
 def choose_email_follow_up(

@@ -19,9 +19,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.config_file import EscalationConfig
-from app.conversations.replies import BotReply
 from app.db.engine import session_scope
 from app.db.models import Conversation, Escalation, TriageDecision
+from app.domain.replies import BotReply
 from app.escalations.customer import handoff_reply
 from app.routing.claim_order import claim_order, claim_priority
 

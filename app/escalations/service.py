@@ -17,10 +17,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.config_file import EscalationConfig
-from app.conversations.customers import customer_may_act
 from app.db.engine import session_scope
 from app.db.escalations import on_shift_agents
 from app.db.models import Account, Conversation, Escalation, as_utc
+from app.domain.customers import customer_may_act
 from app.escalations.card import RESOLUTION_TAGS
 from app.escalations.thread_notices import queue_joined, queue_resolution
 from app.knowledge_gaps.queue import record_gap

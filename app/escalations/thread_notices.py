@@ -16,7 +16,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.config_file import EscalationConfig
-from app.conversations.replies import Posted
 from app.csat.service import ESCALATION, mark_posted, open_survey
 from app.db.engine import session_scope
 from app.db.models import Conversation, Escalation, as_utc, utcnow
@@ -28,6 +27,7 @@ from app.db.thread_notices import (
     release_notice,
     take_notices,
 )
+from app.domain.replies import Posted
 from app.escalations.customer import closing_text, joined_text
 
 logger = logging.getLogger(__name__)

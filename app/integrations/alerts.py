@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.integrations.models import OutboxEvent
+from app.db.outbox_table import OutboxEvent
 from app.integrations.outbox import enqueue
 
 KIND = "slack.alert"

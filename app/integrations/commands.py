@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from app.db.engine import session_scope
-from app.integrations.models import STATUSES, OutboxEvent
+from app.db.outbox_table import STATUSES, OutboxEvent
 from app.integrations.outbox import retry
 
 COLUMNS = ("id", "kind", "status", "attempts", "next attempt", "external", "last error")

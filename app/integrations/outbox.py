@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.db.engine import dialect_insert, session_scope
+from app.db.outbox_table import DEAD, DELIVERED, DELIVERING, PENDING, OutboxEvent
 from app.integrations.delivery import (
     MAX_ATTEMPTS,
     Delivered,
@@ -30,7 +31,6 @@ from app.integrations.delivery import (
     Sender,
     backoff_seconds,
 )
-from app.integrations.models import DEAD, DELIVERED, DELIVERING, PENDING, OutboxEvent
 from app.integrations.redaction import redact
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,6 @@ import logging
 
 from sqlalchemy.engine import Engine
 
-from app.bugs.trackers import bug_trackers
 from app.config import Settings
 from app.config_file import EscalationConfig
 from app.db.engine import session_scope
@@ -17,6 +16,7 @@ from app.integrations.alerts import INTEGRATION_PROBLEM, alert_payload, enqueue_
 from app.integrations.crm_settings import hubspot_settings, salesforce_settings
 from app.integrations.delivery import Sender
 from app.integrations.settings import linear_settings
+from app.integrations.trackers import bug_trackers
 from app.team_scope import SINGLE_WORKSPACE_TEAM_ID
 
 logger = logging.getLogger(__name__)

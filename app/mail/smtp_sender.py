@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 from app.config import Settings
-from app.escalations.email_follow_up import MailSendError
+from app.mail.sender import MailSendError
 
 TIMEOUT_SECONDS = 10.0
 

@@ -23,10 +23,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import SQLModel
 
 from app.db import models
+from app.intents import HUMAN_REQUEST
 from app.metrics.sql import count_if
 from app.metrics.tables import CONVERSATIONS, ESCALATIONS
 from app.metrics.windows import Window
-from app.triage.intents import HUMAN_REQUEST
 
 _TABLES = SQLModel.metadata.tables
 TRIAGE_DECISIONS = _TABLES[models.TriageDecision.__tablename__]

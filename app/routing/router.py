@@ -19,7 +19,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from app.config_file import AgentConfig, EscalationConfig
-from app.triage.intents import SKILL_GENERAL
+from app.intents import SKILL_GENERAL
 
 #: Annual recurring revenue from which an account is treated like an enterprise one.
 HIGH_VALUE_ARR = 100_000.0

@@ -14,7 +14,7 @@ import statistics
 from collections.abc import Sequence
 from datetime import timedelta
 
-from app.escalations.messages import Overrides, render
+from app.messages import Overrides, render
 
 MIN_SAMPLES = 3
 MIN_WAIT = timedelta(minutes=1)

@@ -1,4 +1,4 @@
-"""The knowledge-gap jobs' :class:`~app.knowledge_gaps.jobs.Notifier` over the Web API."""
+"""The knowledge-gap jobs' :class:`~app.worker.knowledge_gap_jobs.Notifier` over the Web API."""
 
 from __future__ import annotations
 

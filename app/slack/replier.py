@@ -6,7 +6,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
-from app.conversations.replies import BotReply, Posted, ReplyKind
+from app.domain.replies import BotReply, Posted, ReplyKind
 from app.escalations.live_wait import EditRefusedError
 from app.slack.blocks.answer import answer_blocks, answer_text
 from app.slack.blocks.csat import survey_blocks, survey_text

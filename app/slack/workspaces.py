@@ -17,9 +17,9 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from app.conversations.intake import BotIdentity
+from app.db import installation_tables as tables
 from app.runtime import Runtime
 from app.slack.client import build_web_client
-from app.slack.oauth import tables
 from app.slack.oauth.install_flow import build_oauth
 from app.team_scope import TeamScope
 

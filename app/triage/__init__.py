@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from app.triage.intents import (
+from app.intents import (
     ALWAYS_ESCALATE_INTENTS,
     DEFAULT_INTENTS,
     DEFAULT_SKILL_MAP,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.triage.intents import (
+from app.intents import (
     ACCOUNT_ACCESS,
     ALWAYS_ESCALATE_INTENTS,
     BILLING_DISPUTE,

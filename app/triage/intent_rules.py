@@ -6,8 +6,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from app.triage import intent_rule_lexicons as lex
-from app.triage.intents import (
+from app.intents import (
     BILLING_DISPUTE,
     BILLING_QUESTION,
     BUG_REPORT,
@@ -20,6 +19,7 @@ from app.triage.intents import (
     OUTAGE,
     SECURITY,
 )
+from app.triage import intent_rule_lexicons as lex
 from app.triage.patterns import Lexicon, compile_lexicon
 
 #: Confidence reported for an intent decided by a rule.

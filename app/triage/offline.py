@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.intents import BUG_REPORT, DEFAULT_TAXONOMY, FALLBACK_INTENT, Taxonomy
 from app.triage import language as language_detection
 from app.triage import sentiment
 from app.triage.cues import FRUSTRATION_THRESHOLD, CueHit, detect_cues, frustration_score
@@ -14,7 +15,6 @@ from app.triage.intent_rules import (
     asks_for_human,
     refine_by_topic,
 )
-from app.triage.intents import BUG_REPORT, DEFAULT_TAXONOMY, FALLBACK_INTENT, Taxonomy
 from app.triage.signals import Cue, IntentSource, Signals, sentiment_label
 from app.triage.text import MAX_ANALYSED_CHARS, PreparedText, prepare
 

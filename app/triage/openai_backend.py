@@ -29,12 +29,12 @@ import openai
 from openai.types.chat import ChatCompletionMessageParam
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from app.intents import Taxonomy
 from app.knowledge.answer import MAX_CITATIONS, Answer, Citation, truncate
 from app.knowledge.articles import markdown_to_text
 from app.knowledge.index import KnowledgeIndex, Retrieval
 from app.triage.engine import SUMMARY_LIMIT, TriageEngine, TriageOutcome
 from app.triage.intent_rules import RULE_CONFIDENCE, RuleMatch
-from app.triage.intents import Taxonomy
 from app.triage.safety_net import SafetyNet
 from app.triage.signals import Cue, IntentNet, IntentSource, Signals, sentiment_label
 

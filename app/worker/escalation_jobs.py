@@ -15,11 +15,12 @@ from app.db.engine import session_scope
 from app.db.escalations import escalation_for_decision, escalations_without_card
 from app.db.models import Conversation, TriageDecision
 from app.escalations.customer import handoff_reply
-from app.escalations.email_follow_up import MailSender, deliver_due_emails
+from app.escalations.email_follow_up import deliver_due_emails
 from app.escalations.handoff import post_card, record_card_failure
 from app.escalations.live_wait import refresh_wait_lines
 from app.escalations.overflow import sweep_overflow
 from app.escalations.thread_notices import post_waiting_notices
+from app.mail.sender import MailSender
 from app.runtime import Runtime
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.replier import SlackThreadReplier

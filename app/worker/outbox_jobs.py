@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from slack_sdk import WebClient
 
-from app.bugs.trackers import bug_trackers
 from app.integrations import jira, linear
 from app.integrations.alerts import KIND as ALERT_KIND
 from app.integrations.delivery import Sender
@@ -19,6 +18,7 @@ from app.integrations.senders import (
     post_integration_problems,
 )
 from app.integrations.settings import jira_settings, linear_settings
+from app.integrations.trackers import bug_trackers
 from app.runtime import Runtime
 from app.slack.bug_reports import announce_bug_reports
 from app.slack.team_alerts import SlackAlertSender

@@ -13,7 +13,6 @@ from slack_sdk import WebClient
 
 from app.config_file import ReportsConfig
 from app.knowledge_gaps.drafts import OfflineDrafter
-from app.knowledge_gaps.jobs import flag_hot_topics, gap_channel, post_weekly_digest
 from app.mail.smtp_sender import SmtpSender
 from app.runtime import Runtime
 from app.slack.gap_notifier import SlackGapNotifier
@@ -39,6 +38,7 @@ from app.worker.escalation_jobs import (
     sweep_claim_windows,
 )
 from app.worker.event_retry import prune_finished_events, retry_unfinished_events
+from app.worker.knowledge_gap_jobs import flag_hot_topics, gap_channel, post_weekly_digest
 from app.worker.outbox_jobs import deliver_outbox, outbox_senders
 from app.worker.report_jobs import post_leads_digest
 from app.worker.scheduled_slots import SlotSend, run_due_slot

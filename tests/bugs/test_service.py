@@ -9,9 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.bugs.links import bug_state, claim_announcement, ready_announcements
-from app.bugs.models import BugReport
 from app.bugs.service import Filed, file_bug_report, report_text
-from app.bugs.trackers import Trackers
 from app.config_file import (
     EscalationConfig,
     JiraTrackerConfig,
@@ -19,11 +17,13 @@ from app.config_file import (
     WorkspaceConfig,
     load_config,
 )
+from app.db.bug_report_tables import BugReport
 from app.db.engine import session_scope
 from app.db.models import Account, Conversation, Escalation, Message
+from app.db.outbox_table import OutboxEvent
 from app.integrations.delivery import Delivered
-from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due
+from app.integrations.trackers import Trackers
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 BOTH = Trackers(names=("linear", "jira"))

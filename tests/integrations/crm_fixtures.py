@@ -14,8 +14,8 @@ from app.crm.recording import signal_payload
 from app.crm.signals import AccountSignal, Evidence, SignalKind, excerpt
 from app.db.engine import session_scope
 from app.db.models import Account
+from app.db.outbox_table import OutboxEvent
 from app.integrations.delivery import Delivered, Sender
-from app.integrations.models import OutboxEvent
 from app.integrations.outbox import DeliveryReport, deliver_due, enqueue
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.db.engine import session_scope
+from app.db.outbox_table import OutboxEvent
 from app.integrations.delivery import PermanentError
 from app.integrations.jira import (
     COMMENT_KIND,
@@ -21,7 +22,6 @@ from app.integrations.jira import (
     comment_payload,
     idempotency_label,
 )
-from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due, enqueue
 from app.integrations.report_content import ReportContent
 from app.integrations.settings import JiraSettings

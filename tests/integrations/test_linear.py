@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.db.engine import session_scope
+from app.db.outbox_table import OutboxEvent
 from app.errors import StartupError
 from app.integrations.delivery import PermanentError, RetryableError
 from app.integrations.linear import (
@@ -23,7 +24,6 @@ from app.integrations.linear import (
     comment_payload,
     record_id,
 )
-from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due, enqueue
 from app.integrations.report_content import ReportContent
 from app.integrations.settings import DEFAULT_LINEAR_API_URL, load_linear_settings

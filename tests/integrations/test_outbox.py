@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from app.db.engine import session_scope
 from app.db.models import Account
+from app.db.outbox_table import OutboxEvent
 from app.integrations.commands import list_outbox, retry_outbox
 from app.integrations.delivery import (
     MAX_ATTEMPTS,
@@ -25,7 +26,6 @@ from app.integrations.delivery import (
     RetryableError,
     backoff_seconds,
 )
-from app.integrations.models import OutboxEvent
 from app.integrations.outbox import LEASE, deliver_due, enqueue, retry
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

@@ -9,10 +9,10 @@ from sqlmodel import Session, select
 
 from app.config import EXAMPLE_CONFIG, Settings, load_settings
 from app.config_file import EscalationConfig, WorkspaceConfig, load_config
+from app.db.outbox_table import OutboxEvent
 from app.integrations import hubspot, linear, salesforce
 from app.integrations.alerts import KIND as ALERT_KIND
 from app.integrations.crm_settings import hubspot_settings, salesforce_settings
-from app.integrations.models import OutboxEvent
 from app.integrations.senders import (
     configured_senders,
     integration_problems,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.config import Settings
-from app.escalations.email_follow_up import MailSendError
+from app.mail.sender import MailSendError
 from app.mail.smtp_sender import SmtpSender
 from tests.smtp_server import SmtpServer, free_port, smtp_server
 

@@ -13,12 +13,12 @@ from sqlalchemy.engine import Engine
 
 from app.config_file import KpiTargetsConfig
 from app.db.engine import session_scope
+from app.intents import DEFAULT_SKILL_MAP
 from app.metrics.export import FIELDS, MEASURES, kpi_rows, render_csv, render_json
 from app.metrics.kpi_queries import KpiValues
 from app.metrics.kpis import KpiReport, Segment, compute_kpis, window_for
 from app.metrics.targets import check_targets
 from app.metrics.worst import WorstSegment
-from app.triage.intents import DEFAULT_SKILL_MAP
 from sandbox.seed import seed_demo_data
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)

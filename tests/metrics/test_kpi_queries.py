@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from app.intents import DEFAULT_SKILL_MAP
 from app.metrics.kpi_queries import (
     CLAIM_TIMES,
     CONVERSATION_COUNTS,
@@ -23,7 +24,6 @@ from app.metrics.kpi_queries import (
 )
 from app.metrics.kpis import Segment, compute_kpis, window_for
 from app.metrics.worst import worst_segment_statement
-from app.triage.intents import DEFAULT_SKILL_MAP
 from sandbox.seed import seed_demo_data
 
 SEEDED_UNTIL = datetime(2026, 5, 1, tzinfo=UTC)

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from app.config_file import KpiTargetsConfig
 from app.db.engine import session_scope
 from app.db.models import Account, Conversation, CsatRating, Escalation
+from app.intents import DEFAULT_SKILL_MAP
 from app.metrics.kpi_queries import KpiQueryContext, window_statements
 from app.metrics.kpis import (
     KpiReport,
@@ -28,7 +29,6 @@ from app.metrics.kpis import (
 from app.metrics.sql import duration_seconds, percentile_select
 from app.metrics.tables import ESCALATIONS
 from app.metrics.targets import TargetCheck, check_targets
-from app.triage.intents import DEFAULT_SKILL_MAP
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 CURRENT, PREVIOUS = window_for(30, NOW)

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.escalations.messages import SUPPORTED_LANGUAGES, render
+from app.messages import SUPPORTED_LANGUAGES, render
 from app.routing.wait_estimate import MAX_WAIT, MIN_WAIT, estimate_wait, wait_text
 
 TEN_MINUTES = [60.0, 600.0, 6000.0]  # median 600 s; the mean would be 2220 s

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.escalations.messages import transition_text
+from app.messages import transition_text
 from standins.local_slack import OUR_TEAM, Customer, LocalSlack
 from tests.slack.conftest import Rows
 from tests.slack.test_triage_flow import bot_replies, decisions

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from app.bugs.models import BugReport, BugReportAccount
 from app.config import EXAMPLE_CONFIG, PROJECT_ROOT
 from app.conversations.intake import BotIdentity
+from app.db.bug_report_tables import BugReport, BugReportAccount
 from app.db.models import Escalation
-from app.integrations.models import OutboxEvent
+from app.db.outbox_table import OutboxEvent
 from app.slack.client import build_web_client
 from app.slack.workspaces import single_workspace
 from app.worker.scheduler import deliver_outbox, outbox_senders

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.escalations.messages import render
+from app.messages import render
 from standins.local_slack import LocalSlack
 from tests.conftest import example_config_text
 from tests.slack.test_handoff import BILLING, GLOBEX, card_in, escalate, escalations, latest, press

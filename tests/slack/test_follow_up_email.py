@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db.models import FollowUpEmail, utcnow
-from app.escalations.messages import render
 from app.mail.smtp_sender import SmtpSender
+from app.messages import render
 from app.worker.escalation_jobs import deliver_follow_up_emails
 from standins.local_slack import OUR_TEAM, LocalSlack
 from tests.slack.test_handoff import card_in, escalate, escalations, latest, press

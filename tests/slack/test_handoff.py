@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import Session, select
 
 from app.db.models import Escalation, as_utc
-from app.escalations.messages import render, transition_text
 from app.escalations.overflow import sweep_overflow
+from app.messages import render, transition_text
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.client import build_web_client
 from standins.local_slack import OUR_TEAM, Customer, LocalSlack

@@ -9,9 +9,9 @@ from sqlmodel import Session, select
 
 from app.db.models import KnowledgeGap, utcnow
 from app.knowledge_gaps.drafts import OfflineDrafter
-from app.knowledge_gaps.jobs import post_weekly_digest
 from app.slack.client import build_web_client
 from app.slack.gap_notifier import SlackGapNotifier
+from app.worker.knowledge_gap_jobs import post_weekly_digest
 from standins.local_slack import LocalSlack
 from tests.slack.test_handoff import BILLING, GLOBEX, card_in, claim_and_resolve, escalate, press
 

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from app.db.models import utcnow
-from app.escalations.messages import render
+from app.messages import render
 from app.slack.client import build_web_client
 from app.worker.escalation_jobs import refresh_customer_wait_lines
 from standins.local_slack import LocalSlack

@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from app.db.engine import session_scope
 from app.db.models import utcnow
+from app.db.outbox_table import OutboxEvent
 from app.integrations.alerts import KIND, alert_payload, enqueue_alert
-from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due
 from app.slack.client import build_web_client
 from app.slack.team_alerts import SlackAlertSender

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.intents import DEFAULT_TAXONOMY
 from app.knowledge import SAMPLE_KB_PATH, KnowledgeIndex, load_articles
 from app.triage.engine import OfflineTriageEngine
-from app.triage.intents import DEFAULT_TAXONOMY
 from app.triage.offline import OfflineTriageBackend
 from app.triage.openai_backend import OpenAITriageEngine
 from standins.openai_api import OpenAIStandin

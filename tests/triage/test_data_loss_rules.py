@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.intents import DATA_LOSS, DEFAULT_TAXONOMY
 from app.triage.intent_rules import apply_rules, match_intent
-from app.triage.intents import DATA_LOSS, DEFAULT_TAXONOMY
 from app.triage.offline import OfflineTriageBackend
 from app.triage.signals import IntentSource
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.intents import ALWAYS_ESCALATE_INTENTS, INTENT_IDS
 from app.triage.evaluation import (
     BITEXT_RELATIVE_PATH,
     EvaluationReport,
@@ -15,7 +16,6 @@ from app.triage.evaluation import (
     load_bitext,
     load_labelled,
 )
-from app.triage.intents import ALWAYS_ESCALATE_INTENTS, INTENT_IDS
 from app.triage.language import SUPPORTED_LANGUAGES
 from app.triage.offline import OfflineTriageBackend
 from app.triage.signals import SentimentLabel, Signals, sentiment_label

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.intents import INTENT_IDS
 from app.triage import intent_classifier, intent_training
 from app.triage.evaluation import load_labelled
 from app.triage.intent_classifier import MODEL_PATH, Example, IntentClassifier, load_or_train
@@ -28,7 +29,6 @@ from app.triage.intent_training import (
     training_provenance,
     training_rows,
 )
-from app.triage.intents import INTENT_IDS
 
 PROBES = [
     "we were charged twice for march, please refund one",

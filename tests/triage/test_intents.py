@@ -7,9 +7,7 @@ import unicodedata
 
 import pytest
 
-from app.triage.evaluation import load_labelled
-from app.triage.intent_classifier import load_examples
-from app.triage.intents import (
+from app.intents import (
     ALWAYS_ESCALATE_INTENTS,
     DEFAULT_SKILL_MAP,
     DEFAULT_TAXONOMY,
@@ -17,6 +15,8 @@ from app.triage.intents import (
     IntentSpec,
     Taxonomy,
 )
+from app.triage.evaluation import load_labelled
+from app.triage.intent_classifier import load_examples
 
 EXPECTED_SKILLS = {
     "how_to": "technical",

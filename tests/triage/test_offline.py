@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
+from app.intents import ALWAYS_ESCALATE_INTENTS, DEFAULT_TAXONOMY, IntentSpec
 from app.triage import OfflineTriageBackend, TriageBackend
-from app.triage.intents import ALWAYS_ESCALATE_INTENTS, DEFAULT_TAXONOMY, IntentSpec
 from app.triage.signals import Cue, IntentSource, SentimentLabel, Signals
 from app.triage.text import MAX_ANALYSED_CHARS, prepare
 

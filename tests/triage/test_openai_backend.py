@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from app.intents import DEFAULT_TAXONOMY
 from app.knowledge import Citation, KnowledgeIndex
 from app.triage.engine import OfflineTriageEngine, TriageOutcome
-from app.triage.intents import DEFAULT_TAXONOMY
 from app.triage.openai_backend import (
     MAX_ANSWER_CHARS,
     OpenAITriageEngine,

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from app.config_file import PolicyConfig
+from app.intents import ALWAYS_ESCALATE_INTENTS
 from app.knowledge import KnowledgeIndex
 from app.policy.matrix import caught_by, decide
 from app.triage.engine import OfflineTriageEngine, TriageOutcome
 from app.triage.intent_rules import must_escalate_match
-from app.triage.intents import ALWAYS_ESCALATE_INTENTS
 from app.triage.openai_backend import OpenAITriageEngine
 from app.triage.safety_net import MAX_NET_CHARS, SafetyNet
 from app.triage.signals import IntentNet, IntentSource

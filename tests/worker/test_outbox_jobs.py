@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 from app.config_file import AlertsConfig, BugReportsConfig
 from app.conversations.intake import BotIdentity
 from app.db.models import utcnow
+from app.db.outbox_table import OutboxEvent
 from app.integrations import hubspot
 from app.integrations.alerts import KIND as ALERT_KIND
-from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due
 from app.slack.client import build_web_client
 from app.slack.workspaces import single_workspace

@@ -13,9 +13,9 @@ from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from app.db.models import as_utc
+from app.db.outbox_table import OutboxEvent
 from app.integrations.alerts import KIND as ALERT_KIND
 from app.integrations.delivery import PermanentError
-from app.integrations.models import OutboxEvent
 from app.integrations.outbox import deliver_due
 from app.slack.team_alerts import SlackAlertSender
 from app.slack.workspaces import installation_clients, installed_workspaces

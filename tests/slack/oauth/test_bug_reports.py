@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.bugs.links import bug_state
-from app.bugs.models import BugReport
+from app.db.bug_report_tables import BugReport
 from app.db.models import Escalation
 from app.integrations.senders import integration_problems
 from standins.local_slack import LocalSlack

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.slack.oauth import tables
+from app.db import installation_tables as tables
 from app.slack.oauth.install_flow import BOT_SCOPES
 from standins.local_slack import LocalSlack
 from standins.slack.installer import finish_install, install, open_install_page

@@ -14,10 +14,10 @@ from sqlmodel import select
 from app.db.engine import session_scope
 from app.db.models import Escalation, utcnow
 from app.knowledge_gaps.drafts import OfflineDrafter
-from app.knowledge_gaps.jobs import post_weekly_digest
 from app.knowledge_gaps.queue import GAP_TAG, record_gap
 from app.slack.gap_notifier import SlackGapNotifier
 from app.slack.workspaces import installed_workspaces
+from app.worker.knowledge_gap_jobs import post_weekly_digest
 from app.worker.scheduler import build_scheduler
 from standins.local_slack import LocalSlack
 from tests.slack.oauth.conftest import TWO_WORKSPACES, installed_twice

@@ -9,10 +9,10 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from app.bugs.service import file_bug_report
-from app.bugs.trackers import bug_trackers
 from app.db.engine import session_scope
 from app.db.models import Escalation, utcnow
 from app.escalations.handoff import refresh_cards
+from app.integrations.trackers import bug_trackers
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.bug_reports import customer_thread_url
 from app.slack.listeners.actions.clicks import record_click, tell

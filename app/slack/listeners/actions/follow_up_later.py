@@ -13,8 +13,8 @@ from app.db.engine import session_scope
 from app.db.models import Escalation, utcnow
 from app.escalations.customer import follow_up_note
 from app.escalations.handoff import refresh_cards
-from app.escalations.messages import render
 from app.escalations.service import follow_up_later as choose_follow_up_later
+from app.messages import render
 from app.runtime import Runtime
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.customer_handoff import follow_up_chosen_blocks

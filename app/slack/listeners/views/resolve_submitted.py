@@ -10,10 +10,10 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from app.bugs.service import Filed, file_bug_report
-from app.bugs.trackers import bug_trackers
 from app.db.models import utcnow
 from app.escalations.lifecycle import after_change
 from app.escalations.service import resolve
+from app.integrations.trackers import bug_trackers
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.resolve_modal import (
     BUG_BLOCK,

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.integrations.models import timestamp_column, utcnow
+from app.db.outbox_table import timestamp_column, utcnow
 from app.team_scope import SINGLE_WORKSPACE_TEAM_ID
 
 

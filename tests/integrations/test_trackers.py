@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from app.bugs.trackers import bug_trackers
 from app.config import load_settings
 from app.config_file import BugReportsConfig, EscalationConfig, load_config
+from app.integrations.trackers import bug_trackers
 from app.runtime import bootstrap
 
 JIRA_ENV = {

@@ -22,12 +22,12 @@ from app.config_file import EscalationConfig, ReportsConfig, load_config
 from app.db.engine import session_scope
 from app.db.models import Conversation, KnowledgeGap
 from app.knowledge_gaps.drafts import DraftRequest, OfflineDrafter
-from app.knowledge_gaps.jobs import GapDigestThreadError, flag_hot_topics, post_weekly_digest
 from app.runtime import Runtime
 from app.slack.blocks.gap_digest import ARTICLE_WRITTEN_ACTION
 from app.slack.gap_notifier import SlackGapNotifier
 from app.slack.listeners.actions.gap_article_written import gap_article_written
 from app.slack.middleware.runtime import RUNTIME_KEY
+from app.worker.knowledge_gap_jobs import GapDigestThreadError, flag_hot_topics, post_weekly_digest
 from standins.slack.standin import SlackStandin
 from tests.knowledge_gaps.test_queue import EXPORT_QUESTIONS, NOW, gap, gaps
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.config_file import parse_config
 from app.errors import StartupError
-from app.escalations.messages import (
+from app.messages import (
     DEFAULT_TEMPLATES,
     PLACEHOLDERS,
     SUPPORTED_LANGUAGES,
