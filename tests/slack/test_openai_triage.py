@@ -3,35 +3,11 @@ model hangs, fails or refuses, the customer still gets a reply from the offline 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from standins.local_slack import LocalSlack
 from standins.openai_api import OpenAIStandin
 from tests.slack.test_triage_flow import ask, decisions, is_handoff
-
-
-@pytest.fixture
-def model() -> Iterator[OpenAIStandin]:
-    with OpenAIStandin(hang_seconds=5.0) as standin:
-        yield standin
-
-
-@pytest.fixture
-def slack_with_model(
-    sqlite_url: str, example_config_path: Path, model: OpenAIStandin
-) -> Iterator[LocalSlack]:
-    with LocalSlack(
-        database_url=sqlite_url,
-        config_path=example_config_path,
-        openai_api_key=model.api_key,
-        openai_base_url=model.base_url,
-        openai_timeout_seconds=1.0,
-        openai_max_retries=0,
-    ) as local:
-        yield local
 
 
 def test_model_triage_is_used_and_recorded(

@@ -7,8 +7,6 @@ Signed Slack requests to the real app; the model is the local OpenAI-compatible 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,27 +20,6 @@ from tests.slack.test_triage_flow import ask, decisions, is_handoff
 INITECH = "C0INITECH"
 SECURITY_REPORT = "Heads up, I think our admin account was hacked: 2FA got turned off overnight."
 DATA_LOSS_REPORT = "All our projects are gone!! records disappeared after the sync this morning"
-
-
-@pytest.fixture
-def model() -> Iterator[OpenAIStandin]:
-    with OpenAIStandin(hang_seconds=5.0) as standin:
-        yield standin
-
-
-@pytest.fixture
-def slack_with_model(
-    sqlite_url: str, example_config_path: Path, model: OpenAIStandin
-) -> Iterator[LocalSlack]:
-    with LocalSlack(
-        database_url=sqlite_url,
-        config_path=example_config_path,
-        openai_api_key=model.api_key,
-        openai_base_url=model.base_url,
-        openai_timeout_seconds=1.0,
-        openai_max_retries=0,
-    ) as local:
-        yield local
 
 
 def benign(**fields: Any) -> dict[str, Any]:
