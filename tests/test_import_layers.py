@@ -33,6 +33,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("surge",),
     ("metrics", "policy", "crm", "bugs"),
     ("integrations", "mail"),
+    # the outbox: what leaves the process, stored, then delivered once
+    ("delivery",),
     ("triage",),
     # what the domain services share: the bot's replies as data, who may act for a customer
     ("domain",),
@@ -43,7 +45,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # the customer-facing message catalogue, the intent taxonomy, the knowledge base
     ("messages", "intents", "knowledge"),
     ("config",),
-    ("errors", "jsonl", "team_scope", "process_identity", "logging_setup"),
+    ("errors", "jsonl", "team_scope", "process_identity", "logging_setup", "redaction"),
 )
 
 

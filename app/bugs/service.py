@@ -22,12 +22,12 @@ from app.db.bug_report_tables import BugReport, BugReportAccount
 from app.db.conversations import messages_of
 from app.db.engine import insert_or_ignore
 from app.db.models import Account, Escalation, TriageDecision
+from app.delivery.outbox import enqueue
 from app.integrations import jira, linear
 from app.integrations.alerts import BUG_FINGERPRINT, alert_payload, enqueue_alert
-from app.integrations.outbox import enqueue
-from app.integrations.redaction import redact
 from app.integrations.report_content import ReportContent
 from app.integrations.trackers import Trackers
+from app.redaction import redact
 
 CREATE_KINDS = {"linear": linear.KIND, "jira": jira.KIND}
 COMMENT_KINDS = {"linear": linear.COMMENT_KIND, "jira": jira.COMMENT_KIND}

@@ -25,8 +25,8 @@ from typing import Any
 
 from app.config import Settings
 from app.config_file import AccountConfig
+from app.delivery.outcomes import DeliveryError
 from app.integrations.crm_settings import CrmSettings, hubspot_settings, salesforce_settings
-from app.integrations.delivery import DeliveryError
 from app.integrations.http_json import JsonApi
 from app.integrations.hubspot import hubspot_error
 from app.integrations.salesforce import API_VERSION, salesforce_error

@@ -18,11 +18,11 @@ from sqlmodel import Session
 from app.config_file import EscalationConfig
 from app.crm.signals import AccountSignal, SignalKind, detect_signals
 from app.db.models import Account, Conversation
+from app.delivery.outbox import enqueue
 from app.integrations.alerts import CHURN_SIGNAL, alert_payload, enqueue_alert, thread_link
 from app.integrations.hubspot import KIND as HUBSPOT_KIND
-from app.integrations.outbox import enqueue
-from app.integrations.redaction import redact
 from app.integrations.salesforce import KIND as SALESFORCE_KIND
+from app.redaction import redact
 from app.triage.signals import Signals
 
 

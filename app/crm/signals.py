@@ -14,8 +14,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.integrations.redaction import redact
 from app.intents import CANCELLATION
+from app.redaction import redact
 from app.triage.signals import Cue, Signals
 
 EXCERPT_LIMIT = 280

@@ -30,6 +30,7 @@ class OutboxEvent(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("idempotency_key", name="uq_outbox_events_idempotency_key"),
         Index("ix_outbox_events_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_outbox_events_sequence_status", "sequence", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -44,6 +45,9 @@ class OutboxEvent(SQLModel, table=True):
     # delivered only after the row with this idempotency key is delivered (e.g. a comment after
     # its issue); the sender then gets that row's external id and url as payload["after"]
     after_key: str | None = Field(default=None, max_length=200)
+    # rows of one sequence (e.g. the messages of one Slack thread) are delivered in the order
+    # they were stored: one waits while an earlier one of its sequence is pending or delivering
+    sequence: str | None = Field(default=None, max_length=200)
     external_id: str | None = Field(default=None, max_length=100)
     external_url: str | None = Field(default=None, max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())

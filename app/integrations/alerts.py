@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.db.outbox_table import OutboxEvent
-from app.integrations.outbox import enqueue
+from app.delivery.outbox import enqueue
 
 KIND = "slack.alert"
 CHURN_SIGNAL = "churn_signal"

@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from app.db.engine import session_scope
 from app.db.outbox_table import STATUSES, OutboxEvent
-from app.integrations.outbox import retry
+from app.delivery.outbox import retry
 
 COLUMNS = ("id", "kind", "status", "attempts", "next attempt", "external", "last error")
 ERROR_WIDTH = 60

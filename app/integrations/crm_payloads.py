@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from app.integrations.redaction import Redactor, redact
+from app.redaction import Redactor, redact
 
 TITLES = {"churn": "Churn signal", "expansion": "Expansion signal"}
 

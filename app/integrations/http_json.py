@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.integrations.delivery import PermanentError, RetryableError
-from app.integrations.redaction import redact
+from app.delivery.outcomes import PermanentError, RetryableError
+from app.redaction import redact
 
 REASON_LIMIT = 300
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from app.delivery.outcomes import Delivered, PermanentError
 from app.integrations.crm_payloads import idempotency_marker, signal_lines, signal_title
 from app.integrations.crm_settings import CrmSettings
-from app.integrations.delivery import Delivered, PermanentError
 from app.integrations.http_json import JsonApi, check_base_url
-from app.integrations.redaction import Redactor
+from app.redaction import Redactor
 
 NOTE_TO_COMPANY = 190  # HubSpot-defined association type: note → company
 CHURN_PROPERTY = "churn_risk"

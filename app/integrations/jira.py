@@ -15,11 +15,11 @@ import hashlib
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from app.integrations.delivery import Delivered, PermanentError
+from app.delivery.outcomes import Delivered, PermanentError
 from app.integrations.http_json import call_json
-from app.integrations.redaction import Redactor, redact
 from app.integrations.report_content import ReportContent
 from app.integrations.settings import JiraSettings
+from app.redaction import Redactor, redact
 
 KIND = "jira.issue"
 COMMENT_KIND = "jira.comment"

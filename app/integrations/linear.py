@@ -13,11 +13,11 @@ import hashlib
 import uuid
 from typing import Any
 
-from app.integrations.delivery import Delivered, PermanentError
+from app.delivery.outcomes import Delivered, PermanentError
 from app.integrations.http_json import call_json
-from app.integrations.redaction import Redactor, redact
 from app.integrations.report_content import ReportContent
 from app.integrations.settings import LinearSettings
+from app.redaction import Redactor, redact
 
 KIND = "linear.issue"
 COMMENT_KIND = "linear.comment"

@@ -13,11 +13,11 @@ import re
 import urllib.parse
 from typing import Any
 
+from app.delivery.outcomes import Delivered, PermanentError
 from app.integrations.crm_payloads import idempotency_marker, signal_lines, signal_title
 from app.integrations.crm_settings import CrmSettings
-from app.integrations.delivery import Delivered, PermanentError
 from app.integrations.http_json import JsonApi, check_base_url
-from app.integrations.redaction import Redactor
+from app.redaction import Redactor
 
 API_VERSION = "v60.0"
 SUBJECT_LIMIT = 255

@@ -11,10 +11,10 @@ from sqlalchemy.engine import Engine
 from app.config import Settings
 from app.config_file import EscalationConfig
 from app.db.engine import session_scope
+from app.delivery.outcomes import Sender
 from app.integrations import hubspot, linear, salesforce
 from app.integrations.alerts import INTEGRATION_PROBLEM, alert_payload, enqueue_alert
 from app.integrations.crm_settings import hubspot_settings, salesforce_settings
-from app.integrations.delivery import Sender
 from app.integrations.settings import linear_settings
 from app.integrations.trackers import bug_trackers
 from app.team_scope import SINGLE_WORKSPACE_TEAM_ID

@@ -8,7 +8,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from app.integrations.delivery import Delivered, PermanentError, RetryableError
+from app.delivery.outcomes import Delivered, PermanentError, RetryableError
 from app.slack.blocks.team_alert import team_alert_blocks, team_alert_text
 from app.slack.workspaces import ClientForTeam
 

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 from slack_sdk import WebClient
 
+from app.delivery.outbox import deliver_due
+from app.delivery.outcomes import Sender
 from app.integrations import jira, linear
 from app.integrations.alerts import KIND as ALERT_KIND
-from app.integrations.delivery import Sender
-from app.integrations.outbox import deliver_due
 from app.integrations.senders import (
     configured_senders,
     integration_problems,

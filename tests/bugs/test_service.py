@@ -21,8 +21,8 @@ from app.db.bug_report_tables import BugReport
 from app.db.engine import session_scope
 from app.db.models import Account, Conversation, Escalation, Message
 from app.db.outbox_table import OutboxEvent
-from app.integrations.delivery import Delivered
-from app.integrations.outbox import deliver_due
+from app.delivery.outbox import deliver_due
+from app.delivery.outcomes import Delivered
 from app.integrations.trackers import Trackers
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from app.delivery.outcomes import Sender
 from app.integrations import hubspot as hubspot_api
 from app.integrations import salesforce as salesforce_api
-from app.integrations.delivery import Sender
 from app.integrations.http_json import call_json
 from standins.vendors import hubspot as hubspot_standin
 from standins.vendors import salesforce as salesforce_standin

@@ -15,8 +15,8 @@ from app.crm.signals import AccountSignal, Evidence, SignalKind, excerpt
 from app.db.engine import session_scope
 from app.db.models import Account
 from app.db.outbox_table import OutboxEvent
-from app.integrations.delivery import Delivered, Sender
-from app.integrations.outbox import DeliveryReport, deliver_due, enqueue
+from app.delivery.outbox import DeliveryReport, deliver_due, enqueue
+from app.delivery.outcomes import Delivered, Sender
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 THREAD = "https://slack.com/archives/C0ACME/p1764158400000100"

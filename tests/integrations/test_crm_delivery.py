@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.engine import Engine
 
-from app.integrations.outbox import LEASE
+from app.delivery.outbox import LEASE
 from tests.integrations.conftest import Crm
 from tests.integrations.crm_fixtures import (
     NOW,

@@ -19,8 +19,8 @@ from app.crm.signals import detect_signals
 from app.db.models import Account
 from app.integrations.alerts import alert_payload
 from app.integrations.hubspot import HubSpotSender
-from app.integrations.redaction import luhn_valid
 from app.integrations.salesforce import SalesforceSender
+from app.redaction import luhn_valid
 from app.slack.blocks.team_alert import team_alert_blocks
 from app.triage.signals import SentimentLabel, Signals
 from standins.vendors.hubspot import DEFAULT_TOKEN as HUBSPOT_TOKEN

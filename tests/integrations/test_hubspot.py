@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from app.integrations.delivery import PermanentError
+from app.delivery.outcomes import PermanentError
 from standins.vendors.hubspot import DEFAULT_TOKEN, HubSpotStandin
 from tests.integrations.conftest import COMPANY, call_standin, hubspot_sender
 from tests.integrations.crm_fixtures import EXPANSION, NOW, THREAD, payload

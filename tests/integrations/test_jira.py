@@ -12,7 +12,8 @@ from sqlmodel import Session
 
 from app.db.engine import session_scope
 from app.db.outbox_table import OutboxEvent
-from app.integrations.delivery import PermanentError
+from app.delivery.outbox import deliver_due, enqueue
+from app.delivery.outcomes import PermanentError
 from app.integrations.jira import (
     COMMENT_KIND,
     KIND,
@@ -22,7 +23,6 @@ from app.integrations.jira import (
     comment_payload,
     idempotency_label,
 )
-from app.integrations.outbox import deliver_due, enqueue
 from app.integrations.report_content import ReportContent
 from app.integrations.settings import JiraSettings
 from standins.vendors.jira import (

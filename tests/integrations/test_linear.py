@@ -13,8 +13,9 @@ from sqlmodel import Session
 
 from app.db.engine import session_scope
 from app.db.outbox_table import OutboxEvent
+from app.delivery.outbox import deliver_due, enqueue
+from app.delivery.outcomes import PermanentError, RetryableError
 from app.errors import StartupError
-from app.integrations.delivery import PermanentError, RetryableError
 from app.integrations.linear import (
     COMMENT_KIND,
     KIND,
@@ -24,7 +25,6 @@ from app.integrations.linear import (
     comment_payload,
     record_id,
 )
-from app.integrations.outbox import deliver_due, enqueue
 from app.integrations.report_content import ReportContent
 from app.integrations.settings import DEFAULT_LINEAR_API_URL, load_linear_settings
 from standins.vendors.linear import DEFAULT_API_KEY, DEFAULT_TEAM_ID, LinearStandin

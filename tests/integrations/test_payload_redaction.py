@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.integrations import jira, linear
-from app.integrations.redaction import luhn_valid
 from app.integrations.report_content import ReportContent
+from app.redaction import luhn_valid
 
 ALNUM = string.ascii_letters + string.digits
 

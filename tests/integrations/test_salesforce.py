@@ -5,7 +5,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from app.integrations.delivery import PermanentError
+from app.delivery.outcomes import PermanentError
 from app.integrations.salesforce import TASK_BY_MARKER
 from standins.vendors.salesforce import DEFAULT_TOKEN, SalesforceStandin
 from tests.integrations.conftest import ACCOUNT, call_standin, salesforce_sender

@@ -16,9 +16,9 @@ from sqlmodel import Session, col, select
 
 from app.config import EXAMPLE_CONFIG
 from app.db.outbox_table import OutboxEvent
+from app.delivery.outbox import DeliveryReport, deliver_due
 from app.escalations.overflow import sweep_overflow
 from app.integrations.alerts import KIND as ALERT_KIND
-from app.integrations.outbox import DeliveryReport, deliver_due
 from app.integrations.senders import configured_senders
 from app.knowledge import SAMPLE_KB_PATH
 from app.slack.agent_desk import SlackAgentDesk

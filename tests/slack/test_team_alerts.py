@@ -10,8 +10,8 @@ from sqlmodel import Session
 from app.db.engine import session_scope
 from app.db.models import utcnow
 from app.db.outbox_table import OutboxEvent
+from app.delivery.outbox import deliver_due
 from app.integrations.alerts import KIND, alert_payload, enqueue_alert
-from app.integrations.outbox import deliver_due
 from app.slack.client import build_web_client
 from app.slack.team_alerts import SlackAlertSender
 from standins.local_slack import LocalSlack

@@ -13,9 +13,9 @@ from app.config_file import AlertsConfig, BugReportsConfig
 from app.conversations.intake import BotIdentity
 from app.db.models import utcnow
 from app.db.outbox_table import OutboxEvent
+from app.delivery.outbox import deliver_due
 from app.integrations import hubspot
 from app.integrations.alerts import KIND as ALERT_KIND
-from app.integrations.outbox import deliver_due
 from app.slack.client import build_web_client
 from app.slack.workspaces import single_workspace
 from app.worker.outbox_jobs import outbox_senders

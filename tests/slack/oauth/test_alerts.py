@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 
 from app.db.models import as_utc
 from app.db.outbox_table import OutboxEvent
+from app.delivery.outbox import deliver_due
+from app.delivery.outcomes import PermanentError
 from app.integrations.alerts import KIND as ALERT_KIND
-from app.integrations.delivery import PermanentError
-from app.integrations.outbox import deliver_due
 from app.slack.team_alerts import SlackAlertSender
 from app.slack.workspaces import installation_clients, installed_workspaces
 from app.worker.escalation_jobs import sweep_claim_windows

@@ -18,15 +18,15 @@ from sqlmodel import Session, select
 from app.db.engine import session_scope
 from app.db.models import Account
 from app.db.outbox_table import OutboxEvent
-from app.integrations.commands import list_outbox, retry_outbox
-from app.integrations.delivery import (
+from app.delivery.outbox import LEASE, deliver_due, enqueue, retry
+from app.delivery.outcomes import (
     MAX_ATTEMPTS,
     Delivered,
     PermanentError,
     RetryableError,
     backoff_seconds,
 )
-from app.integrations.outbox import LEASE, deliver_due, enqueue, retry
+from app.integrations.commands import list_outbox, retry_outbox
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

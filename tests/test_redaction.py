@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from app.integrations.redaction import (
+from app.redaction import (
     CARD,
     EMAIL,
     PHONE,

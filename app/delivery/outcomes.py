@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
+
+from sqlmodel import Session
 
 MAX_ATTEMPTS = 8
 BASE_DELAY_SECONDS = 30.0
@@ -38,6 +40,20 @@ class PermanentError(DeliveryError):
 
 Sender = Callable[[dict[str, Any], str], Delivered]
 """Called with the event's payload and idempotency key."""
+
+
+@runtime_checkable
+class AttemptSender(Protocol):
+    """A sender that is told which attempt this is: from the second on, an earlier attempt may
+    have reached the other side before its process died (a Slack sender then looks for the
+    message carrying the key before posting again)."""
+
+    def send_attempt(self, payload: dict[str, Any], key: str, *, attempt: int) -> Delivered: ...
+
+
+Recorder = Callable[[Session, dict[str, Any], Delivered], None]
+"""Records a delivery where the product keeps it (a card's ts, a survey's message), in the
+transaction that marks the row delivered."""
 
 
 def backoff_seconds(
