@@ -160,33 +160,6 @@ class ReminderSend(SQLModel, table=True):
     ts: str | None = Field(default=None, max_length=32)
 
 
-class ThreadNotice(SQLModel, table=True):
-    """A message for the customer's thread about their escalation (who joined, the closing
-    message, the hand-off survey), stored in the transaction of the claim or resolution that
-    calls for it, then posted: ``pending`` until posted, then ``sent``. The poster holds it for a
-    short lease (``held_at``); one that died holding it (or never took it) leaves it to the
-    worker, which first looks in the thread for a message carrying its key."""
-
-    __tablename__ = "thread_notices"
-    __table_args__ = (Index("ix_thread_notices_status_created", "status", "created_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    escalation_id: int = Field(foreign_key="escalations.id", index=True)
-    kind: str = Field(max_length=16)  # joined | closing | survey
-    key: str = Field(max_length=120, unique=True)  # carried in the message's metadata
-    channel: str = Field(max_length=32)
-    thread_ts: str = Field(max_length=32)
-    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    rating_id: int | None = Field(default=None, foreign_key="csat_ratings.id")  # a survey's
-    status: str = Field(default="pending", max_length=16)  # pending | sent | failed
-    held_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
-    attempts: int = 0
-    error: str | None = Field(default=None, max_length=200)
-    ts: str | None = Field(default=None, max_length=32)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
-    sent_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
-
-
 class TriageDecision(SQLModel, table=True):
     """The auditable record of one triage: the signals, every trigger with its value and
     threshold, and what the bot did about it."""

@@ -44,6 +44,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to ``revision`` (each migration moves its rows back)."""
+    config = _alembic_config()
+    logger.info("downgrading the database schema to %s", revision)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def ensure_schema(engine: Engine, *, auto_upgrade: bool) -> None:
     """Upgrade the schema (embedded SQLite) or refuse to start on an old one (shared PostgreSQL,
     where ``escalation-bot db upgrade`` runs once on release)."""

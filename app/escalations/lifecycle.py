@@ -8,8 +8,9 @@ from app.config_file import EscalationConfig
 from app.csat.service import mark_posted, open_survey
 from app.db.engine import session_scope
 from app.db.models import Conversation, utcnow
+from app.delivery.outcomes import AttemptSender
 from app.escalations.handoff import AgentDesk, refresh_cards
-from app.escalations.thread_notices import ThreadPoster, post_notices
+from app.escalations.thread_notices import ThreadPoster, deliver_notices
 
 
 def after_change(
@@ -17,13 +18,13 @@ def after_change(
     engine: Engine,
     config: EscalationConfig,
     desk: AgentDesk,
-    poster: ThreadPoster,
+    notices: AttemptSender,
     escalation_id: int,
 ) -> None:
     """After a claim or a resolution: the cards show it, and the customer's thread gets the
     notices stored with it (who joined; the closing message and the survey)."""
     refresh_cards(engine=engine, config=config, desk=desk, escalation_id=escalation_id)
-    post_notices(engine=engine, poster=poster, escalation_id=escalation_id)
+    deliver_notices(engine=engine, sender=notices, escalation_id=escalation_id)
 
 
 def send_survey(

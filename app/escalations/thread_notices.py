@@ -1,16 +1,18 @@
 """What the customer's thread is told as their escalation moves: who joined when it is claimed,
 the closing message and the hand-off survey when it is resolved.
 
-Each notice is stored in the transaction of the claim or resolution, so a process that dies right
-after it loses nothing; the click's own process posts it at once, and the worker posts any left
-waiting (after looking in the thread for one a dead poster may have sent), so none is sent twice.
+Each notice is an outbox row stored in the transaction of the claim or resolution, so a process
+that dies right after it loses nothing. The notices of one thread form a sequence: they go out in
+the order they were stored, a later one waiting while an earlier one is not yet delivered. The
+click's own process delivers them at once; the outbox sweep delivers any left (due
+``NOTICE_GRACE`` after they were stored, so the click's process goes first), and a later attempt
+looks in the thread first for a message a dead process may have posted, so none is sent twice.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -19,21 +21,13 @@ from app.config_file import EscalationConfig
 from app.csat.service import ESCALATION, mark_posted, open_survey
 from app.db.engine import session_scope
 from app.db.models import Conversation, Escalation, as_utc, utcnow
-from app.db.thread_notices import (
-    Notice,
-    finish_notice,
-    free_notices,
-    queue_notice,
-    release_notice,
-    take_notices,
-)
+from app.delivery.outbox import Only, deliver_due, enqueue
+from app.delivery.outcomes import AttemptSender, Delivered
 from app.domain.replies import Posted
 from app.escalations.customer import closing_text, joined_text
 
-logger = logging.getLogger(__name__)
-
-NOTICE_LEASE = timedelta(minutes=2)  # a post (with its rate-limit waits) takes less
-# The worker leaves a notice this long to the process of the click that stored it.
+KIND = "slack.thread_notice"
+# The outbox sweep leaves a notice this long to the process of the click that stored it.
 NOTICE_GRACE = timedelta(minutes=1)
 
 
@@ -64,6 +58,44 @@ class ThreadPoster(Protocol):
     ) -> Posted: ...
 
 
+def thread_sequence(channel: str, thread_ts: str) -> str:
+    """The outbox sequence of a thread's messages."""
+    return f"thread:{channel}:{thread_ts}"
+
+
+def _queue(
+    session: Session,
+    escalation: Escalation,
+    conversation: Conversation,
+    *,
+    notice: str,
+    key: str,
+    now: datetime,
+    text: str | None = None,
+    rating_id: int | None = None,
+) -> None:
+    """Store a notice to post (once per key: queuing it again changes nothing)."""
+    channel, thread_ts = conversation.channel_id, conversation.thread_ts
+    payload: dict[str, Any] = {
+        "team_id": escalation.team_id,
+        "escalation_id": escalation.id,
+        "notice": notice,
+        "channel": channel,
+        "thread_ts": thread_ts,
+        "text": text,
+        "rating_id": rating_id,
+    }
+    enqueue(
+        session=session,
+        kind=KIND,
+        idempotency_key=key,
+        payload=payload,
+        now=now,
+        sequence=thread_sequence(channel, thread_ts),
+        due_at=now + NOTICE_GRACE,
+    )
+
+
 def queue_joined(
     *, session: Session, config: EscalationConfig, escalation: Escalation, now: datetime
 ) -> None:
@@ -72,13 +104,12 @@ def queue_joined(
     assert escalation.id is not None and escalation.claimed_by and escalation.claimed_at
     conversation = session.get_one(Conversation, escalation.conversation_id)
     claimed_ms = int(as_utc(escalation.claimed_at).timestamp() * 1000)
-    queue_notice(
-        session=session,
-        escalation_id=escalation.id,
-        kind="joined",
+    _queue(
+        session,
+        escalation,
+        conversation,
+        notice="joined",
         key=f"joined:{escalation.id}:{claimed_ms}",
-        channel=conversation.channel_id,
-        thread_ts=conversation.thread_ts,
         text=joined_text(config, language=escalation.language, agent_user_id=escalation.claimed_by),
         now=now,
     )
@@ -90,14 +121,12 @@ def queue_resolution(
     """The resolved escalation's closing message, then its hand-off survey (stored with it)."""
     assert escalation.id is not None
     conversation = session.get_one(Conversation, escalation.conversation_id)
-    channel, thread_ts = conversation.channel_id, conversation.thread_ts
-    queue_notice(
-        session=session,
-        escalation_id=escalation.id,
-        kind="closing",
+    _queue(
+        session,
+        escalation,
+        conversation,
+        notice="closing",
         key=f"closing:{escalation.id}",
-        channel=channel,
-        thread_ts=thread_ts,
         text=closing_text(config, language=escalation.language),
         now=now,
     )
@@ -110,86 +139,45 @@ def queue_resolution(
         hours=config.reports.csat_survey_hours,
     )
     if survey.survey_ts is None:
-        queue_notice(
-            session=session,
-            escalation_id=escalation.id,
-            kind="survey",
+        _queue(
+            session,
+            escalation,
+            conversation,
+            notice="survey",
             key=f"survey:{survey.id}",
-            channel=channel,
-            thread_ts=thread_ts,
             rating_id=survey.id,
             now=now,
         )
 
 
-def post_notices(*, engine: Engine, poster: ThreadPoster, escalation_id: int) -> int:
+def record_notice(session: Session, payload: dict[str, Any], delivered: Delivered) -> None:
+    """A posted survey is the rating's message (its buttons answer it)."""
+    if payload.get("rating_id") is not None:
+        mark_posted(
+            session=session,
+            rating_id=int(payload["rating_id"]),
+            channel=str(payload["channel"]),
+            ts=delivered.external_id,
+        )
+
+
+def deliver_notices(*, engine: Engine, sender: AttemptSender, escalation_id: int) -> int:
     """Post the escalation's waiting notices, in order (the click's process, right after it).
 
     Notices stored meanwhile (the agent resolved while "joined" was being posted) are taken
-    next; those behind a notice another process is posting are left to that process."""
-    posted = 0
-    while True:
-        now = utcnow()  # each round's lease runs from when it is taken
-        with session_scope(engine) as session:
-            notices = take_notices(
-                session=session, now=now, lease=NOTICE_LEASE, escalation_id=escalation_id
-            )
-        sent = _post_all(engine, poster, notices, now=now, recovering=False)
-        posted += sent
-        if not notices or sent < len(notices):  # nothing left, or one failed: the worker's
-            return posted
-
-
-def post_waiting_notices(
-    *, engine: Engine, poster: ThreadPoster, now: datetime, team_id: str | None = None
-) -> int:
-    """The worker's pass: notices whose click's process died (or failed to post) before sending
-    them. The thread is read first, in case the dead poster's message went out."""
+    too; those behind a notice another process is posting, or one that failed, are left to the
+    outbox sweep."""
     with session_scope(engine) as session:
-        notices = take_notices(
-            session=session, now=now, lease=NOTICE_LEASE, waited=NOTICE_GRACE, team_id=team_id
-        )
-    return _post_all(engine, poster, notices, now=now, recovering=True)
-
-
-def _post_all(
-    engine: Engine, poster: ThreadPoster, notices: list[Notice], *, now: datetime, recovering: bool
-) -> int:
-    posted = 0
-    for n, notice in enumerate(notices):
-        try:
-            sent = _post(poster, notice, maybe_sent=recovering or notice.attempts > 0)
-        except Exception as exc:  # Slack refused or failed: the worker tries again later
-            logger.warning("notice %s not posted: %s", notice.key, type(exc).__name__)
-            with session_scope(engine) as session:
-                release_notice(session=session, notice_id=notice.id, error=_error(exc))
-                # the thread reads in order: the notices after it wait with it
-                free_notices(session=session, notice_ids=[later.id for later in notices[n + 1 :]])
-            break
-        with session_scope(engine) as session:
-            finish_notice(session=session, notice_id=notice.id, ts=sent.ts, now=now)
-            if notice.rating_id is not None:
-                mark_posted(
-                    session=session, rating_id=notice.rating_id, channel=notice.channel, ts=sent.ts
-                )
-        posted += 1
-    return posted
-
-
-def _post(poster: ThreadPoster, notice: Notice, *, maybe_sent: bool) -> Posted:
-    where = {"channel": notice.channel, "thread_ts": notice.thread_ts}
-    if notice.rating_id is not None:
-        return poster.post_survey(
-            kind=ESCALATION,
-            rating_id=notice.rating_id,
-            key=notice.key,
-            maybe_sent=maybe_sent,
-            **where,
-        )
-    return poster.post_text(text=notice.text or "", key=notice.key, maybe_sent=maybe_sent, **where)
-
-
-def _error(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    error = response.get("error") if response is not None and hasattr(response, "get") else None
-    return str(error or type(exc).__name__)
+        escalation = session.get(Escalation, escalation_id)
+        if escalation is None:
+            return 0
+        conversation = session.get_one(Conversation, escalation.conversation_id)
+        sequence = thread_sequence(conversation.channel_id, conversation.thread_ts)
+    report = deliver_due(
+        engine=engine,
+        senders={KIND: sender},
+        recorders={KIND: record_notice},
+        now=utcnow(),
+        only=Only(sequence=sequence),
+    )
+    return len(report.delivered)

@@ -8,12 +8,10 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from app.delivery.outcomes import Delivered, PermanentError, RetryableError
+from app.delivery.outcomes import Delivered, PermanentError
 from app.slack.blocks.team_alert import team_alert_blocks, team_alert_text
+from app.slack.delivery_errors import delivery_error
 from app.slack.workspaces import ClientForTeam
-
-#: Slack errors that a retry can cure (everything else is a bad channel, a missing scope, ...).
-RETRYABLE = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable"})
 
 
 class SlackAlertSender:
@@ -42,8 +40,5 @@ class SlackAlertSender:
                 unfurl_links=False,
             )
         except SlackApiError as exc:
-            error = str(exc.response.get("error", "error"))
-            if error in RETRYABLE or exc.response.status_code >= 500:
-                raise RetryableError(f"Slack answered {error}") from None
-            raise PermanentError(f"Slack answered {error} for channel {channel}") from None
+            raise delivery_error(exc, where=channel) from None
         return Delivered(external_id=f"{channel}:{response['ts']}")

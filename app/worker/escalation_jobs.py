@@ -19,7 +19,6 @@ from app.escalations.email_follow_up import deliver_due_emails
 from app.escalations.handoff import post_card, record_card_failure
 from app.escalations.live_wait import refresh_wait_lines
 from app.escalations.overflow import sweep_overflow
-from app.escalations.thread_notices import post_waiting_notices
 from app.mail.sender import MailSender
 from app.runtime import Runtime
 from app.slack.agent_desk import SlackAgentDesk
@@ -47,16 +46,6 @@ def refresh_customer_wait_lines(*, runtime: Runtime, client: WebClient, now: dat
         team_id=runtime.team.team_id,
         editor=SlackThreadReplier(client),
         now=now,
-    )
-
-
-def post_waiting_thread_notices(*, runtime: Runtime, client: WebClient, now: datetime) -> int:
-    """Joined, closing and survey messages a click's process stored but did not post."""
-    return post_waiting_notices(
-        engine=runtime.engine,
-        poster=SlackThreadReplier(client),
-        now=now,
-        team_id=runtime.team_filter,
     )
 
 

@@ -1,6 +1,7 @@
-"""The worker's outbox senders: every configured integration, plus team alerts in Slack when
-there are any to send (each with its installation's token); integration problems are queued for
-the leads channel (of every installation, in OAuth mode) first."""
+"""The worker's outbox sweep and its senders: every configured integration, Slack's deliveries
+(thread notices; team alerts when there are any to send), each with its installation's token;
+integration problems are queued for the leads channel (of every installation, in OAuth mode)
+first."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from datetime import UTC, datetime
 from slack_sdk import WebClient
 
 from app.delivery.outbox import deliver_due
-from app.delivery.outcomes import Sender
+from app.delivery.outcomes import AttemptSender, Recorder, Sender
+from app.escalations import thread_notices
 from app.integrations import jira, linear
 from app.integrations.alerts import KIND as ALERT_KIND
 from app.integrations.senders import (
@@ -22,20 +24,27 @@ from app.integrations.trackers import bug_trackers
 from app.runtime import Runtime
 from app.slack.bug_reports import announce_bug_reports
 from app.slack.team_alerts import SlackAlertSender
+from app.slack.thread_notice_sender import ThreadNoticeSender
 from app.slack.workspaces import ClientForTeam, WorkspaceSource, installed_team_ids
 from app.team_scope import TeamScope
 
+Senders = dict[str, Sender | AttemptSender]
 
-def outbox_senders(runtime: Runtime, client: WebClient | ClientForTeam) -> dict[str, Sender]:
-    """The sender map of the ``deliver_outbox`` job (empty: nothing to deliver, no job).
-    Problems were logged at start-up (``bootstrap``); here they are queued for the leads."""
+#: Where deliveries are recorded, by kind (in the transaction that marks them delivered).
+RECORDERS: dict[str, Recorder] = {thread_notices.KIND: thread_notices.record_notice}
+
+
+def outbox_senders(runtime: Runtime, client: WebClient | ClientForTeam) -> Senders:
+    """The sender map of the ``deliver_outbox`` job. Problems were logged at start-up
+    (``bootstrap``); here they are queued for the leads."""
     problems = integration_problems(runtime.settings, runtime.config)
     if problems:
         _queue_problems(runtime, problems)
-    senders = {**configured_senders(runtime.settings), **tracker_senders(runtime)}
+    senders: Senders = {**configured_senders(runtime.settings), **tracker_senders(runtime)}
     teams = [runtime.config, *runtime.config.workspaces.values()]
     if problems or senders or any(any(t.alerts.model_dump().values()) for t in teams):
         senders[ALERT_KIND] = SlackAlertSender(client)
+    senders[thread_notices.KIND] = ThreadNoticeSender(client)
     return senders
 
 
@@ -90,14 +99,17 @@ def _first(*values: str | None) -> str | None:
 
 
 def deliver_outbox(
-    runtime: Runtime, senders: dict[str, Sender], workspaces: WorkspaceSource
-) -> None:
-    """Deliver what is due, then post the bug report links the trackers now have, each in its
-    own workspace with that installation's token."""
-    now = datetime.now(UTC)
-    deliver_due(engine=runtime.engine, senders=senders, now=now)
+    runtime: Runtime,
+    senders: Senders,
+    workspaces: WorkspaceSource,
+    now: datetime | None = None,
+) -> int:
+    """Deliver what is due (how many were delivered), then post the bug report links the
+    trackers now have, each in its own workspace with that installation's token."""
+    now = now or datetime.now(UTC)
+    report = deliver_due(engine=runtime.engine, senders=senders, now=now, recorders=RECORDERS)
     if not runtime.config.bug_reports.trackers:
-        return
+        return len(report.delivered)
     for workspace in workspaces():
         announce_bug_reports(
             engine=runtime.engine,
@@ -106,3 +118,4 @@ def deliver_outbox(
             team_id=workspace.runtime.team_filter,
             now=now,
         )
+    return len(report.delivered)

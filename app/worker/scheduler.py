@@ -33,7 +33,6 @@ from app.worker.escalation_jobs import (
     deliver_follow_up_emails,
     post_missing_cards,
     post_missing_handoff_replies,
-    post_waiting_thread_notices,
     refresh_customer_wait_lines,
     sweep_claim_windows,
 )
@@ -55,7 +54,7 @@ AT_START = frozenset(
         "retry_unfinished_events",
         "post_missing_handoff_replies",
         "post_missing_cards",
-        "post_waiting_thread_notices",
+        "deliver_outbox",
         "sweep_claim_windows",
         "post_leads_digest",
         "post_knowledge_gap_digest",
@@ -151,11 +150,6 @@ def _workspace_jobs() -> tuple[WorkspaceJob, ...]:
             lambda w: post_missing_cards(runtime=w.runtime, client=w.client, now=_now()),
             60,
         ),
-        (
-            "post_waiting_thread_notices",
-            lambda w: post_waiting_thread_notices(runtime=w.runtime, client=w.client, now=_now()),
-            30,
-        ),
         _slot_job(
             "post_leads_digest",
             lambda reports: reports.leads_digest_cron,
@@ -243,19 +237,19 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
             id="deliver_follow_up_emails",
             **defaults,
         )
-    # Team alerts go out with the token of the installation they belong to.
+    # Slack deliveries go out with the token of the installation they belong to.
     alert_clients: WebClient | ClientForTeam = (
         installation_clients(runtime) if runtime.settings.oauth_mode else workspaces()[0].client
     )
     senders = outbox_senders(runtime, alert_clients)
-    if senders:
-        scheduler.add_job(
-            lambda: deliver_outbox(runtime, senders, workspaces),
-            "interval",
-            seconds=30,
-            id="deliver_outbox",
-            **defaults,
-        )
+    scheduler.add_job(
+        lambda: deliver_outbox(runtime, senders, workspaces),
+        "interval",
+        seconds=30,
+        id="deliver_outbox",
+        next_run_time=_now(),
+        **defaults,
+    )
     scheduler.add_job(
         lambda: prune_finished_events(runtime=runtime, now=_now()),
         "cron",

@@ -22,8 +22,9 @@ import pytest
 from sqlmodel import Session, select
 
 from app.config import Settings
-from app.db.models import Escalation, ThreadNotice
-from app.escalations.thread_notices import NOTICE_GRACE, NOTICE_LEASE
+from app.db.models import Escalation
+from app.db.outbox_table import OutboxEvent
+from app.delivery.outbox import LEASE
 from standins.local_slack import OUR_TEAM, LocalSlack
 from standins.slack.signed_requests import SlackRequestSender
 from standins.slack.standin import SlackStandin
@@ -90,10 +91,10 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def _notice(slack: LocalSlack) -> ThreadNotice | None:
+def _notice(slack: LocalSlack) -> OutboxEvent | None:
     assert slack.runtime is not None
     with Session(slack.runtime.engine) as session:
-        return session.exec(select(ThreadNotice)).first()
+        return session.exec(select(OutboxEvent)).first()
 
 
 def _joined_lines(slack: LocalSlack, thread_ts: str) -> list[dict[str, object]]:
@@ -124,22 +125,25 @@ def test_a_web_process_killed_while_telling_the_thread_tells_it_exactly_once(
     # killed (the whole process group) while its post was held
     stall.release()
     held = _notice(slack)
-    assert held is not None and held.status == "pending" and held.held_at is not None
-    assert held.key.startswith("joined:")
+    assert held is not None and (held.status, held.attempts) == ("delivering", 1)
+    assert held.idempotency_key.startswith("joined:")
     assert slack.runtime is not None
     with Session(slack.runtime.engine) as session:
         [escalation] = session.exec(select(Escalation))
     assert (escalation.status, escalation.claimed_by) == ("claimed", AGENT)
     assert len(_joined_lines(slack, thread_ts)) == (1 if accepted else 0)
-    _lease_runs_out(slack, ThreadNotice, "created_at", NOTICE_GRACE)
-    _lease_runs_out(slack, ThreadNotice, "held_at", NOTICE_LEASE)
+    _lease_runs_out(slack, OutboxEvent, "next_attempt_at", LEASE)
 
     with _worker(slack, database_url, config_copy):
         slack.standin.wait_for(
-            lambda: (sent := _notice(slack)) is not None and sent.status == "sent", timeout=WAIT
+            lambda: (sent := _notice(slack)) is not None and sent.status == "delivered",
+            timeout=WAIT,
         )
 
     [line] = _joined_lines(slack, thread_ts)
     sent = _notice(slack)
-    assert sent is not None and sent.ts == line["ts"]
-    assert line["metadata"] == {"event_type": "bot_reply", "event_payload": {"key": held.key}}
+    assert sent is not None and sent.external_id == line["ts"]
+    assert line["metadata"] == {
+        "event_type": "bot_reply",
+        "event_payload": {"key": held.idempotency_key},
+    }

@@ -12,8 +12,11 @@ from app.config_file import parse_config
 from app.conversations.intake import BotIdentity
 from app.db.models import utcnow
 from app.errors import StartupError
+from app.escalations import thread_notices
+from app.integrations import linear
 from app.slack.client import build_web_client
 from app.slack.workspaces import single_workspace
+from app.worker.outbox_jobs import outbox_senders
 from app.worker.report_jobs import post_leads_digest
 from app.worker.scheduler import build_scheduler
 from standins.local_slack import LocalSlack
@@ -38,7 +41,7 @@ def test_every_job_is_scheduled_once_with_an_id(slack: LocalSlack) -> None:
         "sweep_claim_windows",
         "post_missing_cards",
         "post_missing_handoff_replies",
-        "post_waiting_thread_notices",
+        "deliver_outbox",
         "post_leads_digest",
         "watch_for_surges",
         "run_surge_calendar",
@@ -58,7 +61,7 @@ def test_every_job_is_scheduled_once_with_an_id(slack: LocalSlack) -> None:
         "retry_unfinished_events",
         "post_missing_handoff_replies",
         "post_missing_cards",
-        "post_waiting_thread_notices",
+        "deliver_outbox",
         "sweep_claim_windows",
         "post_leads_digest",
         "post_knowledge_gap_digest",
@@ -80,7 +83,9 @@ def test_a_bad_cron_expression_is_a_config_error() -> None:
         parse_config(VALID + "reports: {leads_digest_cron: 'every monday'}\n")
 
 
-def test_outbox_delivery_is_scheduled_when_linear_is_configured(slack: LocalSlack) -> None:
+def test_the_outbox_sweep_is_scheduled_and_linear_joins_it_when_configured(
+    slack: LocalSlack,
+) -> None:
     assert slack.runtime is not None
     client = build_web_client(slack.runtime.settings)
     bot = BotIdentity("T0OURS", "U0BOT")
@@ -90,7 +95,9 @@ def test_outbox_delivery_is_scheduled_when_linear_is_configured(slack: LocalSlac
             slack.runtime, single_workspace(slack.runtime, client, bot)
         ).get_jobs()
     ]
-    assert "deliver_outbox" not in jobs
+    assert "deliver_outbox" in jobs  # the thread notices, at least, go out through it
+    assert linear.KIND not in outbox_senders(slack.runtime, client)
+    assert thread_notices.KIND in outbox_senders(slack.runtime, client)
     configured = replace(
         slack.runtime,
         settings=slack.runtime.settings.model_copy(
@@ -99,3 +106,4 @@ def test_outbox_delivery_is_scheduled_when_linear_is_configured(slack: LocalSlac
     )
     scheduler = build_scheduler(configured, single_workspace(configured, client, bot))
     assert "deliver_outbox" in [j.id for j in scheduler.get_jobs()]
+    assert linear.KIND in outbox_senders(configured, client)

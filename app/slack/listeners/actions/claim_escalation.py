@@ -15,6 +15,7 @@ from app.slack.agent_desk import SlackAgentDesk
 from app.slack.listeners.actions.clicks import click_of, escalation_id_or_refuse, tell
 from app.slack.middleware.runtime import runtime_of
 from app.slack.replier import SlackThreadReplier
+from app.slack.thread_notice_sender import ThreadNoticeSender
 
 
 def claim_escalation(
@@ -41,7 +42,7 @@ def claim_escalation(
         engine=runtime.engine,
         config=runtime.config,
         desk=SlackAgentDesk(client),
-        poster=replier,
+        notices=ThreadNoticeSender(client),
         escalation_id=escalation_id,
     )
     # The queue moved: the customer's own wait line goes, the others' shorten.

@@ -24,7 +24,7 @@ from app.slack.blocks.resolve_modal import (
 from app.slack.bug_reports import customer_thread_url
 from app.slack.listeners.actions.clicks import foreign_escalation
 from app.slack.middleware.runtime import runtime_of
-from app.slack.replier import SlackThreadReplier
+from app.slack.thread_notice_sender import ThreadNoticeSender
 
 
 def resolve_submitted(
@@ -88,6 +88,6 @@ def resolve_submitted(
         engine=runtime.engine,
         config=runtime.config,
         desk=SlackAgentDesk(client),
-        poster=SlackThreadReplier(client),
+        notices=ThreadNoticeSender(client),
         escalation_id=escalation_id,
     )
