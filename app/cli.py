@@ -183,7 +183,9 @@ def _parser() -> argparse.ArgumentParser:
     surge_report.add_argument("surge_id", type=int)
     surge_report.set_defaults(handler=_surge_report)
 
-    outbox = commands.add_parser("outbox", help="outgoing integration events")
+    outbox = commands.add_parser(
+        "outbox", help="deliveries waiting in the outbox (Slack posts, tools)"
+    )
     outbox_commands = outbox.add_subparsers(dest="outbox_command", required=True)
     outbox_list = outbox_commands.add_parser("list", help="list events (e.g. --status dead)")
     outbox_list.add_argument(

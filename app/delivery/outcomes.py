@@ -56,6 +56,14 @@ Recorder = Callable[[Session, dict[str, Any], Delivered], None]
 transaction that marks the row delivered."""
 
 
+def retry_after_seconds(value: object) -> float | None:
+    """A ``Retry-After`` header's seconds, or None when absent or not a number."""
+    try:
+        return float(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
 def backoff_seconds(
     attempts: int, *, rng: random.Random, retry_after: float | None = None
 ) -> float:

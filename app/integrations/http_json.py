@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.delivery.outcomes import PermanentError, RetryableError
+from app.delivery.outcomes import PermanentError, RetryableError, retry_after_seconds
 from app.redaction import redact
 
 REASON_LIMIT = 300
@@ -26,13 +26,6 @@ def check_base_url(url: str, *, name: str) -> str:
     if not url.startswith(("http://", "https://")) or len(url) <= len("https://"):
         raise ValueError(f"{name} must be an http(s) URL")
     return url.rstrip("/")
-
-
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _reason(raw: bytes, read_error: ErrorReader) -> str:
@@ -76,7 +69,7 @@ def call_json(
             if status == 429 or status >= 500:
                 raise RetryableError(
                     f"{service} answered HTTP {status}",
-                    retry_after=_retry_after(error.headers.get("Retry-After")),
+                    retry_after=retry_after_seconds(error.headers.get("Retry-After")),
                 ) from None
             raise PermanentError(
                 f"{service} answered HTTP {status}: {_reason(error.read(), read_error)}"

@@ -8,9 +8,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from app.delivery.outcomes import Delivered, PermanentError
+from app.delivery.outcomes import Delivered
 from app.slack.blocks.team_alert import team_alert_blocks, team_alert_text
-from app.slack.delivery_errors import delivery_error
+from app.slack.delivery_errors import client_for, delivery_error
 from app.slack.workspaces import ClientForTeam
 
 
@@ -21,17 +21,9 @@ class SlackAlertSender:
     def __init__(self, client: WebClient | ClientForTeam) -> None:
         self._client = client
 
-    def _client_for(self, team_id: str | None) -> WebClient | None:
-        if isinstance(self._client, WebClient):
-            return self._client
-        return self._client(team_id) if team_id else None
-
     def __call__(self, payload: dict[str, Any], idempotency_key: str) -> Delivered:
         channel = str(payload["channel"])
-        team_id = payload.get("team_id")
-        client = self._client_for(str(team_id) if team_id else None)
-        if client is None:
-            raise PermanentError(f"no installation of workspace {team_id} to post to {channel}")
+        client = client_for(self._client, payload.get("team_id"), where=channel)
         try:
             response = client.chat_postMessage(
                 channel=channel,

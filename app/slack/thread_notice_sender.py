@@ -24,7 +24,9 @@ class ThreadNoticeSender:
 
     def send_attempt(self, payload: dict[str, Any], key: str, *, attempt: int) -> Delivered:
         channel, thread_ts = str(payload["channel"]), str(payload["thread_ts"])
-        replier = SlackThreadReplier(client_for(self._clients, payload.get("team_id")))
+        replier = SlackThreadReplier(
+            client_for(self._clients, payload.get("team_id"), where=channel)
+        )
         maybe_sent = attempt > 1
         try:
             if payload.get("rating_id") is not None:

@@ -18,13 +18,14 @@ from sqlmodel import Session, select
 from app.db.engine import session_scope
 from app.db.models import Account
 from app.db.outbox_table import OutboxEvent
-from app.delivery.outbox import LEASE, deliver_due, enqueue, retry
+from app.delivery.outbox import LEASE, Only, deliver_due, enqueue, retry
 from app.delivery.outcomes import (
     MAX_ATTEMPTS,
     Delivered,
     PermanentError,
     RetryableError,
     backoff_seconds,
+    retry_after_seconds,
 )
 from app.integrations.commands import list_outbox, retry_outbox
 
@@ -264,3 +265,97 @@ def test_commands_list_and_retry(engine: Engine) -> None:
     assert "queued" in retry_outbox(engine=engine, outbox_id=dead)
     assert "not dead" in retry_outbox(engine=engine, outbox_id=dead)
     assert "does not exist" in retry_outbox(engine=engine, outbox_id=999)
+
+
+def _enqueue_in(engine: Engine, key: str, **options: Any) -> int:
+    with session_scope(engine) as session:
+        event = enqueue(
+            session=session,
+            kind="test",
+            idempotency_key=key,
+            payload={"k": key},
+            now=NOW,
+            **options,
+        )
+        assert event.id is not None
+        return event.id
+
+
+def test_rows_of_one_sequence_go_out_in_order_behind_a_failed_one(engine: Engine) -> None:
+    first = _enqueue_in(engine, "joined", sequence="thread:C1:1.0")
+    second = _enqueue_in(engine, "closing", sequence="thread:C1:1.0")
+    other = _enqueue_in(engine, "elsewhere", sequence="thread:C2:1.0")
+    sender = Recorder(RetryableError("Slack answered fatal_error"))
+    report = _deliver(engine, sender)
+    assert (report.retried, report.delivered) == ([first], [other])  # the second waits with it
+    assert [key for _payload, key in sender.calls] == ["joined", "elsewhere"]
+    later = _deliver(engine, sender, NOW + timedelta(hours=1))
+    assert later.delivered == [first, second]  # in order, in one pass
+    assert [key for _payload, key in sender.calls][2:] == ["joined", "closing"]
+
+
+def test_a_dead_row_does_not_hold_up_its_sequence(engine: Engine) -> None:
+    first = _enqueue_in(engine, "a", sequence="s")
+    second = _enqueue_in(engine, "b", sequence="s")
+    report = _deliver(engine, Recorder(PermanentError("Slack answered is_archived")))
+    assert (report.dead, report.delivered) == ([first], [second])
+
+
+def test_the_storing_process_delivers_its_rows_before_they_are_due(engine: Engine) -> None:
+    mine = _enqueue_in(engine, "mine", due_at=NOW + timedelta(minutes=1))
+    theirs = _enqueue_in(engine, "theirs", due_at=NOW + timedelta(minutes=1))
+    sender = Recorder(RetryableError("hiccup"))
+    assert _deliver(engine, sender).attempted == 0  # the sweep leaves them their grace
+    only = deliver_due(engine=engine, senders={"test": sender}, now=NOW, only=Only(keys=("mine",)))
+    assert only.retried == [mine] and _get(engine, theirs).attempts == 0
+    # a row already tried waits for its backoff, even for the process that stored it
+    again = deliver_due(engine=engine, senders={"test": sender}, now=NOW, only=Only(keys=("mine",)))
+    assert again.attempted == 0
+
+
+class AttemptRecorder:
+    """A sender told which attempt each call is."""
+
+    def __init__(self) -> None:
+        self.attempts: list[int] = []
+
+    def send_attempt(self, payload: dict[str, Any], key: str, *, attempt: int) -> Delivered:
+        self.attempts.append(attempt)
+        return Delivered(external_id=f"ts-{attempt}")
+
+
+def test_a_sender_is_told_it_is_a_later_attempt_after_a_dead_claim(engine: Engine) -> None:
+    outbox_id = _enqueue_in(engine, "notice")
+    with session_scope(engine) as session:  # a process claimed it, then died
+        row = session.get_one(OutboxEvent, outbox_id)
+        row.status, row.attempts, row.next_attempt_at = "delivering", 1, NOW
+    sender = AttemptRecorder()
+    report = deliver_due(engine=engine, senders={"test": sender}, now=NOW + LEASE)
+    assert report.delivered == [outbox_id] and sender.attempts == [2]
+    fresh = _enqueue_in(engine, "fresh")
+    deliver_due(engine=engine, senders={"test": sender}, now=NOW)
+    assert _get(engine, fresh).external_id == "ts-1" and sender.attempts == [2, 1]
+
+
+def test_a_delivery_is_recorded_in_the_transaction_that_marks_it(engine: Engine) -> None:
+    delivered = _enqueue_in(engine, "ok")
+    failed = _enqueue_in(engine, "fails")
+    recorded: list[tuple[dict[str, Any], str, str]] = []
+
+    def record(session: Session, payload: dict[str, Any], result: Delivered) -> None:
+        status = session.get_one(OutboxEvent, delivered).status  # sees the row being marked
+        recorded.append((payload, result.external_id, status))
+
+    sender = Recorder(None, PermanentError("refused"))
+    report = deliver_due(
+        engine=engine, senders={"test": sender}, now=NOW, recorders={"test": record}
+    )
+    assert (report.delivered, report.dead) == ([delivered], [failed])
+    assert recorded == [({"k": "ok"}, "issue-1", "delivered")]  # never for the failed one
+
+
+def test_retry_after_is_read_as_seconds_or_ignored() -> None:
+    assert retry_after_seconds("30") == 30.0
+    assert retry_after_seconds("1.5") == 1.5
+    assert retry_after_seconds(None) is None
+    assert retry_after_seconds("Wed, 21 Oct 2026 07:28:00 GMT") is None
