@@ -344,27 +344,6 @@ class SurgeNotice(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
 
 
-class FollowUpEmail(SQLModel, table=True):
-    """An email to a customer who chose to be followed up by email: stored, then sent (retried
-    by the worker until the SMTP server takes it)."""
-
-    __tablename__ = "follow_up_emails"
-    __table_args__ = (UniqueConstraint("escalation_id", "kind", name="uq_follow_up_email_kind"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    escalation_id: int = Field(foreign_key="escalations.id", index=True)
-    kind: str = Field(max_length=16)  # confirmation | resolution
-    to_address: str = Field(max_length=320)
-    subject: str = Field(max_length=200)
-    body: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(default="pending", max_length=16, index=True)  # pending|sent|failed
-    attempts: int = 0
-    error: str | None = Field(default=None, max_length=200)
-    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
-    sent_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
-
-
 class TokenRefreshLease(SQLModel, table=True):
     """Who is refreshing an installation's rotating token right now: taken with one conditional
     UPDATE, so that two processes never spend the same refresh token."""

@@ -1,39 +1,83 @@
 """Follow-up by email: a customer who chose "Follow up later" may ask for email instead.
 
-The choice and the confirmation email are stored together first; the email is then sent right
-after the click, and whatever the SMTP server did not take is retried by the worker with growing
-pauses. Each send is claimed with a conditional UPDATE (a short lease on ``next_attempt_at``), so
-the web process and the worker, or two workers, never send the same email twice.
+The choice and the confirmation email are stored together first, the email as an outbox row
+(kind ``EMAIL_KIND``, one per key ``follow-up-email:<escalation id>:<kind>``); the process that
+stored it sends it right after the click, and whatever the SMTP server did not take is retried
+by the worker's outbox delivery with its backoff, then left ``dead`` for the operators.
 """
 
 from __future__ import annotations
 
 import html
-import logging
+import json
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.config_file import EscalationConfig
 from app.db.engine import session_scope
-from app.db.models import Conversation, Escalation, FollowUpEmail
+from app.db.models import Conversation, Escalation
+from app.db.outbox_table import OutboxEvent
+from app.delivery.outbox import Only, deliver_due, enqueue
+from app.delivery.outcomes import Delivered, RetryableError
 from app.domain.customers import customer_may_act
 from app.escalations.service import Change
 from app.mail.sender import MailSender, MailSendError
 from app.messages import format_window, render
 
-logger = logging.getLogger(__name__)
-
+EMAIL_KIND = "email.follow_up"
 CONFIRMATION = "confirmation"
 REPLY_PREFIX = "reply-"  # kind of an agent's reply: reply-<message id>
-MAX_ATTEMPTS = 8
-LEASE = timedelta(minutes=2)  # a claimed send that never reported back is tried again after
-BACKOFF_MINUTES = (1, 2, 5, 10, 30, 60, 120)
+SENT = "sent"  # the external id of a sent email (SMTP gives none back)
 MAX_ADDRESS = 320
+
+
+def email_key(escalation_id: int, kind: str) -> str:
+    """The outbox key of an escalation's email of ``kind`` (confirmation, reply-<id>)."""
+    return f"follow-up-email:{escalation_id}:{kind}"
+
+
+def _enqueue_email(
+    *,
+    session: Session,
+    escalation_id: int,
+    kind: str,
+    to: str,
+    subject: str,
+    body: str,
+    now: datetime,
+) -> OutboxEvent:
+    payload = {
+        "to": to,
+        "subject": subject,
+        "body": body,
+        "escalation_id": escalation_id,
+        "kind": kind,
+    }
+    return enqueue(
+        session=session,
+        kind=EMAIL_KIND,
+        idempotency_key=email_key(escalation_id, kind),
+        payload=payload,
+        now=now,
+    )
+
+
+def _stored_email(session: Session, escalation_id: int, kind: str) -> OutboxEvent | None:
+    query = select(OutboxEvent).where(
+        col(OutboxEvent.idempotency_key) == email_key(escalation_id, kind)
+    )
+    return session.exec(query).first()
+
+
+def confirmation_payload(session: Session, escalation_id: int) -> dict[str, Any] | None:
+    """The confirmation email stored for the escalation (address, subject, ...), or None."""
+    row = _stored_email(session, escalation_id, CONFIRMATION)
+    return None if row is None else dict(json.loads(row.payload))
 
 
 def choose_email_follow_up(
@@ -46,7 +90,8 @@ def choose_email_follow_up(
     address: str | None,
     now: datetime,
 ) -> tuple[Change, int | None]:
-    """Switch a chosen follow-up to email; returns the change and the stored email's id."""
+    """Switch a chosen follow-up to email; returns the change and the stored email's outbox
+    id (its key is ``email_key(escalation id, CONFIRMATION)``)."""
     with session_scope(engine) as session:
         conversation = session.get(Conversation, conversation_id)
         if conversation is None:
@@ -78,10 +123,14 @@ def choose_email_follow_up(
             return Change(False, _chosen(config, language), row.id), None
         reference = f"#{row.id}"
         window = format_window(config.sla.async_minutes, language=language)
-        email = FollowUpEmail(
+        if _stored_email(session, row.id, CONFIRMATION) is not None:  # chosen before
+            session.rollback()
+            return Change(False, _chosen(config, language), row.id), None
+        email = _enqueue_email(
+            session=session,
             escalation_id=row.id,
             kind=CONFIRMATION,
-            to_address=address,
+            to=address,
             subject=render(
                 "email.subject", language=language, overrides=config.messages, reference=reference
             ),
@@ -92,15 +141,8 @@ def choose_email_follow_up(
                 reference=reference,
                 window=window,
             ),
-            next_attempt_at=now,
-            created_at=now,
+            now=now,
         )
-        session.add(email)
-        try:
-            session.flush()
-        except IntegrityError:  # a concurrent click stored it first
-            session.rollback()
-            return Change(False, _chosen(config, language), row.id), None
         return Change(True, _chosen(config, language), row.id), email.id
 
 
@@ -121,31 +163,19 @@ def queue_reply_email(
     ).first()
     if escalation is None or escalation.id is None or not text.strip():
         return None
-    chosen = session.exec(
-        select(FollowUpEmail).where(
-            col(FollowUpEmail.escalation_id) == escalation.id,
-            col(FollowUpEmail.kind) == CONFIRMATION,
-        )
-    ).first()
+    chosen = confirmation_payload(session, escalation.id)
     kind = f"{REPLY_PREFIX}{message_id}"
-    already = session.exec(
-        select(FollowUpEmail.id).where(
-            col(FollowUpEmail.escalation_id) == escalation.id, col(FollowUpEmail.kind) == kind
-        )
-    ).first()
-    if chosen is None or already is not None:
+    if chosen is None or _stored_email(session, escalation.id, kind) is not None:
         return None
-    email = FollowUpEmail(
+    email = _enqueue_email(
+        session=session,
         escalation_id=escalation.id,
         kind=kind,
-        to_address=chosen.to_address,
-        subject=f"Re: {chosen.subject}",
+        to=str(chosen["to"]),
+        subject=f"Re: {chosen['subject']}",
         body=plain_text(text),
-        next_attempt_at=now,
-        created_at=now,
+        now=now,
     )
-    session.add(email)
-    session.flush()
     return email.id
 
 
@@ -167,71 +197,30 @@ def _chosen(config: EscalationConfig, language: str) -> str:
     )
 
 
-def deliver_due_emails(
-    *,
-    engine: Engine,
-    sender: MailSender,
-    now: datetime,
-    only: int | None = None,
-    limit: int = 20,
-) -> int:
-    """Send the stored emails that are due (or just ``only``); returns how many were sent."""
-    with session_scope(engine) as session:
-        query = select(FollowUpEmail.id).where(
-            col(FollowUpEmail.status) == "pending", col(FollowUpEmail.next_attempt_at) <= now
-        )
-        if only is not None:
-            query = query.where(col(FollowUpEmail.id) == only)
-        due = [i for i in session.exec(query.order_by(col(FollowUpEmail.id)).limit(limit)) if i]
-    sent = 0
-    for email_id in due:
-        claimed = _claim(engine, email_id, now)
-        if claimed is None:
-            continue
-        to, subject, body, attempts = claimed
+class EmailSender:
+    """The outbox sender of ``EMAIL_KIND``: one email through the mail server; a refusal or an
+    outage is retried by the outbox (the error's text names no address)."""
+
+    def __init__(self, mail: MailSender) -> None:
+        self.mail = mail
+
+    def __call__(self, payload: dict[str, Any], key: str) -> Delivered:
         try:
-            sender.send(to=to, subject=subject, body=body)
+            self.mail.send(to=payload["to"], subject=payload["subject"], body=payload["body"])
         except MailSendError as exc:
-            _failed(engine, email_id, attempts, str(exc), now)
-            logger.warning("follow-up email %s not sent (attempt %s): %s", email_id, attempts, exc)
-            continue
-        with session_scope(engine) as session:
-            session.execute(
-                update(FollowUpEmail)
-                .where(col(FollowUpEmail.id) == email_id)
-                .values(status="sent", sent_at=now, error=None)
-            )
-        sent += 1
-    return sent
+            raise RetryableError(str(exc)) from None
+        return Delivered(external_id=SENT)
 
 
-def _claim(engine: Engine, email_id: int, now: datetime) -> tuple[str, str, str, int] | None:
-    with session_scope(engine) as session:
-        result = session.execute(
-            update(FollowUpEmail)
-            .where(
-                col(FollowUpEmail.id) == email_id,
-                col(FollowUpEmail.status) == "pending",
-                col(FollowUpEmail.next_attempt_at) <= now,
-            )
-            .values(attempts=col(FollowUpEmail.attempts) + 1, next_attempt_at=now + LEASE)
-        )
-        if not result.rowcount:  # type: ignore[attr-defined]
-            return None
-        row = session.get(FollowUpEmail, email_id)
-        assert row is not None
-        return row.to_address, row.subject, row.body, row.attempts
-
-
-def _failed(engine: Engine, email_id: int, attempts: int, error: str, now: datetime) -> None:
-    pause = BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1]
-    with session_scope(engine) as session:
-        session.execute(
-            update(FollowUpEmail)
-            .where(col(FollowUpEmail.id) == email_id, col(FollowUpEmail.status) == "pending")
-            .values(
-                error=error[:200],
-                status="failed" if attempts >= MAX_ATTEMPTS else "pending",
-                next_attempt_at=now + timedelta(minutes=pause),
-            )
-        )
+def deliver_due_emails(
+    *, engine: Engine, sender: MailSender, now: datetime, only: str | None = None
+) -> int:
+    """Send the follow-up emails that are due, or just the one with the outbox key ``only``
+    (even before it is due: the process that stored it sends it at once); how many were sent."""
+    report = deliver_due(
+        engine=engine,
+        senders={EMAIL_KIND: EmailSender(sender)},
+        now=now,
+        only=Only(keys=(only,)) if only is not None else None,
+    )
+    return len(report.delivered)

@@ -27,12 +27,12 @@ from app.db.models import (
     Account,
     Conversation,
     Escalation,
-    FollowUpEmail,
     TriageDecision,
     as_utc,
     utcnow,
 )
 from app.escalations.card import CardState, HandoffCard, TriggerLine
+from app.escalations.email_follow_up import confirmation_payload
 from app.policy.matrix import caught_by
 
 logger = logging.getLogger(__name__)
@@ -155,11 +155,10 @@ def build_card(
 
 
 def _follow_up_email(session: Session, escalation: Escalation) -> str | None:
-    if escalation.follow_up_by != "email":
+    if escalation.follow_up_by != "email" or escalation.id is None:
         return None
-    return session.exec(
-        select(FollowUpEmail.to_address).where(col(FollowUpEmail.escalation_id) == escalation.id)
-    ).first()
+    chosen = confirmation_payload(session, escalation.id)
+    return None if chosen is None else str(chosen["to"])
 
 
 def _fmt(value: object) -> str:

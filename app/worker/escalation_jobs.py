@@ -50,6 +50,7 @@ def refresh_customer_wait_lines(*, runtime: Runtime, client: WebClient, now: dat
 
 
 def deliver_follow_up_emails(*, runtime: Runtime, sender: MailSender, now: datetime) -> int:
+    """The follow-up emails of the outbox that are due; how many were sent."""
     return deliver_due_emails(engine=runtime.engine, sender=sender, now=now)
 
 

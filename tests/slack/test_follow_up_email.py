@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from app.db.models import FollowUpEmail, utcnow
+from app.db.models import utcnow
+from app.db.outbox_table import OutboxEvent
+from app.escalations.email_follow_up import EMAIL_KIND
 from app.mail.smtp_sender import SmtpSender
 from app.messages import render
 from app.worker.escalation_jobs import deliver_follow_up_emails
@@ -40,10 +42,12 @@ def mail_slack(
         yield local
 
 
-def emails(slack: LocalSlack) -> list[FollowUpEmail]:
+def emails(slack: LocalSlack) -> list[OutboxEvent]:
+    """The outbox rows of the follow-up emails (their payload holds to, subject, body)."""
     assert slack.runtime is not None
     with Session(slack.runtime.engine) as session:
-        return list(session.exec(select(FollowUpEmail)))
+        query = select(OutboxEvent).where(col(OutboxEvent.kind) == EMAIL_KIND)
+        return list(session.exec(query.order_by(col(OutboxEvent.id))))
 
 
 def email_me_instead(slack: LocalSlack, message: dict[str, Any], customer: Any) -> None:
@@ -101,8 +105,9 @@ def test_the_customer_chooses_email_and_gets_it_once(
         )
     )
     assert "follow_up_by_email" not in json.dumps(updated["blocks"])
-    [stored] = slack.standin.wait_for(lambda: [e for e in emails(slack) if e.status == "sent"])
+    [stored] = slack.standin.wait_for(lambda: [e for e in emails(slack) if e.status == "delivered"])
     assert stored.attempts == 1 and escalation.follow_up_by == "email"
+    assert json.loads(stored.payload)["to"] == "maria@globex.example"
     card = slack.standin.wait_for(
         lambda: (
             (c := latest(slack, BILLING, escalations(slack)[0].card_ts or ""))
@@ -130,21 +135,21 @@ def test_an_smtp_outage_is_retried_by_the_worker(
     smtp_server.inbox.refuse = True
     customer, offered, _root = _chose_follow_up(slack, email="maria@globex.example")
     email_me_instead(slack, offered, customer)
-    [stored] = slack.standin.wait_for(lambda: [e for e in emails(slack) if e.error])
-    assert stored.status == "pending" and "451" in (stored.error or "")
-    assert "maria" not in (stored.error or "")
+    [stored] = slack.standin.wait_for(lambda: [e for e in emails(slack) if e.last_error])
+    assert stored.status == "pending" and "451" in (stored.last_error or "")
+    assert "maria" not in (stored.last_error or "")
     smtp_server.inbox.refuse = False
     assert slack.runtime is not None
     sender = SmtpSender.from_settings(slack.runtime.settings)
     assert sender is not None
     now = utcnow()
     assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=now) == 0  # paused
-    later = now + timedelta(minutes=2)
+    later = now + timedelta(minutes=2)  # past the outbox's first pause (30-45 s)
     assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=later) == 1
     assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=later) == 0
     assert [m["To"] for m in smtp_server.inbox.messages] == ["maria@globex.example"]
     [sent] = emails(slack)
-    assert (sent.status, sent.attempts) == ("sent", 2)
+    assert (sent.status, sent.attempts) == ("delivered", 2)
 
 
 def test_no_email_on_the_profile_is_told_and_nothing_is_stored(

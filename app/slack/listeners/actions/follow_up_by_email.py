@@ -12,7 +12,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from app.db.models import utcnow
-from app.escalations.email_follow_up import choose_email_follow_up, deliver_due_emails
+from app.escalations.email_follow_up import (
+    CONFIRMATION,
+    choose_email_follow_up,
+    deliver_due_emails,
+    email_key,
+)
 from app.mail.smtp_sender import SmtpSender
 from app.slack.listeners.actions.clicks import record_click, tell
 from app.slack.listeners.actions.follow_up_later import show_follow_up_choice
@@ -31,7 +36,7 @@ def follow_up_by_email(
     if sender is None:
         tell(client, click, "Email follow-ups are not set up; we'll follow up in this thread.")
         return
-    result, email_id = choose_email_follow_up(
+    result, _email_id = choose_email_follow_up(
         engine=runtime.engine,
         config=runtime.config,
         conversation_id=conversation_id,
@@ -52,7 +57,8 @@ def follow_up_by_email(
         conversation_id=conversation_id,
         escalation_id=result.escalation_id,
     )
-    deliver_due_emails(engine=runtime.engine, sender=sender, now=utcnow(), only=email_id)
+    key = email_key(result.escalation_id, CONFIRMATION)  # sent now, even before it is due
+    deliver_due_emails(engine=runtime.engine, sender=sender, now=utcnow(), only=key)
 
 
 def _profile_email(client: WebClient, user_id: str) -> str | None:
