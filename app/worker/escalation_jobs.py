@@ -15,11 +15,9 @@ from app.db.engine import session_scope
 from app.db.escalations import escalation_for_decision, escalations_without_card
 from app.db.models import Conversation, TriageDecision
 from app.escalations.customer import handoff_reply
-from app.escalations.email_follow_up import deliver_due_emails
 from app.escalations.handoff import post_card, record_card_failure
 from app.escalations.live_wait import refresh_wait_lines
 from app.escalations.overflow import sweep_overflow
-from app.mail.sender import MailSender
 from app.runtime import Runtime
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.replier import SlackThreadReplier
@@ -47,11 +45,6 @@ def refresh_customer_wait_lines(*, runtime: Runtime, client: WebClient, now: dat
         editor=SlackThreadReplier(client),
         now=now,
     )
-
-
-def deliver_follow_up_emails(*, runtime: Runtime, sender: MailSender, now: datetime) -> int:
-    """The follow-up emails of the outbox that are due; how many were sent."""
-    return deliver_due_emails(engine=runtime.engine, sender=sender, now=now)
 
 
 def post_missing_cards(*, runtime: Runtime, client: WebClient, now: datetime) -> int:

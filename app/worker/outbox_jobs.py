@@ -1,5 +1,6 @@
 """The worker's outbox sweep and its senders: every configured integration, Slack's deliveries
-(thread notices; team alerts when there are any to send), each with its installation's token;
+(thread notices; team alerts when there are any to send), follow-up emails when a mail server
+is configured, each with its installation's token;
 integration problems are queued for the leads channel (of every installation, in OAuth mode)
 first."""
 
@@ -12,6 +13,7 @@ from slack_sdk import WebClient
 from app.delivery.outbox import deliver_due
 from app.delivery.outcomes import AttemptSender, Recorder, Sender
 from app.escalations import thread_notices
+from app.escalations.email_follow_up import EMAIL_KIND, EmailSender
 from app.integrations import jira, linear
 from app.integrations.alerts import KIND as ALERT_KIND
 from app.integrations.senders import (
@@ -21,6 +23,7 @@ from app.integrations.senders import (
 )
 from app.integrations.settings import jira_settings, linear_settings
 from app.integrations.trackers import bug_trackers
+from app.mail.smtp_sender import SmtpSender
 from app.runtime import Runtime
 from app.slack.bug_reports import announce_bug_reports
 from app.slack.team_alerts import SlackAlertSender
@@ -45,6 +48,9 @@ def outbox_senders(runtime: Runtime, client: WebClient | ClientForTeam) -> Sende
     if problems or senders or any(any(t.alerts.model_dump().values()) for t in teams):
         senders[ALERT_KIND] = SlackAlertSender(client)
     senders[thread_notices.KIND] = ThreadNoticeSender(client)
+    mail = SmtpSender.from_settings(runtime.settings)
+    if mail is not None:  # follow-up emails wait (pending) until a mail server is configured
+        senders[EMAIL_KIND] = EmailSender(mail)
     return senders
 
 

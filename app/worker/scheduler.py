@@ -13,7 +13,6 @@ from slack_sdk import WebClient
 
 from app.config_file import ReportsConfig
 from app.knowledge_gaps.drafts import OfflineDrafter
-from app.mail.smtp_sender import SmtpSender
 from app.runtime import Runtime
 from app.slack.gap_notifier import SlackGapNotifier
 from app.slack.sent_lookup import find_keyed_message
@@ -30,7 +29,6 @@ from app.slack.workspaces import (
 )
 from app.surge.monitor import SurgeWatch
 from app.worker.escalation_jobs import (
-    deliver_follow_up_emails,
     post_missing_cards,
     post_missing_handoff_replies,
     refresh_customer_wait_lines,
@@ -225,16 +223,6 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
             seconds=seconds,
             id=job_id,
             **at_start,
-            **defaults,
-        )
-    mail = SmtpSender.from_settings(runtime.settings)
-    if mail is not None:
-        sender = mail
-        scheduler.add_job(
-            lambda: deliver_follow_up_emails(runtime=runtime, sender=sender, now=_now()),
-            "interval",
-            seconds=60,
-            id="deliver_follow_up_emails",
             **defaults,
         )
     # Slack deliveries go out with the token of the installation they belong to.

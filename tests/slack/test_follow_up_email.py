@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,9 @@ from sqlmodel import Session, col, select
 from app.db.models import utcnow
 from app.db.outbox_table import OutboxEvent
 from app.escalations.email_follow_up import EMAIL_KIND
-from app.mail.smtp_sender import SmtpSender
 from app.messages import render
-from app.worker.escalation_jobs import deliver_follow_up_emails
+from app.slack.client import build_web_client
+from app.worker.outbox_jobs import deliver_outbox, outbox_senders
 from standins.local_slack import OUR_TEAM, LocalSlack
 from tests.slack.test_handoff import card_in, escalate, escalations, latest, press
 from tests.slack.test_triage_flow import bot_replies
@@ -48,6 +48,16 @@ def emails(slack: LocalSlack) -> list[OutboxEvent]:
     with Session(slack.runtime.engine) as session:
         query = select(OutboxEvent).where(col(OutboxEvent.kind) == EMAIL_KIND)
         return list(session.exec(query.order_by(col(OutboxEvent.id))))
+
+
+def worker_sends_emails(slack: LocalSlack, *, now: datetime) -> int:
+    """One pass of the worker's outbox sweep (its senders as the settings configure them); how
+    many follow-up emails it delivered."""
+    assert slack.runtime is not None
+    senders = outbox_senders(slack.runtime, build_web_client(slack.runtime.settings))
+    before = sum(e.status == "delivered" for e in emails(slack))
+    deliver_outbox(slack.runtime, senders, lambda: [], now=now)
+    return sum(e.status == "delivered" for e in emails(slack)) - before
 
 
 def email_me_instead(slack: LocalSlack, message: dict[str, Any], customer: Any) -> None:
@@ -122,9 +132,7 @@ def test_the_customer_chooses_email_and_gets_it_once(
     [again] = slack.standin.wait_for(lambda: slack.standin.ephemerals_for(customer.user_id))
     assert chosen in again["text"]
     assert slack.runtime is not None
-    sender = SmtpSender.from_settings(slack.runtime.settings)
-    assert sender is not None
-    assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=utcnow()) == 0
+    assert worker_sends_emails(slack, now=utcnow()) == 0
     assert len(smtp_server.inbox.messages) == 1
 
 
@@ -140,13 +148,11 @@ def test_an_smtp_outage_is_retried_by_the_worker(
     assert "maria" not in (stored.last_error or "")
     smtp_server.inbox.refuse = False
     assert slack.runtime is not None
-    sender = SmtpSender.from_settings(slack.runtime.settings)
-    assert sender is not None
     now = utcnow()
-    assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=now) == 0  # paused
+    assert worker_sends_emails(slack, now=now) == 0  # paused
     later = now + timedelta(minutes=2)  # past the outbox's first pause (30-45 s)
-    assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=later) == 1
-    assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=later) == 0
+    assert worker_sends_emails(slack, now=later) == 1
+    assert worker_sends_emails(slack, now=later) == 0
     assert [m["To"] for m in smtp_server.inbox.messages] == ["maria@globex.example"]
     [sent] = emails(slack)
     assert (sent.status, sent.attempts) == ("delivered", 2)
@@ -226,10 +232,8 @@ def test_the_agents_reply_in_the_thread_reaches_the_customer_by_email(
         thread_ts=root,
     )
     slack.wait_processed(again.event_id)
-    sender = SmtpSender.from_settings(slack.runtime.settings)
-    assert sender is not None
-    assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=utcnow()) == 1
-    assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=utcnow()) == 0
+    assert worker_sends_emails(slack, now=utcnow()) == 1
+    assert worker_sends_emails(slack, now=utcnow()) == 0
 
     [_confirmation, emailed] = smtp_server.inbox.messages
     [escalation] = escalations(slack)
@@ -240,7 +244,7 @@ def test_the_agents_reply_in_the_thread_reaches_the_customer_by_email(
 
     # The customer's own messages are not mailed back to them.
     slack.say(GLOBEX, user=customer.user_id, team=customer.team_id, text="Thanks!", thread_ts=root)
-    assert deliver_follow_up_emails(runtime=slack.runtime, sender=sender, now=utcnow()) == 0
+    assert worker_sends_emails(slack, now=utcnow()) == 0
     assert len(smtp_server.inbox.messages) == 2
 
 

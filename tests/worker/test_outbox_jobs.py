@@ -14,6 +14,7 @@ from app.conversations.intake import BotIdentity
 from app.db.models import utcnow
 from app.db.outbox_table import OutboxEvent
 from app.delivery.outbox import deliver_due
+from app.escalations.email_follow_up import EMAIL_KIND, EmailSender
 from app.escalations.thread_notices import KIND as THREAD_NOTICE
 from app.integrations import hubspot
 from app.integrations.alerts import KIND as ALERT_KIND
@@ -113,3 +114,23 @@ def test_the_chosen_bug_trackers_get_issue_and_comment_senders(slack: LocalSlack
         ]
     assert len(problems) == 2  # linear and jira
     assert all("bug_reports.trackers lists" in p.payload for p in problems)
+
+
+def test_follow_up_emails_are_delivered_by_the_sweep_once_a_mail_server_is_configured(
+    slack: LocalSlack,
+) -> None:
+    assert slack.runtime is not None
+    client = build_web_client(slack.runtime.settings)
+    assert EMAIL_KIND not in outbox_senders(slack.runtime, client)  # they wait, pending
+    settings = slack.runtime.settings.model_copy(
+        update={"smtp_url": SecretStr("smtp://127.0.0.1:2525"), "smtp_from": "support@example.com"}
+    )
+    configured = replace(slack.runtime, settings=settings)
+    assert isinstance(outbox_senders(configured, client)[EMAIL_KIND], EmailSender)
+    jobs = [
+        job.id
+        for job in build_scheduler(
+            configured, single_workspace(configured, client, BotIdentity("T0OURS", "U0BOT"))
+        ).get_jobs()
+    ]
+    assert "deliver_outbox" in jobs and "deliver_follow_up_emails" not in jobs
