@@ -50,17 +50,20 @@ def test_thread_messages_from_customer_and_staff_are_recorded(
     slack.sender.message(
         ACME, jordan.user_id, "It says error 500", user_team=jordan.team_id, thread_ts=root.ts
     )
+    # The bot's answer led to a follow-up ("error 500") that it could not solve: handed off once.
+    # (The agent speaks after it: a reply in a thread where an agent is active goes to them.)
+    replies = slack.standin.wait_for(lambda: len(_bot_replies(slack, root.ts)) == 2)
+    assert replies
     slack.sender.message(
         ACME, "U0AGENT2", "Looking at it now", user_team=OUR_TEAM, thread_ts=root.ts
     )
-    slack.standin.wait_for(lambda: len(rows.messages()) == 4)
+    slack.standin.wait_for(lambda: len(rows.messages()) == 5)
     authors = sorted((m.author, m.text) for m in rows.messages())
     assert ("customer", "It says error 500") in authors
     assert ("staff", "Looking at it now") in authors
+    assert [a for a, _ in authors].count("bot") == 2
     assert len(rows.conversations()) == 1
-    # The bot's answer led to a follow-up ("error 500") that it could not solve: handed off once.
-    replies = slack.standin.wait_for(lambda: len(_bot_replies(slack, root.ts)) == 2)
-    assert replies
+    assert len(_bot_replies(slack, root.ts)) == 2
 
 
 def test_messages_that_never_open_a_conversation(slack: LocalSlack, rows: Rows) -> None:
