@@ -3,6 +3,7 @@ malformed file named with its entry."""
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 from typing import Any
@@ -115,10 +116,8 @@ def test_an_incomplete_catalogue_names_the_file_and_the_entry(
     tmp_path: Path, change: Any, message: str
 ) -> None:
     path = write(tmp_path, change(shipped()))
-    with pytest.raises(CatalogueError) as caught:
+    with pytest.raises(CatalogueError, match=rf"^{re.escape(f'{path}: ')}.*{re.escape(message)}"):
         load_catalogue(path)
-    assert str(caught.value).startswith(f"{path}: ")
-    assert message in str(caught.value)
 
 
 def test_an_unreadable_catalogue_is_named(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -47,56 +48,48 @@ def test_fragments_are_filled_in_and_order_is_kept(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("old", "new", "message"),
     [
         (
-            GOOD.replace("'close {{account}}'", "'close {{acount}}'"),
+            "'close {{account}}'",
+            "'close {{acount}}'",
             "lexicons.cancellation.en[0]: unknown fragment {{acount}} (known: det, account)",
         ),
         (
-            GOOD.replace("'cancel'", "'cancel(?:ing'"),
+            "'cancel'",
+            "'cancel(?:ing'",
             "lexicons.cancellation.en[1]: not a valid pattern: missing ), unterminated subpattern",
         ),
         (
-            GOOD.replace("  account: '{{det}} account'", "  account: '{{later}}'\n  later: 'x'"),
+            "'{{det}} account'",
+            "'{{later}}'\n  later: 'x'",
             "fragments.account: unknown fragment {{later}} (known: det)",
         ),
         (
-            GOOD.replace(
-                "    en:\n      - 'close {{account}}'\n      - 'cancel'", "    en: cancel"
-            ),
+            "en:\n      - 'close {{account}}'\n      - 'cancel'",
+            "en: cancel",
             "lexicons.cancellation.en: Input should be a valid tuple",
         ),
+        ("ja:", "japanese:", "lexicons.cancellation.japanese: String should match pattern"),
+        ("'cancel'", "42", "lexicons.cancellation.en[1]: Input should be a valid string"),
+        ("'cancel'", "''", "lexicons.cancellation.en[1]: String should have at least 1 character"),
+        ("cancellation:", "cancelation:", "lexicons: missing cancellation"),
         (
-            GOOD.replace("    ja:", "    japanese:"),
-            "lexicons.cancellation.japanese: String should match pattern",
-        ),
-        (
-            GOOD.replace("      - 'cancel'", "      - 42"),
-            "lexicons.cancellation.en[1]: Input should be a valid string",
-        ),
-        (
-            GOOD.replace("      - 'cancel'", "      - ''"),
-            "lexicons.cancellation.en[1]: String should have at least 1 character",
-        ),
-        (GOOD.replace("  cancellation:", "  cancelation:"), "lexicons: missing cancellation"),
-        (
-            GOOD + "  emoji:\n    - 'x'\n",
+            "'[INST]'",
+            "'[INST]'\n  emoji: ['x']",
             "literals.emoji: unknown name (expected: markers)",
         ),
-        (GOOD.replace("literals:", "literal:"), "literal: Extra inputs are not permitted"),
-        ("- just\n- a list\n", "the file: Input should be a valid dictionary"),
-        ("lexicons: {cancellation: {en: ['a']}\n", "unreadable"),
+        ("literals:", "literal:", "literal: Extra inputs are not permitted"),
+        (GOOD, "- just\n- a list\n", "the file: Input should be a valid dictionary"),
+        (GOOD, "lexicons: {cancellation: {en: ['a']}\n", "unreadable"),
     ],
 )
 def test_a_malformed_file_names_the_file_and_the_entry(
-    tmp_path: Path, text: str, message: str
+    tmp_path: Path, old: str, new: str, message: str
 ) -> None:
-    path = write(tmp_path, text)
-    with pytest.raises(LexiconFileError) as caught:
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(LexiconFileError, match=rf"^{re.escape(f'{path}: ')}.*{re.escape(message)}"):
         load(path)
-    assert str(caught.value).startswith(f"{path}: ")
-    assert message in str(caught.value)
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
