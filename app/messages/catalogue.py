@@ -108,6 +108,9 @@ def parse_catalogue(document: Any) -> Catalogue:
         where = ".".join(str(part) for part in first["loc"] if part != "[key]") or "the file"
         raise CatalogueError(f"{where}: {first['msg']}") from None
     languages = parsed.languages
+    repeated = sorted({language for language in languages if languages.count(language) > 1})
+    if repeated:
+        raise CatalogueError(f"languages: {', '.join(repeated)} listed more than once")
     if FALLBACK_LANGUAGE not in languages:
         raise CatalogueError(f"languages: {FALLBACK_LANGUAGE} (the fallback) is missing")
     _expect("units", parsed.units, languages)
