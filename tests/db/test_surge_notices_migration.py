@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from app.db.engine import make_engine
 from app.db.schema import current_revision, downgrade, head_revision, upgrade
 from app.surge.notices import KIND, notice_key
+from tests.db.test_follow_up_emails_migration import _utc, outbox_events
 
 CREATED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 WHEN = sa.DateTime(timezone=True)
@@ -33,14 +34,6 @@ surge_notices = sa.table(
     sa.column("created_at", WHEN),
     sa.column("sent_at", WHEN),
 )
-outbox_events = sa.table(
-    "outbox_events",
-    *(sa.column(name) for name in ("id", "kind", "idempotency_key", "payload", "status")),
-    *(sa.column(name) for name in ("attempts", "last_error", "external_id")),
-    sa.column("next_attempt_at", WHEN),
-    sa.column("created_at", WHEN),
-    sa.column("delivered_at", WHEN),
-)
 
 
 @pytest.fixture
@@ -50,12 +43,6 @@ def old_engine(database_url: str) -> Iterator[Engine]:
     upgrade(engine, "0019")
     yield engine
     engine.dispose()
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _notice(surge_id: int, channel: str, status: str, **values: Any) -> dict[str, Any]:
