@@ -325,25 +325,6 @@ class Surge(SQLModel, table=True):
     notices_reported_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
 
 
-class SurgeNotice(SQLModel, table=True):
-    """The proactive acknowledgement of a surge in one customer channel: posted once."""
-
-    __tablename__ = "surge_notices"
-    __table_args__ = (UniqueConstraint("surge_id", "channel_id", name="uq_surge_notice_channel"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    surge_id: int = Field(foreign_key="surges.id", index=True)
-    channel_id: str = Field(max_length=32)
-    requested_by: str = Field(max_length=32)
-    status: str = Field(default="pending", max_length=16, index=True)  # pending|posting|sent|failed
-    attempts: int = 0
-    error: str | None = Field(default=None, max_length=200)
-    ts: str | None = Field(default=None, max_length=32)
-    claimed_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts_column())
-    sent_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
-
-
 class TokenRefreshLease(SQLModel, table=True):
     """Who is refreshing an installation's rotating token right now: taken with one conditional
     UPDATE, so that two processes never spend the same refresh token."""

@@ -1,34 +1,76 @@
-"""Posts a surge's customer notice into a customer channel."""
+"""Delivers a surge's customer notices from the outbox into a customer channel, with the token of
+the installation it belongs to; the client paces posts per channel and waits out 429s."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from app.db.models import utcnow
+from app.delivery.outcomes import Delivered
+from app.runtime import Runtime
 from app.slack.blocks.customer_handoff import plain_message_blocks
+from app.slack.delivery_errors import client_for, delivery_error
 from app.slack.mrkdwn import escape
-from app.surge.notices import NoticeRefusedError
+from app.slack.sent_lookup import find_keyed_message, keyed_metadata
+from app.slack.surge_alerts import SlackSurgeAlerts
+from app.slack.workspaces import ClientForTeam
+from app.surge.notices import NoticeRequest, NoticeSender, deliver_requested
+from app.team_scope import TeamScope
 
-# Errors that will not go away by trying again.
-PERMANENT = frozenset(
-    {"channel_not_found", "not_in_channel", "is_archived", "restricted_action", "invalid_blocks"}
-)
+SURGE_NOTICE_EVENT = "surge_notice"
 
 
-class SlackNoticePoster:
-    def __init__(self, client: WebClient) -> None:
-        self._client = client  # its RateLimitErrorRetryHandler honours Retry-After on 429s
+class SlackSurgeNoticeSender:
+    """Posts ``payload["text"]`` (escaped) in ``payload["channel"]``, marked with the notice's
+    key; from the second attempt on, the channel is read first: a message carrying the key
+    there was posted by an attempt whose process died before recording it."""
 
-    def post_notice(self, *, channel: str, text: str) -> str:
-        safe = escape(text)
+    def __init__(self, clients: WebClient | ClientForTeam) -> None:
+        self._clients = clients
+
+    def send_attempt(self, payload: dict[str, Any], key: str, *, attempt: int) -> Delivered:
+        channel = str(payload["channel"])
+        client = client_for(self._clients, payload.get("team_id"), where=channel)
+        safe = escape(str(payload["text"]))
         try:
-            response = self._client.chat_postMessage(
+            if attempt > 1:
+                since = datetime.fromisoformat(str(payload["requested_at"]))
+                found = find_keyed_message(client, channel=channel, key=key, since=since)
+                if found is not None:
+                    return Delivered(external_id=found)
+            response = client.chat_postMessage(
                 channel=channel,
                 text=safe,
                 blocks=[block.to_dict() for block in plain_message_blocks(safe)],
                 unfurl_links=False,
+                metadata=keyed_metadata(SURGE_NOTICE_EVENT, key),
             )
         except SlackApiError as exc:
-            error = str(exc.response.get("error") or "error")
-            raise NoticeRefusedError(error, permanent=error in PERMANENT) from None
-        return str(response["ts"])
+            raise delivery_error(exc, where=channel) from None
+        return Delivered(external_id=str(response["ts"]))
+
+
+def surge_notice_sender(runtime: Runtime, clients: WebClient | ClientForTeam) -> NoticeSender:
+    """The outbox sender of surge notices: each with its installation's playbook and token."""
+    return NoticeSender(
+        engine=runtime.engine,
+        config_for=lambda team_id: runtime.for_team(TeamScope(team_id)).config,
+        post=SlackSurgeNoticeSender(clients),
+    )
+
+
+def post_requested_notices(*, runtime: Runtime, client: WebClient, request: NoticeRequest) -> None:
+    """The notices a lead's request stored, posted by the lead's process after the ack; the
+    leads channel hears the outcome once none is left."""
+    report = deliver_requested(
+        engine=runtime.engine,
+        request=request,
+        sender=surge_notice_sender(runtime, client),
+        now=utcnow(),
+    )
+    if report:
+        SlackSurgeAlerts(client, channel=runtime.config.leads_channel).announce(report)

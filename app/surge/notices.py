@@ -1,50 +1,50 @@
 """Proactive notices: while a playbook with a ``notice`` runs, a lead posts one acknowledgement
 to every customer channel of the affected tiers, so customers need not ask.
 
-A request stores one row per channel (unique per surge and channel: a channel hears it once per
-surge, however often leads ask). The worker posts the pending rows, paced, after the request was
-acknowledged; a channel Slack refuses for good (the bot left, the channel is archived) is marked
-failed, anything else is tried again on the next pass. When nothing is left pending, the leads are
-told the outcome once (a conditional UPDATE on the surge).
+A request stores one outbox row per channel (kind ``KIND``, key
+``surge-notice:<surge id>:<channel>``: a channel hears it once per surge, however often leads
+ask) in the lead's transaction. The lead's process delivers them right after the ack; what it
+leaves (it died, Slack failed) is delivered by the outbox sweep with the outbox's backoff. A
+channel Slack refuses for good (the bot left, the channel is archived) is dead at once; the notice
+of a surge that ended before it went out is not posted. When none of the surge's notices is left
+pending or delivering, the leads are told the outcome once (a conditional UPDATE on the surge).
 """
 
 from __future__ import annotations
 
-import logging
+import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.config_file import EscalationConfig
 from app.db.engine import session_scope
-from app.db.models import Surge, SurgeNotice
+from app.db.models import Surge
+from app.db.outbox_table import DEAD, DELIVERED, DELIVERING, PENDING, OutboxEvent
+from app.delivery.outbox import Only, deliver_due, enqueue
+from app.delivery.outcomes import AttemptSender, Delivered, PermanentError
 from app.surge.playbook import fill_playbook_text
 from app.surge.service import active_surge
 
-logger = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 5
-STALE_CLAIM = timedelta(minutes=5)
-BATCH = 100
-
-
-class NoticePoster(Protocol):
-    def post_notice(self, *, channel: str, text: str) -> str:
-        """Post and return the message's ts; raise NoticeRefusedError."""
-        ...
+KIND = "slack.surge_notice"
+# The outbox sweep leaves a notice this long to the lead's process that stored it.
+NOTICE_GRACE = timedelta(minutes=1)
+_ERROR_TYPE = re.compile(r"^(gave up: )?\w+Error: ")
 
 
-class NoticeRefusedError(Exception):
-    def __init__(self, error: str, *, permanent: bool) -> None:
-        super().__init__(error)
-        self.error = error
-        self.permanent = permanent
+def notice_key(surge_id: int, channel: str) -> str:
+    """The outbox key of a surge's notice in one channel."""
+    return f"{_key_prefix(surge_id)}{channel}"
+
+
+def _key_prefix(surge_id: int) -> str:
+    return f"surge-notice:{surge_id}:"
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,15 @@ class NoticeRequest:
     queued: int
     message: str  # for the lead who asked
     surge_id: int | None = None
+    keys: tuple[str, ...] = ()  # the outbox keys of the notices queued
+
+
+def _rows(session: Session, surge_id: int) -> list[OutboxEvent]:
+    query = select(OutboxEvent).where(
+        col(OutboxEvent.kind) == KIND,
+        col(OutboxEvent.idempotency_key).startswith(_key_prefix(surge_id), autoescape=True),
+    )
+    return list(session.exec(query))
 
 
 def request_notices(
@@ -75,29 +84,30 @@ def request_notices(
     if playbook is None or not playbook.notice:
         return NoticeRequest(0, f"The {surge.playbook} playbook has no customer notice.", surge.id)
     channels = [a.channel for a in config.accounts if a.tier in playbook.notice_tiers]
-    known = set(
-        session.exec(
-            select(SurgeNotice.channel_id).where(col(SurgeNotice.surge_id) == surge.id)
-        ).all()
-    )
-    queued = 0
+    known = {row.idempotency_key for row in _rows(session, surge.id)}
+    keys: list[str] = []
     for channel in channels:
-        if channel in known:
+        key = notice_key(surge.id, channel)
+        if key in known:
             continue
-        try:
-            with session.begin_nested():
-                session.add(
-                    SurgeNotice(
-                        surge_id=surge.id,
-                        channel_id=channel,
-                        requested_by=requested_by,
-                        created_at=now,
-                    )
-                )
-            queued += 1
-        except IntegrityError:  # another lead's request queued it a moment ago
-            continue
-    if not queued:
+        payload = {
+            "team_id": team_id,
+            "surge_id": surge.id,
+            "channel": channel,
+            "requested_by": requested_by,
+            "requested_at": now.isoformat(),
+        }
+        # another lead's request may store it a moment before: stored once all the same
+        enqueue(
+            session=session,
+            kind=KIND,
+            idempotency_key=key,
+            payload=payload,
+            now=now,
+            due_at=now + NOTICE_GRACE,
+        )
+        keys.append(key)
+    if not keys:
         return NoticeRequest(
             0,
             f"Every affected channel ({len(channels)}) already has the notice for "
@@ -107,10 +117,11 @@ def request_notices(
     session.execute(update(Surge).where(col(Surge.id) == surge.id).values(notices_reported_at=None))
     tiers = ", ".join(playbook.notice_tiers)
     return NoticeRequest(
-        queued,
-        f"Posting the {surge.playbook} notice to {queued} customer channels ({tiers}); "
+        len(keys),
+        f"Posting the {surge.playbook} notice to {len(keys)} customer channels ({tiers}); "
         "the outcome follows in the leads channel.",
         surge.id,
+        tuple(keys),
     )
 
 
@@ -121,100 +132,69 @@ def notice_text(config: EscalationConfig, surge: Surge) -> str | None:
     return fill_playbook_text(playbook.notice, status_url=surge.status_url, note=surge.note)
 
 
-@dataclass(frozen=True)
-class NoticeRun:
-    sent: int
-    report: str | None  # the outcome for the leads, once every notice of the surge is done
+class NoticeSender:
+    """The outbox sender of ``KIND``: the running surge's notice, its text filled from the
+    installation's playbook when it goes out, handed to ``post`` (which posts
+    ``payload["text"]`` in ``payload["channel"]``). A surge that ended, or a playbook without a
+    notice, posts nothing (the row is dead with the reason)."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        config_for: Callable[[str], EscalationConfig],
+        post: AttemptSender,
+    ) -> None:
+        self._engine = engine
+        self._config_for = config_for
+        self._post = post
+
+    def send_attempt(self, payload: dict[str, Any], key: str, *, attempt: int) -> Delivered:
+        surge_id = int(payload["surge_id"])
+        with session_scope(self._engine) as session:
+            surge = session.get(Surge, surge_id)
+            if surge is None or surge.ended_at is not None:
+                raise PermanentError(f"surge #{surge_id} ended before the notice was posted")
+            text = notice_text(self._config_for(str(payload["team_id"])), surge)
+            playbook = surge.playbook
+        if text is None:
+            raise PermanentError(f"the {playbook} playbook has no customer notice")
+        return self._post.send_attempt({**payload, "text": text}, key, attempt=attempt)
 
 
-def send_notices(
-    *,
-    engine: Engine,
-    config: EscalationConfig,
-    team_id: str,
-    poster: NoticePoster,
-    now: datetime,
-    interval: float = 0.0,
-    pause: Callable[[float], None] | None = None,
-    limit: int = BATCH,
-) -> NoticeRun:
-    """Post the installation's running surge's pending notices, ``interval`` seconds apart."""
+def deliver_requested(
+    *, engine: Engine, request: NoticeRequest, sender: AttemptSender, now: datetime
+) -> str | None:
+    """Deliver the notices a request queued, at once (the lead's process, after the ack); the
+    outcome for the leads when none of the surge's notices is left to deliver."""
+    if not request.keys or request.surge_id is None:
+        return None
+    deliver_due(engine=engine, senders={KIND: sender}, now=now, only=Only(keys=request.keys))
+    return report_once(engine=engine, surge_id=request.surge_id, now=now)
+
+
+def surges_to_report(*, engine: Engine) -> dict[str, int]:
+    """Running surges (by team id) with notices whose outcome the leads were not yet told."""
     with session_scope(engine) as session:
-        surge = active_surge(session=session, team_id=team_id)
-        if surge is None or surge.id is None:
-            return NoticeRun(0, None)
-        surge_id, text = surge.id, notice_text(config, surge)
-        # A pass that died between its claim and its result: try those channels again.
-        session.execute(
-            update(SurgeNotice)
-            .where(
-                col(SurgeNotice.surge_id) == surge_id,
-                col(SurgeNotice.status) == "posting",
-                col(SurgeNotice.claimed_at) < now - STALE_CLAIM,
+        surges = session.exec(
+            select(Surge.team_id, Surge.id).where(
+                col(Surge.ended_at).is_(None), col(Surge.notices_reported_at).is_(None)
             )
-            .values(status="pending")
-        )
-        pending = session.exec(
-            select(SurgeNotice.id, SurgeNotice.channel_id)
-            .where(col(SurgeNotice.surge_id) == surge_id, col(SurgeNotice.status) == "pending")
-            .order_by(col(SurgeNotice.id))
-            .limit(limit)
         ).all()
-    if text is None:
-        return NoticeRun(0, None)
-    sent = 0
-    for position, (notice_id, channel) in enumerate(pending):
-        if position and interval and pause is not None:
-            pause(interval)
-        if notice_id is None or not _claim(engine, notice_id, now):
-            continue
-        try:
-            ts = poster.post_notice(channel=channel, text=text)
-        except NoticeRefusedError as exc:
-            _refused(engine, notice_id, exc)
-            logger.warning("surge notice to %s not posted: %s", channel, exc.error)
-            continue
-        with session_scope(engine) as session:
-            session.execute(
-                update(SurgeNotice)
-                .where(col(SurgeNotice.id) == notice_id)
-                .values(status="sent", ts=ts, sent_at=now, error=None)
-            )
-        sent += 1
-    return NoticeRun(sent, _report_once(engine, surge_id, now))
+        return {
+            team_id: surge_id
+            for team_id, surge_id in surges
+            if surge_id is not None and _rows(session, surge_id)
+        }
 
 
-def _claim(engine: Engine, notice_id: int, now: datetime) -> bool:
-    """Take a pending notice for this pass ('posting'), so that no other worker posts it."""
+def report_once(*, engine: Engine, surge_id: int, now: datetime) -> str | None:
+    """The outcome of a surge's notices, once none is left pending or delivering (and only
+    once: the surge's conditional UPDATE); None before, and after."""
     with session_scope(engine) as session:
-        result = session.execute(
-            update(SurgeNotice)
-            .where(col(SurgeNotice.id) == notice_id, col(SurgeNotice.status) == "pending")
-            .values(status="posting", claimed_at=now, attempts=col(SurgeNotice.attempts) + 1)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def _refused(engine: Engine, notice_id: int, exc: NoticeRefusedError) -> None:
-    with session_scope(engine) as session:
-        row = session.get(SurgeNotice, notice_id)
-        assert row is not None
-        final = exc.permanent or row.attempts >= MAX_ATTEMPTS
-        row.status = "failed" if final else "pending"
-        row.error = exc.error[:200]
-        session.add(row)
-
-
-def _report_once(engine: Engine, surge_id: int, now: datetime) -> str | None:
-    with session_scope(engine) as session:
-        counts = dict(
-            session.execute(
-                select(col(SurgeNotice.status), func.count(col(SurgeNotice.id)))
-                .where(col(SurgeNotice.surge_id) == surge_id)
-                .group_by(col(SurgeNotice.status))
-            ).all()
-        )
-        if not counts or counts.get("pending") or counts.get("posting"):
+        rows = _rows(session, surge_id)
+        counts = Counter(row.status for row in rows)
+        if not counts or counts.get(PENDING) or counts.get(DELIVERING):
             return None
         taken = session.execute(
             update(Surge)
@@ -223,15 +203,16 @@ def _report_once(engine: Engine, surge_id: int, now: datetime) -> str | None:
         )
         if not taken.rowcount:  # type: ignore[attr-defined]
             return None
-        failed = session.exec(
-            select(SurgeNotice.channel_id, SurgeNotice.error).where(
-                col(SurgeNotice.surge_id) == surge_id, col(SurgeNotice.status) == "failed"
-            )
-        ).all()
-    total = sum(int(n) for n in counts.values())
+        failed = [
+            (row.idempotency_key.removeprefix(_key_prefix(surge_id)), row.last_error or "")
+            for row in rows
+            if row.status == DEAD
+        ]
     line = (
-        f"Surge #{surge_id} customer notice: posted in {counts.get('sent', 0)} of {total} channels."
+        f"Surge #{surge_id} customer notice: posted in {counts.get(DELIVERED, 0)} of "
+        f"{len(rows)} channels."
     )
     if failed:
-        line += " Not posted: " + ", ".join(f"<#{c}> ({e})" for c, e in failed[:20]) + "."
+        reasons = [f"<#{channel}> ({_ERROR_TYPE.sub('', error)})" for channel, error in failed]
+        line += " Not posted: " + ", ".join(reasons[:20]) + "."
     return line

@@ -2,7 +2,7 @@
 (thread notices; team alerts when there are any to send), follow-up emails when a mail server
 is configured, each with its installation's token;
 integration problems are queued for the leads channel (of every installation, in OAuth mode)
-first."""
+first. Surge notices go out through it too; after the sweep the leads hear how they went."""
 
 from __future__ import annotations
 
@@ -26,10 +26,13 @@ from app.integrations.trackers import bug_trackers
 from app.mail.smtp_sender import SmtpSender
 from app.runtime import Runtime
 from app.slack.bug_reports import announce_bug_reports
+from app.slack.surge_notices import surge_notice_sender
 from app.slack.team_alerts import SlackAlertSender
 from app.slack.thread_notice_sender import ThreadNoticeSender
 from app.slack.workspaces import ClientForTeam, WorkspaceSource, installed_team_ids
+from app.surge import notices as surge_notices
 from app.team_scope import TeamScope
+from app.worker.surge_jobs import announce_notice_outcomes
 
 Senders = dict[str, Sender | AttemptSender]
 
@@ -48,6 +51,7 @@ def outbox_senders(runtime: Runtime, client: WebClient | ClientForTeam) -> Sende
     if problems or senders or any(any(t.alerts.model_dump().values()) for t in teams):
         senders[ALERT_KIND] = SlackAlertSender(client)
     senders[thread_notices.KIND] = ThreadNoticeSender(client)
+    senders[surge_notices.KIND] = surge_notice_sender(runtime, client)
     mail = SmtpSender.from_settings(runtime.settings)
     if mail is not None:  # follow-up emails wait (pending) until a mail server is configured
         senders[EMAIL_KIND] = EmailSender(mail)
@@ -110,10 +114,12 @@ def deliver_outbox(
     workspaces: WorkspaceSource,
     now: datetime | None = None,
 ) -> int:
-    """Deliver what is due (how many were delivered), then post the bug report links the
-    trackers now have, each in its own workspace with that installation's token."""
+    """Deliver what is due (how many were delivered), tell the leads how their surge's customer
+    notices went once none is left, then post the bug report links the trackers now have, each
+    in its own workspace with that installation's token."""
     now = now or datetime.now(UTC)
     report = deliver_due(engine=runtime.engine, senders=senders, now=now, recorders=RECORDERS)
+    announce_notice_outcomes(engine=runtime.engine, workspaces=workspaces, now=now)
     if not runtime.config.bug_reports.trackers:
         return len(report.delivered)
     for workspace in workspaces():

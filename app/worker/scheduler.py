@@ -17,7 +17,6 @@ from app.runtime import Runtime
 from app.slack.gap_notifier import SlackGapNotifier
 from app.slack.sent_lookup import find_keyed_message
 from app.slack.surge_alerts import SlackSurgeAlerts
-from app.slack.surge_notices import SlackNoticePoster
 from app.slack.workspaces import (
     ClientForTeam,
     Workspace,
@@ -39,7 +38,7 @@ from app.worker.knowledge_gap_jobs import flag_hot_topics, gap_channel, post_wee
 from app.worker.outbox_jobs import deliver_outbox, outbox_senders
 from app.worker.report_jobs import post_leads_digest
 from app.worker.scheduled_slots import SlotSend, run_due_slot
-from app.worker.surge_jobs import run_surge_calendar, send_surge_notices
+from app.worker.surge_jobs import run_surge_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -171,16 +170,6 @@ def _workspace_jobs() -> tuple[WorkspaceJob, ...]:
             "run_surge_calendar",
             lambda w: run_surge_calendar(runtime=w.runtime, announcer=_surge_alerts(w), now=_now()),
             60,
-        ),
-        (
-            "send_surge_notices",
-            lambda w: send_surge_notices(
-                runtime=w.runtime,
-                poster=SlackNoticePoster(w.client),
-                announcer=_surge_alerts(w),
-                now=_now(),
-            ),
-            20,
         ),
         _slot_job(
             "post_knowledge_gap_digest",

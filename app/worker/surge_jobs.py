@@ -1,18 +1,20 @@
-"""Surge jobs of the worker: the calendar of known busy periods, and customer notices."""
+"""Surge jobs of the worker: the calendar of known busy periods, and the outcome of customer
+notices (after the outbox sweep that delivers them)."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
+
+from sqlalchemy.engine import Engine
 
 from app.db.engine import session_scope
 from app.runtime import Runtime
+from app.slack.surge_alerts import SlackSurgeAlerts
+from app.slack.workspaces import WorkspaceSource
 from app.surge.calendar import run_calendar
 from app.surge.monitor import SurgeAnnouncer
-from app.surge.notices import NoticePoster, send_notices
+from app.surge.notices import report_once, surges_to_report
 from app.surge.review import render_review, store_review
-
-NOTICE_INTERVAL_SECONDS = 0.25  # each notice goes to its own channel; Slack allows ~1/s each
 
 
 def run_surge_calendar(*, runtime: Runtime, announcer: SurgeAnnouncer, now: datetime) -> int:
@@ -38,20 +40,18 @@ def run_surge_calendar(*, runtime: Runtime, announcer: SurgeAnnouncer, now: date
     return len(changes)
 
 
-def send_surge_notices(
-    *, runtime: Runtime, poster: NoticePoster, announcer: SurgeAnnouncer, now: datetime
-) -> int:
-    """Post the pending customer notices of the running surge, about one a second per
-    channel's limit and well within the workspace's; tell the leads once all are done."""
-    run = send_notices(
-        engine=runtime.engine,
-        config=runtime.config,
-        team_id=runtime.team.team_id,
-        poster=poster,
-        now=now,
-        interval=NOTICE_INTERVAL_SECONDS,
-        pause=time.sleep,
-    )
-    if run.report:
-        announcer.announce(run.report)
-    return run.sent
+def announce_notice_outcomes(*, engine: Engine, workspaces: WorkspaceSource, now: datetime) -> int:
+    """Tell each installation's leads how its running surge's customer notices went, once none
+    is left to deliver (once per surge); how many were told."""
+    waiting = surges_to_report(engine=engine)
+    if not waiting:
+        return 0
+    told = 0
+    for workspace in workspaces():
+        surge_id = waiting.get(workspace.runtime.team.team_id)
+        report = report_once(engine=engine, surge_id=surge_id, now=now) if surge_id else None
+        if report:
+            leads = workspace.runtime.config.leads_channel
+            SlackSurgeAlerts(workspace.client, channel=leads).announce(report)
+            told += 1
+    return told

@@ -1,9 +1,12 @@
-"""Customer notices on a database: queued once per channel of the affected tiers, posted once
-(even by two passes), refusals kept apart from retries, the leads told once."""
+"""Customer notices on a database: queued once per channel of the affected tiers as outbox rows,
+posted once (even by two passes), refusals kept apart from retries, the leads told once."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -11,8 +14,20 @@ from sqlmodel import Session, select
 from app.config_file import parse_config
 from app.db.accounts import sync_accounts
 from app.db.engine import session_scope
-from app.db.models import SurgeNotice, utcnow
-from app.surge.notices import NoticeRefusedError, request_notices, send_notices
+from app.db.models import utcnow
+from app.db.outbox_table import OutboxEvent
+from app.delivery.outbox import LEASE, deliver_due
+from app.delivery.outcomes import Delivered, PermanentError, RetryableError
+from app.surge.notices import (
+    KIND,
+    NOTICE_GRACE,
+    NoticeRequest,
+    NoticeSender,
+    deliver_requested,
+    notice_key,
+    report_once,
+    request_notices,
+)
 from app.surge.service import start_surge, stop_surge
 from tests.test_config_file import VALID
 
@@ -29,16 +44,36 @@ NOW = utcnow()
 
 
 class RecordedPoster:
-    def __init__(self, refuse: dict[str, tuple[str, bool]] | None = None) -> None:
+    """Posts ``payload["text"]`` like the Slack sender; a channel in ``refuse`` raises."""
+
+    def __init__(self, refuse: dict[str, Exception] | None = None) -> None:
         self.posted: list[tuple[str, str]] = []
+        self.attempts: list[int] = []
         self.refuse = dict(refuse or {})
 
-    def post_notice(self, *, channel: str, text: str) -> str:
+    def send_attempt(self, payload: dict[str, Any], key: str, *, attempt: int) -> Delivered:
+        self.attempts.append(attempt)
+        channel = str(payload["channel"])
         if channel in self.refuse:
-            error, permanent = self.refuse[channel]
-            raise NoticeRefusedError(error, permanent=permanent)
-        self.posted.append((channel, text))
-        return f"{len(self.posted)}.000"
+            raise self.refuse[channel]
+        self.posted.append((channel, str(payload["text"])))
+        return Delivered(external_id=f"{len(self.posted)}.000")
+
+
+def _sender(engine: Engine, poster: RecordedPoster) -> NoticeSender:
+    return NoticeSender(engine=engine, config_for=lambda _team: CONFIG, post=poster)
+
+
+def _sweep(engine: Engine, poster: RecordedPoster, surge_id: int, now: datetime) -> NoticeRun:
+    """One pass of the outbox sweep over surge notices, then the leads' outcome (if due)."""
+    report = deliver_due(engine=engine, senders={KIND: _sender(engine, poster)}, now=now)
+    return NoticeRun(len(report.delivered), report_once(engine=engine, surge_id=surge_id, now=now))
+
+
+@dataclass(frozen=True)
+class NoticeRun:
+    sent: int
+    report: str | None
 
 
 def _start(engine: Engine, playbook: str = "outage") -> int:
@@ -59,7 +94,7 @@ def _start(engine: Engine, playbook: str = "outage") -> int:
     return change.surge_id
 
 
-def _request(engine: Engine, surge_id: int | None = None) -> str:
+def _request(engine: Engine, surge_id: int | None = None) -> NoticeRequest:
     with session_scope(engine) as session:
         return request_notices(
             team_id="single",
@@ -68,28 +103,40 @@ def _request(engine: Engine, surge_id: int | None = None) -> str:
             requested_by="U0LEAD1",
             now=NOW,
             surge_id=surge_id,
-        ).message
+        )
 
 
-def _notices(engine: Engine) -> list[SurgeNotice]:
+def _notices(engine: Engine) -> list[OutboxEvent]:
     with Session(engine) as session:
-        return list(session.exec(select(SurgeNotice).order_by(SurgeNotice.id)))  # type: ignore[arg-type]
+        query = select(OutboxEvent).where(OutboxEvent.kind == KIND).order_by(OutboxEvent.id)  # type: ignore[arg-type]
+        return list(session.exec(query))
+
+
+def _channel(row: OutboxEvent) -> str:
+    return str(json.loads(row.payload)["channel"])
 
 
 def test_every_affected_channel_hears_the_notice_once(engine: Engine) -> None:
-    assert _request(engine) == "No surge playbook is running."
+    assert _request(engine).message == "No surge playbook is running."
     surge_id = _start(engine)
-    assert "to 3 customer channels" in _request(engine, surge_id)
-    assert "already has the notice" in _request(engine)
-    assert "has ended" in _request(engine, surge_id + 1)
+    request = _request(engine, surge_id)
+    assert "to 3 customer channels" in request.message
+    assert "already has the notice" in _request(engine).message
+    assert "has ended" in _request(engine, surge_id + 1).message
+    assert sorted(row.idempotency_key for row in _notices(engine)) == [
+        notice_key(surge_id, c) for c in ("C0ACME", "C0GLOBEX", "C0INITECH")
+    ]
     poster = RecordedPoster()
-    first = send_notices(team_id="single", engine=engine, config=CONFIG, poster=poster, now=NOW)
-    again = send_notices(team_id="single", engine=engine, config=CONFIG, poster=poster, now=NOW)
-    assert (first.sent, again.sent) == (3, 0)
+    # The lead's process posts them at once; the sweep then finds nothing left.
+    report = deliver_requested(
+        engine=engine, request=request, sender=_sender(engine, poster), now=NOW
+    )
+    again = _sweep(engine, poster, surge_id, NOW + NOTICE_GRACE)
+    assert (len(poster.posted), again.sent) == (3, 0)
     assert sorted(c for c, _ in poster.posted) == ["C0ACME", "C0GLOBEX", "C0INITECH"]
     text = poster.posted[0][1]
     assert "https://status.example.com" in text and "Sync is delayed" in text
-    assert first.report == f"Surge #{surge_id} customer notice: posted in 3 of 3 channels."
+    assert report == f"Surge #{surge_id} customer notice: posted in 3 of 3 channels."
     assert again.report is None  # told once
 
 
@@ -104,12 +151,12 @@ def test_only_the_playbooks_tiers_are_notified(engine: Engine) -> None:
         request_notices(
             team_id="single", session=session, config=config, requested_by="U0LEAD1", now=NOW
         )
-    assert sorted(n.channel_id for n in _notices(engine)) == ["C0ACME", "C0GLOBEX"]
+    assert sorted(_channel(n) for n in _notices(engine)) == ["C0ACME", "C0GLOBEX"]
 
 
 def test_a_playbook_without_a_notice_posts_nothing(engine: Engine) -> None:
     _start(engine, "release")
-    assert _request(engine) == "The release playbook has no customer notice."
+    assert _request(engine).message == "The release playbook has no customer notice."
     assert _notices(engine) == []
 
 
@@ -117,48 +164,61 @@ def test_refusals_fail_for_good_and_hiccups_are_retried(engine: Engine) -> None:
     surge_id = _start(engine)
     _request(engine)
     poster = RecordedPoster(
-        {"C0GLOBEX": ("not_in_channel", True), "C0INITECH": ("ratelimited", False)}
+        {
+            "C0GLOBEX": PermanentError("Slack answered not_in_channel for channel C0GLOBEX"),
+            "C0INITECH": RetryableError("Slack answered ratelimited", retry_after=30),
+        }
     )
-    run = send_notices(team_id="single", engine=engine, config=CONFIG, poster=poster, now=NOW)
+    run = _sweep(engine, poster, surge_id, NOW + NOTICE_GRACE)
     assert run.sent == 1 and run.report is None  # Initech is still to do
-    statuses = {n.channel_id: (n.status, n.error) for n in _notices(engine)}
+    statuses = {_channel(n): (n.status, n.last_error) for n in _notices(engine)}
     assert statuses == {
-        "C0ACME": ("sent", None),
-        "C0GLOBEX": ("failed", "not_in_channel"),
-        "C0INITECH": ("pending", "ratelimited"),
+        "C0ACME": ("delivered", None),
+        "C0GLOBEX": ("dead", "PermanentError: Slack answered not_in_channel for channel C0GLOBEX"),
+        "C0INITECH": ("pending", "RetryableError: Slack answered ratelimited"),
     }
     poster.refuse.pop("C0INITECH")
-    run = send_notices(team_id="single", engine=engine, config=CONFIG, poster=poster, now=NOW)
+    assert _sweep(engine, poster, surge_id, NOW + NOTICE_GRACE).sent == 0  # backing off
+    run = _sweep(engine, poster, surge_id, NOW + timedelta(hours=2))
     assert run.sent == 1
     assert run.report == (
         f"Surge #{surge_id} customer notice: posted in 2 of 3 channels. "
-        "Not posted: <#C0GLOBEX> (not_in_channel)."
+        "Not posted: <#C0GLOBEX> (Slack answered not_in_channel for channel C0GLOBEX)."
     )
 
 
 def test_a_pass_that_died_mid_post_is_picked_up_later_and_ended_surges_post_nothing(
     engine: Engine,
 ) -> None:
-    _start(engine)
+    surge_id = _start(engine)
     _request(engine)
-    with session_scope(engine) as session:
-        stuck = session.exec(select(SurgeNotice)).first()
+    due = NOW + NOTICE_GRACE
+    with session_scope(engine) as session:  # a pass claimed one and died
+        stuck = session.exec(select(OutboxEvent).where(OutboxEvent.kind == KIND)).first()
         assert stuck is not None
-        stuck.status, stuck.claimed_at = "posting", NOW
+        stuck.status, stuck.attempts, stuck.next_attempt_at = "delivering", 1, due + LEASE
         session.add(stuck)
     poster = RecordedPoster()
-    assert (
-        send_notices(team_id="single", engine=engine, config=CONFIG, poster=poster, now=NOW).sent
-        == 2
-    )
-    later = NOW + timedelta(minutes=6)
-    assert (
-        send_notices(team_id="single", engine=engine, config=CONFIG, poster=poster, now=later).sent
-        == 1
-    )
+    assert _sweep(engine, poster, surge_id, due).sent == 2
+    later = due + LEASE + timedelta(minutes=1)
+    assert _sweep(engine, poster, surge_id, later).sent == 1
+    assert poster.attempts == [1, 1, 2]  # the taken-over one is told it is a later attempt
+
     with session_scope(engine) as session:
         stop_surge(team_id="single", session=session, stopped_by="U0LEAD1", now=later)
-    assert (
-        send_notices(team_id="single", engine=engine, config=CONFIG, poster=poster, now=later).sent
-        == 0
-    )
+    assert _sweep(engine, poster, surge_id, later).sent == 0
+
+
+def test_the_notices_of_a_surge_that_ended_before_they_went_out_are_not_posted(
+    engine: Engine,
+) -> None:
+    surge_id = _start(engine)
+    _request(engine)
+    with session_scope(engine) as session:
+        stop_surge(team_id="single", session=session, stopped_by="U0LEAD1", now=NOW)
+    poster = RecordedPoster()
+    assert _sweep(engine, poster, surge_id, NOW + NOTICE_GRACE).sent == 0
+    assert poster.posted == []
+    assert {(n.status, n.last_error) for n in _notices(engine)} == {
+        ("dead", f"PermanentError: surge #{surge_id} ended before the notice was posted")
+    }

@@ -20,6 +20,7 @@ from app.integrations import hubspot
 from app.integrations.alerts import KIND as ALERT_KIND
 from app.slack.client import build_web_client
 from app.slack.workspaces import single_workspace
+from app.surge.notices import KIND as SURGE_NOTICE
 from app.worker.outbox_jobs import outbox_senders
 from app.worker.scheduler import build_scheduler
 from standins.local_slack import LocalSlack
@@ -30,7 +31,7 @@ def test_no_integration_and_no_alerts_means_only_the_products_own_slack_deliveri
 ) -> None:
     assert slack.runtime is not None
     senders = outbox_senders(slack.runtime, build_web_client(slack.runtime.settings))
-    assert set(senders) == {THREAD_NOTICE}
+    assert set(senders) == {THREAD_NOTICE, SURGE_NOTICE}
 
 
 def test_alert_channels_alone_schedule_the_delivery_job(slack: LocalSlack) -> None:
@@ -40,7 +41,7 @@ def test_alert_channels_alone_schedule_the_delivery_job(slack: LocalSlack) -> No
     )
     runtime = replace(slack.runtime, config=config)
     client = build_web_client(slack.runtime.settings)
-    assert set(outbox_senders(runtime, client)) == {ALERT_KIND, THREAD_NOTICE}
+    assert set(outbox_senders(runtime, client)) == {ALERT_KIND, THREAD_NOTICE, SURGE_NOTICE}
     workspace = single_workspace(runtime, client, BotIdentity("T0OURS", "U0BOT"))
     jobs = build_scheduler(runtime, workspace).get_jobs()
     assert "deliver_outbox" in [job.id for job in jobs]
@@ -58,7 +59,11 @@ def test_a_misconfigured_crm_is_posted_to_the_leads_once(slack: LocalSlack) -> N
     runtime = replace(slack.runtime, settings=settings)
     client = build_web_client(settings)
     senders = outbox_senders(runtime, client)
-    assert set(senders) == {ALERT_KIND, THREAD_NOTICE}  # both CRMs off, the worker still starts
+    assert set(senders) == {
+        ALERT_KIND,
+        THREAD_NOTICE,
+        SURGE_NOTICE,
+    }  # both CRMs off, the worker still starts
     assert hubspot.KIND not in senders
     outbox_senders(runtime, client)  # a restart does not post twice
     with Session(runtime.engine) as session:
@@ -97,6 +102,7 @@ def test_the_chosen_bug_trackers_get_issue_and_comment_senders(slack: LocalSlack
     assert set(outbox_senders(configured, client)) == {
         ALERT_KIND,
         THREAD_NOTICE,
+        SURGE_NOTICE,
         "linear.issue",
         "linear.comment",
         "jira.issue",
@@ -104,7 +110,7 @@ def test_the_chosen_bug_trackers_get_issue_and_comment_senders(slack: LocalSlack
     }
     # chosen without credentials: off, and the leads hear of it (once, however many restarts)
     unconfigured = replace(slack.runtime, config=config)
-    assert set(outbox_senders(unconfigured, client)) == {ALERT_KIND, THREAD_NOTICE}
+    assert set(outbox_senders(unconfigured, client)) == {ALERT_KIND, THREAD_NOTICE, SURGE_NOTICE}
     outbox_senders(unconfigured, client)
     with Session(slack.runtime.engine) as session:
         problems = [

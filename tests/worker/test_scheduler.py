@@ -16,6 +16,7 @@ from app.escalations import thread_notices
 from app.integrations import linear
 from app.slack.client import build_web_client
 from app.slack.workspaces import single_workspace
+from app.surge import notices as surge_notices
 from app.worker.outbox_jobs import outbox_senders
 from app.worker.report_jobs import post_leads_digest
 from app.worker.scheduler import build_scheduler
@@ -45,7 +46,6 @@ def test_every_job_is_scheduled_once_with_an_id(slack: LocalSlack) -> None:
         "post_leads_digest",
         "watch_for_surges",
         "run_surge_calendar",
-        "send_surge_notices",
         "refresh_customer_wait_lines",
         "post_knowledge_gap_digest",
         "flag_hot_gap_topics",
@@ -96,8 +96,10 @@ def test_the_outbox_sweep_is_scheduled_and_linear_joins_it_when_configured(
         ).get_jobs()
     ]
     assert "deliver_outbox" in jobs  # the thread notices, at least, go out through it
+    assert "send_surge_notices" not in jobs  # surge notices too
     assert linear.KIND not in outbox_senders(slack.runtime, client)
     assert thread_notices.KIND in outbox_senders(slack.runtime, client)
+    assert surge_notices.KIND in outbox_senders(slack.runtime, client)
     configured = replace(
         slack.runtime,
         settings=slack.runtime.settings.model_copy(

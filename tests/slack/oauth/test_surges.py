@@ -4,6 +4,7 @@ channel with its own token; its customer notices go to its own customers only.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -11,8 +12,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from app.db.models import Surge, SurgeNotice, utcnow
+from app.db.models import Surge, utcnow
+from app.db.outbox_table import OutboxEvent
 from app.slack.workspaces import installed_workspaces
+from app.surge.notices import KIND as NOTICE_KIND
 from app.surge.volume import window_counts
 from app.worker.escalation_jobs import refresh_customer_wait_lines
 from app.worker.scheduler import build_scheduler
@@ -44,6 +47,10 @@ def _posts_in(slack: LocalSlack, channel: str) -> list[tuple[str | None, str]]:
         for call in slack.standin.calls_to("chat.postMessage")
         if call.args["channel"] == channel and call.ok
     ]
+
+
+def _notice_reports(slack: LocalSlack, channel: str) -> list[tuple[str | None, str]]:
+    return [(team, text) for team, text in _posts_in(slack, channel) if "customer notice" in text]
 
 
 def _surges(slack: LocalSlack) -> list[Surge]:
@@ -88,13 +95,20 @@ def test_notices_go_to_the_surging_workspaces_customers_with_its_token(
         slack, "T0ALPHA", "U0LEADA", "notify"
     )
     assert "No surge playbook is running" in _surge_command(slack, "T0BETA", "U0LEADB", "notify")
-    _run_job(slack, "send_surge_notices")
+    # The lead's process posts it, then tells its own leads how it went.
+    slack.standin.wait_for(lambda: _notice_reports(slack, "C0LEADSA"))
+    _run_job(slack, "deliver_outbox")  # the sweep finds nothing left to post, or to tell
     assert slack.runtime is not None
     with Session(slack.runtime.engine) as session:
-        notices = session.exec(select(SurgeNotice)).all()
-    assert [(n.channel_id, n.status) for n in notices] == [("C0ACMEA", "sent")]
+        notices = session.exec(select(OutboxEvent).where(OutboxEvent.kind == NOTICE_KIND)).all()
+    assert [(json.loads(n.payload)["channel"], n.status) for n in notices] == [
+        ("C0ACMEA", "delivered")
+    ]
     assert [team for team, _ in _posts_in(slack, "C0ACMEA")] == ["T0ALPHA"]
     assert _posts_in(slack, "C0GLOBEXB") == []
+    [(team, report)] = _notice_reports(slack, "C0LEADSA")
+    assert team == "T0ALPHA" and "posted in 1 of 1 channels" in report
+    assert _notice_reports(slack, "C0LEADSB") == []
 
 
 def test_one_workspaces_burst_alerts_its_own_leads_only(two_workspaces: LocalSlack) -> None:

@@ -1,5 +1,6 @@
 """ "Notify affected customers" on a surge start announcement (leads only): queues the running
-playbook's notice for every affected customer channel; the worker posts them."""
+playbook's notice for every affected customer channel and posts them after the ack (the outbox
+sweep posts what this process leaves)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from slack_sdk import WebClient
 from app.db.engine import session_scope
 from app.db.models import utcnow
 from app.slack.listeners.actions.clicks import lead_click, tell
+from app.slack.surge_notices import post_requested_notices
 from app.surge.notices import request_notices
 
 
@@ -41,3 +43,4 @@ def notify_surge_customers(
             surge_id=int(click.value),
         )
     tell(client, click, request.message)
+    post_requested_notices(runtime=runtime, client=client, request=request)

@@ -1,6 +1,6 @@
 """``/escalation-surge start PLAYBOOK [status-url] [note]``, ``/escalation-surge stop`` and
 ``/escalation-surge notify``: leads switch a surge playbook on and off (stopping posts the
-post-surge review to the leads channel) and queue its notice to the affected customers."""
+post-surge review to the leads channel) and post its notice to the affected customers."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from app.db.engine import session_scope
 from app.db.models import utcnow
 from app.slack.middleware.runtime import runtime_of
 from app.slack.surge_alerts import SlackSurgeAlerts
+from app.slack.surge_notices import post_requested_notices
 from app.surge.notices import request_notices
 from app.surge.review import render_review, store_review
 from app.surge.service import start_surge, stop_surge
@@ -46,6 +47,7 @@ def escalation_surge(
                 now=now,
             )
         ack(text=request.message)
+        post_requested_notices(runtime=runtime, client=client, request=request)
         return
     if words[0].lower() == "start":
         if len(words) < 2:
