@@ -228,7 +228,7 @@ def _fts_table() -> sqlite3.Connection:
     connection = sqlite3.connect(":memory:")
     connection.execute(
         "CREATE VIRTUAL TABLE t USING fts5(title, body, "
-        "tokenize='porter unicode61 remove_diacritics 2')"
+        "tokenize='unicode61 remove_diacritics 2')"
     )
     connection.execute("INSERT INTO t VALUES ('Reset password', 'Click reset')")
     return connection
