@@ -2,8 +2,8 @@
 
 ``compose_answer`` picks the paragraph or list of steps of the top article that shares the most
 words with the question (compared as Snowball stems in the article's language), cuts it on a
-sentence or line boundary, adds a one-line lead-in and cites the best articles. The text is plain (no Slack or Markdown markup): the Slack layer
-renders and escapes it.
+sentence or line boundary, adds a one-line lead-in and cites the best articles. The text is
+plain (no Slack or Markdown markup): the Slack layer renders and escapes it.
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ Articles are indexed word by word as Snowball stems (``app.knowledge.stemming``,
 question's language is not known when it is searched) with the ``unicode61 remove_diacritics 2``
 tokenizer, and ranked by bm25 with the title weighted above the tags and the body. The FTS5 table
 reads its text from a content table holding the articles' own words, one for each indexed stem,
-so snippets quote the article as written. Query terms are stemmed the same way. A query term absent from every article
-is replaced by the closest word of the knowledge base when one is a typo away ("pasword").
+so snippets quote the article as written. Query terms are stemmed the same way. A query term
+absent from every article is replaced by the closest word of the knowledge base when one is a
+typo away ("pasword").
 
 Customer text never reaches FTS5 as syntax: ``query_terms`` keeps word tokens only (no stop-words,
 no operators, at most ``MAX_QUERY_TERMS``) and ``match_expression`` quotes every one of them, so
