@@ -20,6 +20,11 @@ A question with no content word gets the topic ``<intent>:*``.
 
 State changes (flagging a hot topic, marking gaps digested, marking an article written) are
 each one conditional UPDATE, so two workers or two clicks change a row once.
+
+A "Mark article written" button carries the topic key its message was posted with. Migration
+0022 recomputed the stored keys (they were suffix-stripped stems before) and kept each changed
+gap's old key in ``previous_topic``: a key no gap has now names the gaps that had it before
+(see :func:`named_by`), so a button posted before the upgrade still closes its topic.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, FromClause, Table, func, update
+from sqlalchemy import ColumnElement, FromClause, Table, and_, func, or_, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -473,6 +478,14 @@ def mark_digested(*, session: Session, gap_ids: Sequence[int], now: datetime) ->
 # -- articles -------------------------------------------------------------------------------
 
 
+def named_by(topic: str) -> ColumnElement[bool]:
+    """The gaps a button's topic key names: those with that key now; when no gap has it now,
+    those that had it before migration 0022 recomputed their keys."""
+    keyed = _GAPS.alias("keyed")
+    taken = select(keyed.c.id).where(keyed.c.topic == topic).exists()
+    return or_(_GAPS.c.topic == topic, and_(_GAPS.c.previous_topic == topic, ~taken))
+
+
 def mark_article_written(
     *,
     session: Session,
@@ -481,16 +494,15 @@ def mark_article_written(
     gap_ids: Sequence[int] | None = None,
     topic: str | None = None,
 ) -> int:
-    """Close the open gaps given by id or by topic (exactly one of the two): one conditional
-    UPDATE; returns how many changed (0 when someone else already did it)."""
+    """Close the open gaps given by id or by topic key (exactly one of the two; a key as
+    :func:`named_by` reads it): one conditional UPDATE; returns how many changed (0 when
+    someone else already did it)."""
     if (gap_ids is None) == (topic is None):
         raise ValueError("give gap_ids or topic, not both")
     if gap_ids is not None and not gap_ids:
         return 0
     selector = (
-        col(KnowledgeGap.topic) == topic
-        if topic is not None
-        else col(KnowledgeGap.id).in_(list(gap_ids or []))
+        named_by(topic) if topic is not None else col(KnowledgeGap.id).in_(list(gap_ids or []))
     )
     result = session.execute(
         update(KnowledgeGap)
@@ -501,11 +513,12 @@ def mark_article_written(
 
 
 def article_writer(*, session: Session, topic: str) -> tuple[str, datetime] | None:
-    """Who marked the topic's article written last, and when (None if nobody has)."""
+    """Who marked the topic's article written last, and when (None if nobody has); the topic
+    key is read as :func:`named_by` reads it."""
     row = session.exec(
         select(KnowledgeGap)
         .where(
-            col(KnowledgeGap.topic) == topic,
+            named_by(topic),
             col(KnowledgeGap.status) == "article_written",
             col(KnowledgeGap.article_written_by).is_not(None),
         )

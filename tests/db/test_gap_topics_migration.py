@@ -1,7 +1,8 @@
 """Revision 0022: every stored knowledge gap's topic key is recomputed with the Snowball
 stemmer from its question (in the conversation's language); gaps whose keys now collide form
-one topic and keep their rows, notes, links and state; a downgrade gives back the keys of the
-suffix stripper used before."""
+one topic and keep their rows, notes, links and state; each changed gap keeps its old key in
+``previous_topic`` (buttons posted before carry it); a downgrade gives back the keys of the
+suffix stripper used before and drops the column."""
 
 from __future__ import annotations
 
@@ -131,6 +132,17 @@ def _gaps(engine: Engine) -> list[dict[str, Any]]:
         return [dict(row) for row in rows.mappings()]
 
 
+def _previous_topics(engine: Engine) -> list[str | None]:
+    with engine.connect() as connection:
+        return list(
+            connection.execute(
+                sa.select(sa.column("previous_topic"))
+                .select_from(sa.table("knowledge_gaps"))
+                .order_by(sa.column("id"))
+            ).scalars()
+        )
+
+
 def _without_topic(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{key: value for key, value in row.items() if key != "topic"} for row in rows]
 
@@ -153,6 +165,12 @@ def test_topic_keys_are_recomputed_and_colliding_topics_merge(at_0019: Engine) -
         assert topic_key(intent, text or question, language) == new
 
 
+def test_each_changed_key_is_kept_as_the_previous_one(at_0019: Engine) -> None:
+    upgrade(at_0019)
+
+    assert _previous_topics(at_0019) == [old if old != new else None for *_, old, new, _ in GAPS]
+
+
 def test_downgrade_gives_back_the_suffix_stripper_keys(at_0019: Engine) -> None:
     before = _gaps(at_0019)
     upgrade(at_0019)
@@ -161,3 +179,5 @@ def test_downgrade_gives_back_the_suffix_stripper_keys(at_0019: Engine) -> None:
 
     assert current_revision(at_0019) == "0019"
     assert _gaps(at_0019) == before
+    columns = {column["name"] for column in sa.inspect(at_0019).get_columns("knowledge_gaps")}
+    assert "previous_topic" not in columns

@@ -400,6 +400,34 @@ def test_marking_a_topic_written_closes_its_open_gaps_once(engine: Engine) -> No
     assert [g.article_written_by for g in rows.values() if g.topic == topic] == ["U0LEAD1"] * 3
 
 
+def test_a_key_no_gap_has_now_names_the_gaps_that_had_it_before(engine: Engine) -> None:
+    """Buttons posted before migration 0022 carry the old keys it kept in ``previous_topic``;
+    a key some gap has now means that gap's topic."""
+    export = gap(engine, EXPORT_QUESTIONS[0])
+    audit = gap(engine, "Where is the audit log?", intent="security")
+    renamed = gap(engine, "How do I reset 2FA codes?", intent="security")
+    with session_scope(engine) as session:
+        for row, previous in (
+            (export, "billing_question:export-invoic-quickbooks"),
+            (renamed, audit.topic),
+        ):
+            stored = session.get(KnowledgeGap, row.id)
+            assert stored is not None
+            stored.previous_topic = previous
+    old_key = "billing_question:export-invoic-quickbooks"
+    with session_scope(engine) as session:
+        assert mark_article_written(session=session, topic=old_key, user_id="U0LEAD1", now=NOW) == 1
+        assert (
+            mark_article_written(session=session, topic=audit.topic, user_id="U0LEAD1", now=NOW)
+            == 1
+        )
+    with session_scope(engine) as session:
+        writer = article_writer(session=session, topic=old_key)
+    assert writer is not None and writer[0] == "U0LEAD1"
+    rows = {g.id: g.status for g in gaps(engine)}
+    assert rows == {export.id: "article_written", audit.id: "article_written", renamed.id: "open"}
+
+
 def test_marking_by_ids_needs_exactly_one_selector(engine: Engine) -> None:
     row = gap(engine, EXPORT_QUESTIONS[0])
     with session_scope(engine) as session:

@@ -12,8 +12,12 @@ message is gone), in the conversation's language, else the escalation's. Gaps wh
 collide become one topic: each gap stays its own row, so no count, question, note, thread link
 or flag/digest/article state is lost; the topic's count is the sum of the merged ones.
 
+Messages posted before the upgrade (digests, hot-topic alerts) carry the old keys in their
+"Mark article written" buttons, so each gap whose key changes keeps its old one in the new
+column ``previous_topic``: a button whose key no gap has now closes the gaps that had it.
+
 The downgrade recomputes the keys with the suffix stripper used before this revision (English,
-as it was), from the same questions.
+as it was), from the same questions, and drops ``previous_topic``.
 
 The key computation is frozen here as it is at this revision (tokens, stop-words, generic
 words, Slack markup); only ``snowballstemmer``, a pinned dependency, is imported.
@@ -50,6 +54,7 @@ ALGORITHMS = {
 knowledge_gaps = sa.table(
     "knowledge_gaps",
     *(sa.column(name) for name in ("id", "escalation_id", "intent", "topic", "question")),
+    sa.column("previous_topic"),
 )
 escalations = sa.table(
     "escalations", sa.column("id"), sa.column("conversation_id"), sa.column("language")
@@ -182,7 +187,9 @@ def _first_customer_text(
     return str(first.text) if first is not None else None
 
 
-def _recompute(stemmer_of: Callable[[str | None], Callable[[str], str]]) -> None:
+def _recompute(
+    stemmer_of: Callable[[str | None], Callable[[str], str]], *, keep_previous: bool
+) -> None:
     connection = op.get_bind()
     gaps = connection.execute(
         sa.select(
@@ -211,19 +218,25 @@ def _recompute(stemmer_of: Callable[[str | None], Callable[[str], str]]) -> None
             stemmers[gap.language] = stemmer_of(gap.language)
         topic = _topic_key(gap.intent, question, stemmers[gap.language])
         if topic != gap.topic:
-            changed.append({"gap_id": gap.id, "new_topic": topic})
-    if changed:
-        connection.execute(
-            knowledge_gaps.update()
-            .where(knowledge_gaps.c.id == sa.bindparam("gap_id"))
-            .values(topic=sa.bindparam("new_topic")),
-            changed,
-        )
+            changed.append({"gap_id": gap.id, "new_topic": topic, "old_topic": gap.topic})
+    if not changed:
+        return
+    values: dict[str, sa.BindParameter[str]] = {"topic": sa.bindparam("new_topic")}
+    if keep_previous:
+        values["previous_topic"] = sa.bindparam("old_topic")
+    connection.execute(
+        knowledge_gaps.update().where(knowledge_gaps.c.id == sa.bindparam("gap_id")).values(values),
+        changed,
+    )
 
 
 def upgrade() -> None:
-    _recompute(_snowball)
+    with op.batch_alter_table("knowledge_gaps") as batch:
+        batch.add_column(sa.Column("previous_topic", sa.String(length=200), nullable=True))
+    _recompute(_snowball, keep_previous=True)
 
 
 def downgrade() -> None:
-    _recompute(_suffix_stripper)
+    _recompute(_suffix_stripper, keep_previous=False)
+    with op.batch_alter_table("knowledge_gaps") as batch:
+        batch.drop_column("previous_topic")
