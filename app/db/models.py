@@ -290,6 +290,8 @@ class KnowledgeGap(SQLModel, table=True):
     escalation_id: int = Field(foreign_key="escalations.id", unique=True)
     intent: str = Field(max_length=40, index=True)
     topic: str = Field(max_length=200, index=True)  # key grouping similar questions
+    # The key before migration 0022 recomputed it (buttons posted before carry it); else None
+    previous_topic: str | None = Field(default=None, max_length=200)
     question: str = Field(sa_column=Column(Text, nullable=False))
     resolution_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     status: str = Field(default="open", max_length=16, index=True)  # open | article_written

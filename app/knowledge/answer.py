@@ -1,9 +1,9 @@
 """Extractive answers from the knowledge base (no language model involved).
 
 ``compose_answer`` picks the paragraph or list of steps of the top article that shares the most
-words with the question, cuts it on a sentence or line boundary, adds a one-line lead-in and
-cites the best articles. The text is plain (no Slack or Markdown markup): the Slack layer
-renders and escapes it.
+words with the question (compared as Snowball stems in the article's language), cuts it on a
+sentence or line boundary, adds a one-line lead-in and cites the best articles. The text is
+plain (no Slack or Markdown markup): the Slack layer renders and escapes it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from app.knowledge.articles import Article, markdown_to_text
 from app.knowledge.index import Retrieval, query_terms, tokenize
+from app.knowledge.stemming import stem, stems
 
 # A suggested ``min_confidence``: on the sample knowledge base, the customer questions of the
 # tests score 0.28 or more and off-topic messages 0.16 or less.
@@ -35,7 +36,6 @@ _LIST_ITEM_RE = re.compile(r"^\s*(•|\d+[.)])\s")
 _SENTENCE_END_RE = re.compile(r"[.!?…](?=\s|$)")
 _LIST_MARKER_RE = re.compile(r"^\s*\d+\.$")
 _HOW_TO_WORDS = frozenset({"how", "steps", "step", "setup", "como", "wie", "comment"})
-_SUFFIXES = ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly")
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,10 @@ def compose_answer(question: str, retrieval: Retrieval, *, min_confidence: float
     if not retrieval.hits or retrieval.confidence < min_confidence:
         return None
     top = retrieval.hits[0].article
-    stems = {_stem(term) for term in (*query_terms(question), *retrieval.terms)}
-    excerpt = truncate(_best_passage(top, question, stems), MAX_EXCERPT_CHARS)
+    question_stems = {
+        stem(term, top.language) for term in (*query_terms(question), *retrieval.terms)
+    }
+    excerpt = truncate(_best_passage(top, question, question_stems), MAX_EXCERPT_CHARS)
     lead_in = _LEAD_INS.get(top.language.split("-")[0], _LEAD_INS["en"]).format(title=top.title)
     return Answer(
         text=f"{lead_in}\n\n{excerpt}",
@@ -102,17 +104,19 @@ def _line_before(text: str, end: int) -> str:
     return text[text.rfind("\n", 0, end) + 1 : end]
 
 
-def _best_passage(article: Article, question: str, stems: set[str]) -> str:
-    """The block sharing the most words with the question; a word in the block's heading
-    counts twice more, and a list of steps counts one more for a how-to question. The earliest
-    block wins a tie. A block introducing a list ("...:") is joined to that list."""
+def _best_passage(article: Article, question: str, question_stems: set[str]) -> str:
+    """The block sharing the most word stems (in the article's language) with the question;
+    a word in the block's heading counts twice more, and a list of steps counts one more for a
+    how-to question. The earliest block wins a tie. A block introducing a list ("...:") is
+    joined to that list."""
     blocks = _blocks(article.body)
     if not blocks:
         return markdown_to_text(article.body)
     how_to = not _HOW_TO_WORDS.isdisjoint(tokenize(question))
 
     def relevance(block: _Block) -> int:
-        score = len(stems & _stems(block.text)) + 2 * len(stems & _stems(block.heading))
+        shared = len(question_stems & _stems(block.text, article.language))
+        score = shared + 2 * len(question_stems & _stems(block.heading, article.language))
         return score + (1 if how_to and _LIST_ITEM_RE.match(block.text) else 0)
 
     best = max(range(len(blocks)), key=lambda i: (relevance(blocks[i]), -i))
@@ -170,14 +174,5 @@ def _citations(retrieval: Retrieval) -> list[Citation]:
     return citations
 
 
-def _stems(text: str) -> set[str]:
-    return {_stem(token) for token in tokenize(text)}
-
-
-def _stem(word: str) -> str:
-    """A light suffix-stripping stem, enough to match "invoices" with "invoice"."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-            break
-    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+def _stems(text: str, language: str) -> set[str]:
+    return set(stems(tokenize(text), language))

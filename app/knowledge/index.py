@@ -3,9 +3,13 @@
 The confidence is the calibrated probability that the top article answers the text (see
 ``app.knowledge.calibration``).
 
-Articles are indexed with the ``porter unicode61 remove_diacritics 2`` tokenizer and ranked by
-bm25 with the title weighted above the tags and the body. A query term absent from every article
-is replaced by the closest word of the knowledge base when one is a typo away ("pasword").
+Articles are indexed word by word as Snowball stems (``app.knowledge.stemming``, English: a
+question's language is not known when it is searched) with the ``unicode61 remove_diacritics 2``
+tokenizer, and ranked by bm25 with the title weighted above the tags and the body. The FTS5 table
+reads its text from a content table holding the articles' own words, one for each indexed stem,
+so snippets quote the article as written. Query terms are stemmed the same way. A query term
+absent from every article is replaced by the closest word of the knowledge base when one is a
+typo away ("pasword").
 
 Customer text never reaches FTS5 as syntax: ``query_terms`` keeps word tokens only (no stop-words,
 no operators, at most ``MAX_QUERY_TERMS``) and ``match_expression`` quotes every one of them, so
@@ -29,6 +33,7 @@ from rapidfuzz.distance import OSA
 from app.knowledge.articles import Article, KnowledgeBaseError, markdown_to_text
 from app.knowledge.calibration import AnswerCalibration, RetrievalFeatures, load_calibration
 from app.knowledge.glossary import EMPTY_GLOSSARY, GLOSSARY_PATH, Glossary, load_glossary
+from app.knowledge.stemming import stem, stems
 
 # bm25 weights of the indexed columns: a word in the title counts far more than one in the body.
 TITLE_WEIGHT = 10.0
@@ -48,7 +53,7 @@ _MIN_CORRECTABLE_CHARS = 4
 _TWO_EDITS_CHARS = 8
 _CORRECTION_CACHE_SIZE = 4096
 
-_TOKENIZER = "porter unicode61 remove_diacritics 2"
+_TOKENIZER = "unicode61 remove_diacritics 2"
 _TOKEN_RE = re.compile(r"[^\W_]+")
 _FTS_OPERATORS = frozenset({"and", "or", "not", "near"})
 # Words that say nothing about the topic: English, plus the commonest Spanish, German, French
@@ -212,8 +217,8 @@ class KnowledgeIndex:
         connection = _connect()
         try:
             _create_table(connection)
-            connection.executemany(
-                "INSERT INTO articles(rowid, title, tags, body) VALUES (?, ?, ?, ?)",
+            _insert(
+                connection,
                 [
                     (rowid, article.title, " ".join(article.tags), body)
                     for rowid, (article, body) in enumerate(zip(ordered, bodies, strict=True))
@@ -263,7 +268,7 @@ class KnowledgeIndex:
         with self._lock:
             terms = self._resolve(self._query_terms(text))
             known = [term for term in terms if term.rowids]
-            expression = match_expression([term.text for term in known])
+            expression = match_expression(stems(term.text for term in known))
             if expression is None:
                 return Retrieval(hits=(), confidence=0.0, terms=tuple(t.text for t in terms))
             rows = self._db.execute(
@@ -345,7 +350,7 @@ class KnowledgeIndex:
         return [word for word in self._glossary.english(term) if self._rowids(word)]
 
     def _rowids(self, term: str, *, columns: str = "") -> frozenset[int]:
-        expression = match_expression([term])
+        expression = match_expression([stem(term)])
         rows = self._db.execute(
             "SELECT rowid FROM articles WHERE articles MATCH ?", (f"{columns}{expression}",)
         ).fetchall()
@@ -381,9 +386,13 @@ def _connect() -> sqlite3.Connection:
 
 
 def _create_table(connection: sqlite3.Connection) -> None:
+    """The articles' text (``article_text``) and its full-text index (``articles``), which reads
+    the text of snippets from ``article_text``."""
+    connection.execute("CREATE TABLE article_text(rowid INTEGER PRIMARY KEY, title, tags, body)")
     try:
         connection.execute(
-            f"CREATE VIRTUAL TABLE articles USING fts5(title, tags, body, tokenize='{_TOKENIZER}')"
+            "CREATE VIRTUAL TABLE articles USING fts5(title, tags, body,"
+            f" content='article_text', content_rowid='rowid', tokenize='{_TOKENIZER}')"
         )
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc).lower():
@@ -392,6 +401,20 @@ def _create_table(connection: sqlite3.Connection) -> None:
                 "has no FTS5 full-text search; install a Python built with FTS5"
             ) from exc
         raise
+
+
+def _insert(connection: sqlite3.Connection, rows: Sequence[tuple[int, str, str, str]]) -> None:
+    """Store rows (rowid, title, tags, body) as written and index the stems of their words.
+
+    Each word of the text gives exactly one stem, so the positions FTS5 records for the stems
+    are those of the words in the stored text, where ``snippet`` finds them."""
+    connection.executemany(
+        "INSERT INTO article_text(rowid, title, tags, body) VALUES (?, ?, ?, ?)", rows
+    )
+    connection.executemany(
+        "INSERT INTO articles(rowid, title, tags, body) VALUES (?, ?, ?, ?)",
+        [(rowid, *(" ".join(stems(tokenize(text))) for text in texts)) for rowid, *texts in rows],
+    )
 
 
 def _add_filler_rows(connection: sqlite3.Connection, lengths: Sequence[int]) -> None:
@@ -407,10 +430,7 @@ def _add_filler_rows(connection: sqlite3.Connection, lengths: Sequence[int]) -> 
         return
     average = round(sum(lengths) / len(lengths)) if lengths else 0
     body = " ".join([_FILLER_WORD] * average)
-    connection.executemany(
-        "INSERT INTO articles(rowid, title, tags, body) VALUES (?, '', '', ?)",
-        [(len(lengths) + offset, body) for offset in range(missing)],
-    )
+    _insert(connection, [(len(lengths) + offset, "", "", body) for offset in range(missing)])
 
 
 def _clean(snippet: str) -> str:

@@ -9,8 +9,9 @@ function of the intent and the question (see :func:`topic_key`):
    stripped);
 2. stop-words (the knowledge base's list plus generic support words such as "issue" or
    "working"), numbers and one-letter or over-long tokens are dropped;
-3. each word is stemmed crudely (plural, ``-ing``, ``-ed``, ``-ly`` and a final ``e`` go, so
-   "invoices", "invoiced" and "invoicing" all become ``invoic``);
+3. each word is stemmed with the Snowball stemmer of the conversation's language (English when
+   it is not known; see ``app.knowledge.stemming``), so "invoices", "invoiced" and "invoicing"
+   all become ``invoic``;
 4. the three longest distinct stems are kept (without word statistics, length is the proxy for
    rarity, hence for information); ties go alphabetically; the three are sorted alphabetically,
    so word order in the question does not matter.
@@ -19,6 +20,11 @@ A question with no content word gets the topic ``<intent>:*``.
 
 State changes (flagging a hot topic, marking gaps digested, marking an article written) are
 each one conditional UPDATE, so two workers or two clicks change a row once.
+
+A "Mark article written" button carries the topic key its message was posted with. Migration
+0022 recomputed the stored keys (they were suffix-stripped stems before) and kept each changed
+gap's old key in ``previous_topic``: a key no gap has now names the gaps that had it before
+(see :func:`named_by`), so a button posted before the upgrade still closes its topic.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, FromClause, Table, func, update
+from sqlalchemy import ColumnElement, FromClause, Table, and_, func, or_, update
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -44,6 +50,7 @@ from app.db.models import (
     utcnow,
 )
 from app.knowledge.index import STOP_WORDS, tokenize
+from app.knowledge.stemming import ALGORITHMS, stem
 
 GAP_TAG = "ai_knowledge_gap"
 FLAG_WINDOW = timedelta(days=7)  # a topic is hot with gap_flag_threshold gaps in this window
@@ -167,33 +174,6 @@ def plain_text(text: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines()).strip()
 
 
-def crude_stem(word: str) -> str:
-    """A few English suffixes off: ``exports``/``exporting``/``exported`` → ``export``."""
-    for suffix, replacement in (
-        ("sses", "ss"),
-        ("ies", "y"),
-        ("ied", "y"),
-        ("ings", ""),
-        ("ing", ""),
-        ("edly", ""),
-        ("ed", ""),
-        ("ly", ""),
-        ("es", ""),
-        ("s", ""),
-    ):
-        if not word.endswith(suffix) or len(word) - len(suffix) < 3:
-            continue
-        if suffix == "s" and word.endswith(("ss", "us", "is")):
-            break
-        word = word[: len(word) - len(suffix)] + replacement
-        if suffix in ("ing", "ings", "ed") and word[-1] == word[-2] and word[-1] not in "lsz":
-            word = word[:-1]  # running → run, but billing → bill
-        break
-    if word.endswith("e") and len(word) > 4:
-        word = word[:-1]
-    return word
-
-
 def content_words(text: str) -> list[str]:
     """The content words of Slack or plain ``text`` (folded), in order, repeats included."""
     text = _LINK.sub(lambda match: f" {match.group(2) or ''} ", text)
@@ -211,15 +191,17 @@ def content_words(text: str) -> list[str]:
     ]
 
 
-def content_stems(text: str) -> list[str]:
-    """The distinct stems of the content words of ``text``, in order of appearance."""
-    return list(dict.fromkeys(crude_stem(word) for word in content_words(text)))
+def content_stems(text: str, language: str | None = None) -> list[str]:
+    """The distinct stems (in ``language``, English when unknown) of the content words of
+    ``text``, in order of appearance."""
+    return list(dict.fromkeys(stem(word, language) for word in content_words(text)))
 
 
-def topic_key(intent: str, question: str) -> str:
+def topic_key(intent: str, question: str, language: str | None = None) -> str:
     """``<intent>:<w1>-<w2>-<w3>``: the intent and the question's three most informative
-    content stems (longest first, then alphabetical), sorted; ``<intent>:*`` with none."""
-    ranked = sorted(content_stems(question), key=lambda stem: (-len(stem), stem))
+    content stems in ``language`` (longest first, then alphabetical), sorted; ``<intent>:*``
+    with none."""
+    ranked = sorted(content_stems(question, language), key=lambda word: (-len(word), word))
     words = "-".join(sorted(ranked[:TOPIC_WORDS])) or NO_WORDS
     return f"{intent}:{words}"[:MAX_TOPIC_CHARS]
 
@@ -232,14 +214,15 @@ def topic_words(topic: str) -> tuple[str, ...]:
 
 def topic_label(topic: str, questions: Iterable[str]) -> str:
     """The topic in words people read: each stem as the word the questions used most for it
-    (``export-invoic-quickbook`` → ``export invoices quickbooks``); "general" with none."""
+    (``export-invoic-quickbook`` → ``export invoices quickbooks``); "general" with none. A word
+    belongs to a stem in whichever supported language stems it so."""
     stems = topic_words(topic)
-    seen: dict[str, Counter[str]] = {stem: Counter() for stem in stems}
+    seen: dict[str, Counter[str]] = {word_stem: Counter() for word_stem in stems}
     for question in questions:
         for word in content_words(question):
-            stem = crude_stem(word)
-            if stem in seen:
-                seen[stem][word] += 1
+            for word_stem in {stem(word, language) for language in ALGORITHMS}:
+                if word_stem in seen:
+                    seen[word_stem][word] += 1
     words = [min(seen[s], key=lambda w: (-seen[s][w], w)) if seen[s] else s for s in stems]
     return " ".join(words) or "general"
 
@@ -269,11 +252,12 @@ def record_gap(
         return None
     intent = _intent_of(session, conversation, escalation)
     raw_question = _first_customer_text(session, conversation)
+    language = conversation.language or escalation.language
     created = now or (as_utc(escalation.resolved_at) if escalation.resolved_at else utcnow())
     row = KnowledgeGap(
         escalation_id=escalation_id,
         intent=intent,
-        topic=topic_key(intent, raw_question),
+        topic=topic_key(intent, raw_question, language),
         question=plain_text(raw_question),
         resolution_note=(escalation.resolution_note or "").strip() or None,
         created_at=created,
@@ -494,6 +478,14 @@ def mark_digested(*, session: Session, gap_ids: Sequence[int], now: datetime) ->
 # -- articles -------------------------------------------------------------------------------
 
 
+def named_by(topic: str) -> ColumnElement[bool]:
+    """The gaps a button's topic key names: those with that key now; when no gap has it now,
+    those that had it before migration 0022 recomputed their keys."""
+    keyed = _GAPS.alias("keyed")
+    taken = select(keyed.c.id).where(keyed.c.topic == topic).exists()
+    return or_(_GAPS.c.topic == topic, and_(_GAPS.c.previous_topic == topic, ~taken))
+
+
 def mark_article_written(
     *,
     session: Session,
@@ -502,16 +494,15 @@ def mark_article_written(
     gap_ids: Sequence[int] | None = None,
     topic: str | None = None,
 ) -> int:
-    """Close the open gaps given by id or by topic (exactly one of the two): one conditional
-    UPDATE; returns how many changed (0 when someone else already did it)."""
+    """Close the open gaps given by id or by topic key (exactly one of the two; a key as
+    :func:`named_by` reads it): one conditional UPDATE; returns how many changed (0 when
+    someone else already did it)."""
     if (gap_ids is None) == (topic is None):
         raise ValueError("give gap_ids or topic, not both")
     if gap_ids is not None and not gap_ids:
         return 0
     selector = (
-        col(KnowledgeGap.topic) == topic
-        if topic is not None
-        else col(KnowledgeGap.id).in_(list(gap_ids or []))
+        named_by(topic) if topic is not None else col(KnowledgeGap.id).in_(list(gap_ids or []))
     )
     result = session.execute(
         update(KnowledgeGap)
@@ -522,11 +513,12 @@ def mark_article_written(
 
 
 def article_writer(*, session: Session, topic: str) -> tuple[str, datetime] | None:
-    """Who marked the topic's article written last, and when (None if nobody has)."""
+    """Who marked the topic's article written last, and when (None if nobody has); the topic
+    key is read as :func:`named_by` reads it."""
     row = session.exec(
         select(KnowledgeGap)
         .where(
-            col(KnowledgeGap.topic) == topic,
+            named_by(topic),
             col(KnowledgeGap.status) == "article_written",
             col(KnowledgeGap.article_written_by).is_not(None),
         )

@@ -227,8 +227,7 @@ def test_index_still_works_after_adversarial_text(index: KnowledgeIndex) -> None
 def _fts_table() -> sqlite3.Connection:
     connection = sqlite3.connect(":memory:")
     connection.execute(
-        "CREATE VIRTUAL TABLE t USING fts5(title, body, "
-        "tokenize='porter unicode61 remove_diacritics 2')"
+        "CREATE VIRTUAL TABLE t USING fts5(title, body, tokenize='unicode61 remove_diacritics 2')"
     )
     connection.execute("INSERT INTO t VALUES ('Reset password', 'Click reset')")
     return connection

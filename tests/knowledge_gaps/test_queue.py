@@ -14,7 +14,7 @@ from app.db.engine import session_scope
 from app.db.models import Account, Conversation, Escalation, KnowledgeGap, Message, TriageDecision
 from app.knowledge_gaps.queue import (
     article_writer,
-    crude_stem,
+    content_stems,
     digest,
     flag_topic,
     mark_article_written,
@@ -61,6 +61,7 @@ def resolved_escalation(
     resolved_at: datetime = NOW,
     channel: str = ACME,
     status: str = "resolved",
+    language: str | None = None,
 ) -> int:
     """An account's conversation (the customer's question, then a follow-up) escalated and
     resolved by an agent; returns the escalation id."""
@@ -74,6 +75,7 @@ def resolved_escalation(
             customer_user_id="U0CUST",
             status="resolved",
             intent=intent,
+            language=language,
             created_at=resolved_at - timedelta(hours=1),
         )
         session.add(conversation)
@@ -163,13 +165,21 @@ def test_the_topic_key_depends_on_intent_and_content_words_only() -> None:
         ("exports", "export"),
         ("running", "run"),
         ("billing", "bill"),
-        ("companies", "company"),
+        ("companies", "compani"),
         ("status", "status"),
         ("sso", "sso"),
     ],
 )
-def test_crude_stemming(word: str, stem: str) -> None:
-    assert crude_stem(word) == stem
+def test_topic_words_are_stems(word: str, stem: str) -> None:
+    assert content_stems(word) == [stem]
+
+
+def test_a_question_is_stemmed_in_its_language() -> None:
+    questions = ["¿Cómo descargo mis facturas?", "descargar la factura", "Descargué facturas"]
+    keys = {topic_key("billing_question", q, "es") for q in questions}
+    assert keys == {"billing_question:descarg-factur"}
+    assert len({topic_key("billing_question", q) for q in questions}) > 1  # English stems
+    assert topic_label("billing_question:descarg-factur", questions) == "descargar facturas"
 
 
 def test_plain_text_resolves_slack_markup() -> None:
@@ -200,6 +210,13 @@ def test_record_gap_takes_intent_first_question_and_note(engine: Engine) -> None
     with session_scope(engine) as session:
         assert record_gap(session=session, escalation_id=escalation_id) is not None
     assert len(gaps(engine)) == 1
+
+
+def test_the_topic_of_a_gap_is_stemmed_in_the_conversation_language(engine: Engine) -> None:
+    spanish = gap(engine, "¿Cómo descargo mis facturas?", language="es")
+    unknown = gap(engine, "¿Cómo descargo mis facturas?")
+    assert spanish.topic == "billing_question:descarg-factur"
+    assert unknown.topic == "billing_question:descargo-factura"  # the escalation's language: en
 
 
 def test_only_escalations_resolved_as_knowledge_gaps_are_queued(engine: Engine) -> None:
@@ -234,7 +251,7 @@ def test_intent_falls_back_to_the_triage_decision(engine: Engine) -> None:
     with session_scope(engine) as session:
         row = record_gap(session=session, escalation_id=escalation_id)
     assert row is not None and row.intent == "integration"
-    assert row.topic == "integration:retry-webhook"
+    assert row.topic == "integration:retri-webhook"
 
 
 # -- hot topics -----------------------------------------------------------------------------
@@ -381,6 +398,34 @@ def test_marking_a_topic_written_closes_its_open_gaps_once(engine: Engine) -> No
     rows = {g.id: g for g in gaps(engine)}
     assert rows[other.id].status == "open"
     assert [g.article_written_by for g in rows.values() if g.topic == topic] == ["U0LEAD1"] * 3
+
+
+def test_a_key_no_gap_has_now_names_the_gaps_that_had_it_before(engine: Engine) -> None:
+    """Buttons posted before migration 0022 carry the old keys it kept in ``previous_topic``;
+    a key some gap has now means that gap's topic."""
+    export = gap(engine, EXPORT_QUESTIONS[0])
+    audit = gap(engine, "Where is the audit log?", intent="security")
+    renamed = gap(engine, "How do I reset 2FA codes?", intent="security")
+    with session_scope(engine) as session:
+        for row, previous in (
+            (export, "billing_question:export-invoic-quickbooks"),
+            (renamed, audit.topic),
+        ):
+            stored = session.get(KnowledgeGap, row.id)
+            assert stored is not None
+            stored.previous_topic = previous
+    old_key = "billing_question:export-invoic-quickbooks"
+    with session_scope(engine) as session:
+        assert mark_article_written(session=session, topic=old_key, user_id="U0LEAD1", now=NOW) == 1
+        assert (
+            mark_article_written(session=session, topic=audit.topic, user_id="U0LEAD1", now=NOW)
+            == 1
+        )
+    with session_scope(engine) as session:
+        writer = article_writer(session=session, topic=old_key)
+    assert writer is not None and writer[0] == "U0LEAD1"
+    rows = {g.id: g.status for g in gaps(engine)}
+    assert rows == {export.id: "article_written", audit.id: "article_written", renamed.id: "open"}
 
 
 def test_marking_by_ids_needs_exactly_one_selector(engine: Engine) -> None:
