@@ -1,5 +1,6 @@
 """The worker's outbox sweep and its senders: every configured integration, Slack's deliveries
-(thread notices; team alerts when there are any to send), follow-up emails when a mail server
+(thread notices, reminders about unclaimed escalations; team alerts when there are any to
+send), follow-up emails when a mail server
 is configured, each with its installation's token;
 integration problems are queued for the leads channel (of every installation, in OAuth mode)
 first."""
@@ -10,9 +11,10 @@ from datetime import UTC, datetime
 
 from slack_sdk import WebClient
 
+from app.config_file import EscalationConfig
 from app.delivery.outbox import deliver_due
 from app.delivery.outcomes import AttemptSender, Recorder, Sender
-from app.escalations import thread_notices
+from app.escalations import reminders, thread_notices
 from app.escalations.email_follow_up import EMAIL_KIND, EmailSender
 from app.integrations import jira, linear
 from app.integrations.alerts import KIND as ALERT_KIND
@@ -26,6 +28,7 @@ from app.integrations.trackers import bug_trackers
 from app.mail.smtp_sender import SmtpSender
 from app.runtime import Runtime
 from app.slack.bug_reports import announce_bug_reports
+from app.slack.reminder_sender import SlackReminderSender
 from app.slack.team_alerts import SlackAlertSender
 from app.slack.thread_notice_sender import ThreadNoticeSender
 from app.slack.workspaces import ClientForTeam, WorkspaceSource, installed_team_ids
@@ -48,10 +51,27 @@ def outbox_senders(runtime: Runtime, client: WebClient | ClientForTeam) -> Sende
     if problems or senders or any(any(t.alerts.model_dump().values()) for t in teams):
         senders[ALERT_KIND] = SlackAlertSender(client)
     senders[thread_notices.KIND] = ThreadNoticeSender(client)
+    senders[reminders.KIND] = SlackReminderSender(
+        engine=runtime.engine, configs=team_config(runtime), clients=client
+    )
     mail = SmtpSender.from_settings(runtime.settings)
     if mail is not None:  # follow-up emails wait (pending) until a mail server is configured
         senders[EMAIL_KIND] = EmailSender(mail)
     return senders
+
+
+def outbox_recorders(runtime: Runtime) -> dict[str, Recorder]:
+    """``RECORDERS``, and the reminders' (which read their installation's config)."""
+    return {**RECORDERS, reminders.KIND: reminders.ReminderRecorder(team_config(runtime))}
+
+
+def team_config(runtime: Runtime) -> reminders.ConfigFor:
+    """The config of an installation, by the team id its rows carry."""
+
+    def config(team_id: str | None) -> EscalationConfig:
+        return runtime.for_team(TeamScope(team_id)).config if team_id else runtime.config
+
+    return config
 
 
 def _queue_problems(runtime: Runtime, problems: list[str]) -> None:
@@ -113,7 +133,8 @@ def deliver_outbox(
     """Deliver what is due (how many were delivered), then post the bug report links the
     trackers now have, each in its own workspace with that installation's token."""
     now = now or datetime.now(UTC)
-    report = deliver_due(engine=runtime.engine, senders=senders, now=now, recorders=RECORDERS)
+    recorders = outbox_recorders(runtime)
+    report = deliver_due(engine=runtime.engine, senders=senders, now=now, recorders=recorders)
     if not runtime.config.bug_reports.trackers:
         return len(report.delivered)
     for workspace in workspaces():
