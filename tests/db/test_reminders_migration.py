@@ -19,9 +19,9 @@ from app.delivery.outbox import deliver_due
 from app.delivery.outcomes import Delivered
 from app.escalations.reminders import DROPPED, KIND
 from tests.bugs.test_service import escalation_row
+from tests.db.test_follow_up_emails_migration import WHEN, _utc, outbox_events
 
 TAKEN = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-WHEN = sa.DateTime(timezone=True)
 
 reminder_sends = sa.table(
     "reminder_sends",
@@ -29,14 +29,6 @@ reminder_sends = sa.table(
     sa.column("taken_at", WHEN),
     sa.column("held_at", WHEN),
     sa.column("sent_at", WHEN),
-)
-outbox_events = sa.table(
-    "outbox_events",
-    *(sa.column(name) for name in ("id", "kind", "idempotency_key", "payload", "status")),
-    *(sa.column(name) for name in ("attempts", "last_error", "external_id")),
-    sa.column("next_attempt_at", WHEN),
-    sa.column("created_at", WHEN),
-    sa.column("delivered_at", WHEN),
 )
 
 
@@ -47,12 +39,6 @@ def old_engine(database_url: str) -> Iterator[Engine]:
     upgrade(engine, "0019")
     yield engine
     engine.dispose()
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _send(escalation_id: int, step: str, status: str, **values: Any) -> dict[str, Any]:
