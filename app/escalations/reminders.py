@@ -208,7 +208,7 @@ class ReminderRecorder:
             return
         escalation = session.get(Escalation, int(payload["escalation_id"]))
         config = self._configs(payload.get("team_id"))
-        if not _due_now(escalation, payload) or escalation is None:
+        if escalation is None or not _due_now(escalation, payload):
             return
         if escalation.card_channel == config.overflow_channel:  # a notice, not a card's copy
             return
