@@ -141,25 +141,6 @@ class ScheduledRun(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
 
 
-class ReminderSend(SQLModel, table=True):
-    """One reminder about an unclaimed escalation (its ``overflow`` or ``leads`` step): marked
-    ``sending`` by its holder before the post, ``sent`` after. A row left ``sending`` by a worker
-    that died is settled by the next one, which first looks in the channel for a message carrying
-    the reminder's key in its metadata (found: ``sent``; not found: posted then)."""
-
-    __tablename__ = "reminder_sends"
-
-    escalation_id: int = Field(primary_key=True, foreign_key="escalations.id")
-    step: str = Field(primary_key=True, max_length=16)  # overflow | leads
-    key: str = Field(max_length=120)  # carried in the message's metadata
-    status: str = Field(default="sending", max_length=16, index=True)  # sending|sent|dropped
-    holder: str = Field(max_length=80)  # the worker sending it (host:pid)
-    taken_at: datetime = Field(sa_column=_ts_column())  # the post came after this
-    held_at: datetime = Field(sa_column=_ts_column())  # the holder's lease runs from here
-    sent_at: datetime | None = Field(default=None, sa_column=_ts_column(nullable=True))
-    ts: str | None = Field(default=None, max_length=32)
-
-
 class TriageDecision(SQLModel, table=True):
     """The auditable record of one triage: the signals, every trigger with its value and
     threshold, and what the bot did about it."""

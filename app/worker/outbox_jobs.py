@@ -1,8 +1,9 @@
 """The worker's outbox sweep and its senders: every configured integration, Slack's deliveries
-(thread notices; team alerts when there are any to send), follow-up emails when a mail server
-is configured, each with its installation's token;
-integration problems are queued for the leads channel (of every installation, in OAuth mode)
-first. Surge notices go out through it too; after the sweep the leads hear how they went."""
+(thread notices, reminders about unclaimed escalations, surge notices; team alerts when there
+are any to send), follow-up emails when a mail server is configured, each with its
+installation's token; integration problems are queued for the leads channel (of every
+installation, in OAuth mode) first. After the sweep the leads hear how their surge's customer
+notices went."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from datetime import UTC, datetime
 
 from slack_sdk import WebClient
 
+from app.config_file import EscalationConfig
 from app.delivery.outbox import deliver_due
 from app.delivery.outcomes import AttemptSender, Recorder, Sender
-from app.escalations import thread_notices
+from app.escalations import reminders, thread_notices
 from app.escalations.email_follow_up import EMAIL_KIND, EmailSender
 from app.integrations import jira, linear
 from app.integrations.alerts import KIND as ALERT_KIND
@@ -26,6 +28,7 @@ from app.integrations.trackers import bug_trackers
 from app.mail.smtp_sender import SmtpSender
 from app.runtime import Runtime
 from app.slack.bug_reports import announce_bug_reports
+from app.slack.reminder_sender import SlackReminderSender
 from app.slack.surge_notices import surge_notice_sender
 from app.slack.team_alerts import SlackAlertSender
 from app.slack.thread_notice_sender import ThreadNoticeSender
@@ -52,10 +55,27 @@ def outbox_senders(runtime: Runtime, client: WebClient | ClientForTeam) -> Sende
         senders[ALERT_KIND] = SlackAlertSender(client)
     senders[thread_notices.KIND] = ThreadNoticeSender(client)
     senders[surge_notices.KIND] = surge_notice_sender(runtime, client)
+    senders[reminders.KIND] = SlackReminderSender(
+        engine=runtime.engine, configs=team_config(runtime), clients=client
+    )
     mail = SmtpSender.from_settings(runtime.settings)
     if mail is not None:  # follow-up emails wait (pending) until a mail server is configured
         senders[EMAIL_KIND] = EmailSender(mail)
     return senders
+
+
+def outbox_recorders(runtime: Runtime) -> dict[str, Recorder]:
+    """``RECORDERS``, and the reminders' (which read their installation's config)."""
+    return {**RECORDERS, reminders.KIND: reminders.ReminderRecorder(team_config(runtime))}
+
+
+def team_config(runtime: Runtime) -> reminders.ConfigFor:
+    """The config of an installation, by the team id its rows carry."""
+
+    def config(team_id: str | None) -> EscalationConfig:
+        return runtime.for_team(TeamScope(team_id)).config if team_id else runtime.config
+
+    return config
 
 
 def _queue_problems(runtime: Runtime, problems: list[str]) -> None:
@@ -118,7 +138,8 @@ def deliver_outbox(
     notices went once none is left, then post the bug report links the trackers now have, each
     in its own workspace with that installation's token."""
     now = now or datetime.now(UTC)
-    report = deliver_due(engine=runtime.engine, senders=senders, now=now, recorders=RECORDERS)
+    recorders = outbox_recorders(runtime)
+    report = deliver_due(engine=runtime.engine, senders=senders, now=now, recorders=recorders)
     announce_notice_outcomes(engine=runtime.engine, workspaces=workspaces, now=now)
     if not runtime.config.bug_reports.trackers:
         return len(report.delivered)

@@ -1,6 +1,7 @@
-"""Reminders a worker left half-sent (marked ``sending``, then it died) are settled by the next
-sweep after ``REMINDER_LEASE``: found in the channel by their metadata key, they are marked sent
-and not posted again; missing, they are posted; moot (claimed since), they are dropped."""
+"""Reminders a worker left half-sent (their outbox row claimed, then it died) are settled by the
+outbox sweep after the claim's ``LEASE``: found in the channel by their metadata key, they are
+marked delivered and not posted again; missing, they are posted; moot (claimed since), they are
+dropped."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from app.db.models import Escalation, ReminderSend, utcnow
+from app.db.models import Escalation, utcnow
+from app.db.outbox_table import OutboxEvent
+from app.delivery.outbox import LEASE
 from app.escalations.card import HandoffCard
-from app.escalations.overflow import REMINDER_LEASE, sweep_overflow
-from app.process_identity import this_worker
+from app.escalations.overflow import sweep_overflow
+from app.escalations.reminders import DROPPED, KIND
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.client import build_web_client
+from app.worker.outbox_jobs import deliver_outbox, outbox_senders
 from standins.local_slack import LocalSlack
 from tests.slack.test_handoff import (
     ACME,
@@ -28,8 +32,9 @@ from tests.slack.test_handoff import (
 )
 
 
-class WorkerDiedError(Exception):
-    """Where a killed worker stops."""
+class WorkerDiedError(BaseException):
+    """Where a killed worker stops (nothing after it runs, not even the outbox's handling of a
+    failed attempt)."""
 
 
 class DyingDesk(SlackAgentDesk):
@@ -74,10 +79,18 @@ def _sweep(slack: LocalSlack, desk: SlackAgentDesk, *, later: timedelta = timede
     )
 
 
-def _send(slack: LocalSlack, step: str = "overflow") -> ReminderSend:
+def _outbox_sweep(slack: LocalSlack, *, later: timedelta) -> int:
+    """The worker's ``deliver_outbox`` job, ``later`` from now."""
+    assert slack.runtime is not None
+    senders = outbox_senders(slack.runtime, build_web_client(slack.runtime.settings))
+    return deliver_outbox(slack.runtime, senders, lambda: [], now=utcnow() + later)
+
+
+def _send(slack: LocalSlack, step: str = "overflow") -> OutboxEvent:
     assert slack.runtime is not None
     with Session(slack.runtime.engine) as session:
-        [send] = session.exec(select(ReminderSend).where(col(ReminderSend.step) == step))
+        rows = session.exec(select(OutboxEvent).where(col(OutboxEvent.kind) == KIND))
+        [send] = [row for row in rows if f":{step}:" in row.idempotency_key]
         return send
 
 
@@ -93,13 +106,14 @@ def test_a_reminder_slack_took_before_its_worker_died_is_not_posted_again(
     with pytest.raises(WorkerDiedError):
         _sweep(slack, DyingDesk(slack, after_post=True))
     [card] = cards_in(slack, OVERFLOW)
-    assert card["metadata"]["event_payload"]["key"] == _send(slack).key
-    assert (_send(slack).status, _send(slack).holder) == ("sending", this_worker())
-    assert _sweep(slack, _real_desk(slack)) == 0  # the holder's lease still runs
-    assert _sweep(slack, _real_desk(slack), later=REMINDER_LEASE + timedelta(seconds=1)) == 0
+    assert card["metadata"]["event_payload"]["key"] == _send(slack).idempotency_key
+    assert (_send(slack).status, _send(slack).attempts) == ("delivering", 1)
+    assert _sweep(slack, _real_desk(slack)) == 0  # not due again
+    assert _outbox_sweep(slack, later=timedelta(minutes=1)) == 0  # the claim's lease still runs
+    assert _outbox_sweep(slack, later=LEASE + timedelta(seconds=1)) == 1  # found, not posted
     assert len(cards_in(slack, OVERFLOW)) == 1
     send = _send(slack)
-    assert (send.status, send.ts) == ("sent", card["ts"])
+    assert (send.status, send.external_id) == ("delivered", card["ts"])
     [escalation] = escalations(slack)
     assert escalation.overflow_card_ts == card["ts"] and escalation.id == escalation_id
 
@@ -109,11 +123,12 @@ def test_a_reminder_lost_with_its_worker_is_posted_by_the_next_one(slack: LocalS
     with pytest.raises(WorkerDiedError):
         _sweep(slack, DyingDesk(slack, after_post=False))
     assert cards_in(slack, OVERFLOW) == []
-    assert _sweep(slack, _real_desk(slack), later=REMINDER_LEASE + timedelta(seconds=1)) == 1
+    assert _outbox_sweep(slack, later=LEASE + timedelta(seconds=1)) == 1
     [card] = cards_in(slack, OVERFLOW)
-    assert card["metadata"]["event_payload"]["key"] == _send(slack).key
-    assert _send(slack).status == "sent"
-    assert _sweep(slack, _real_desk(slack), later=2 * REMINDER_LEASE) == 0
+    assert card["metadata"]["event_payload"]["key"] == _send(slack).idempotency_key
+    assert (_send(slack).status, _send(slack).external_id) == ("delivered", card["ts"])
+    assert escalations(slack)[0].overflow_card_ts == card["ts"]
+    assert _outbox_sweep(slack, later=2 * LEASE) == 0
     assert len(cards_in(slack, OVERFLOW)) == 1
 
 
@@ -124,9 +139,10 @@ def test_a_reminder_claimed_meanwhile_is_dropped(slack: LocalSlack) -> None:
     [card] = [m for m in slack.standin.messages_in("C0AM") if m.get("bot_id")]
     press(slack, card, "claim_escalation", user="U0AGENT3", channel="C0AM")
     slack.standin.wait_for(lambda: escalations(slack)[0].status == "claimed")
-    assert _sweep(slack, _real_desk(slack), later=REMINDER_LEASE + timedelta(seconds=1)) == 0
+    _outbox_sweep(slack, later=LEASE + timedelta(seconds=1))  # (with the claim's notice)
     assert cards_in(slack, OVERFLOW) == []
-    assert _send(slack).status == "dropped"
+    assert (_send(slack).status, _send(slack).external_id) == ("delivered", DROPPED)
+    assert escalations(slack)[0].overflow_card_ts is None
 
 
 @pytest.mark.parametrize("after_post", [True, False], ids=["slack-had-it", "lost"])
@@ -141,10 +157,10 @@ def test_a_leads_alert_interrupted_by_a_dying_worker_goes_out_once(
         session.commit()
     with pytest.raises(WorkerDiedError):
         _sweep(slack, DyingDesk(slack, after_post=after_post))
-    assert _send(slack, "leads").status == "sending"
-    later = REMINDER_LEASE + timedelta(seconds=1)
-    assert _sweep(slack, _real_desk(slack), later=later) == (0 if after_post else 1)
+    assert _send(slack, "leads").status == "delivering"
+    assert _outbox_sweep(slack, later=LEASE + timedelta(seconds=1)) == 1
     [alert] = [m for m in cards_in(slack, LEADS) if "still unclaimed" in m["text"]]
-    assert alert["metadata"]["event_payload"]["key"] == _send(slack, "leads").key
-    assert (_send(slack, "leads").status, _send(slack, "leads").ts) == ("sent", alert["ts"])
+    leads = _send(slack, "leads")
+    assert alert["metadata"]["event_payload"]["key"] == leads.idempotency_key
+    assert (leads.status, leads.external_id) == ("delivered", alert["ts"])
     assert len(cards_in(slack, OVERFLOW)) == 1

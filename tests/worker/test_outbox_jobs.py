@@ -15,6 +15,7 @@ from app.db.models import utcnow
 from app.db.outbox_table import OutboxEvent
 from app.delivery.outbox import deliver_due
 from app.escalations.email_follow_up import EMAIL_KIND, EmailSender
+from app.escalations.reminders import KIND as REMINDER
 from app.escalations.thread_notices import KIND as THREAD_NOTICE
 from app.integrations import hubspot
 from app.integrations.alerts import KIND as ALERT_KIND
@@ -31,7 +32,7 @@ def test_no_integration_and_no_alerts_means_only_the_products_own_slack_deliveri
 ) -> None:
     assert slack.runtime is not None
     senders = outbox_senders(slack.runtime, build_web_client(slack.runtime.settings))
-    assert set(senders) == {THREAD_NOTICE, SURGE_NOTICE}
+    assert set(senders) == {THREAD_NOTICE, SURGE_NOTICE, REMINDER}
 
 
 def test_alert_channels_alone_schedule_the_delivery_job(slack: LocalSlack) -> None:
@@ -41,7 +42,12 @@ def test_alert_channels_alone_schedule_the_delivery_job(slack: LocalSlack) -> No
     )
     runtime = replace(slack.runtime, config=config)
     client = build_web_client(slack.runtime.settings)
-    assert set(outbox_senders(runtime, client)) == {ALERT_KIND, THREAD_NOTICE, SURGE_NOTICE}
+    assert set(outbox_senders(runtime, client)) == {
+        ALERT_KIND,
+        THREAD_NOTICE,
+        SURGE_NOTICE,
+        REMINDER,
+    }
     workspace = single_workspace(runtime, client, BotIdentity("T0OURS", "U0BOT"))
     jobs = build_scheduler(runtime, workspace).get_jobs()
     assert "deliver_outbox" in [job.id for job in jobs]
@@ -59,11 +65,8 @@ def test_a_misconfigured_crm_is_posted_to_the_leads_once(slack: LocalSlack) -> N
     runtime = replace(slack.runtime, settings=settings)
     client = build_web_client(settings)
     senders = outbox_senders(runtime, client)
-    assert set(senders) == {
-        ALERT_KIND,
-        THREAD_NOTICE,
-        SURGE_NOTICE,
-    }  # both CRMs off, the worker still starts
+    # both CRMs off, the worker still starts
+    assert set(senders) == {ALERT_KIND, THREAD_NOTICE, SURGE_NOTICE, REMINDER}
     assert hubspot.KIND not in senders
     outbox_senders(runtime, client)  # a restart does not post twice
     with Session(runtime.engine) as session:
@@ -103,6 +106,7 @@ def test_the_chosen_bug_trackers_get_issue_and_comment_senders(slack: LocalSlack
         ALERT_KIND,
         THREAD_NOTICE,
         SURGE_NOTICE,
+        REMINDER,
         "linear.issue",
         "linear.comment",
         "jira.issue",
@@ -110,7 +114,12 @@ def test_the_chosen_bug_trackers_get_issue_and_comment_senders(slack: LocalSlack
     }
     # chosen without credentials: off, and the leads hear of it (once, however many restarts)
     unconfigured = replace(slack.runtime, config=config)
-    assert set(outbox_senders(unconfigured, client)) == {ALERT_KIND, THREAD_NOTICE, SURGE_NOTICE}
+    assert set(outbox_senders(unconfigured, client)) == {
+        ALERT_KIND,
+        THREAD_NOTICE,
+        SURGE_NOTICE,
+        REMINDER,
+    }
     outbox_senders(unconfigured, client)
     with Session(slack.runtime.engine) as session:
         problems = [

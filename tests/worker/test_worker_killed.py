@@ -2,10 +2,10 @@
 digest, then started again: exactly one message reaches Slack, none is lost.
 
 The stand-in holds the worker's post at the chosen moment: after Slack accepted it (the message
-is stored, the worker has not heard back, so its row still says ``sending``), or before Slack
-saw it (the request is then dropped). The worker is killed while held. Instead of waiting out
-the dead worker's lease, the test moves its row's lease start back by the lease (the time a
-real restart would wait); the restarted worker then settles the send by looking for its key.
+is stored, the worker has not heard back, so its row is still being delivered or running), or
+before Slack saw it (the request is then dropped). The worker is killed while held. Instead of
+waiting out the dead worker's lease, the test moves its row's lease back by the lease (the time
+a real restart would wait); the restarted worker then settles the send by looking for its key.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from app.config import Settings
-from app.db.models import Escalation, KnowledgeGap, ReminderSend, ScheduledRun, utcnow
-from app.escalations.overflow import REMINDER_LEASE
+from app.db.models import Escalation, KnowledgeGap, ScheduledRun, utcnow
+from app.db.outbox_table import OutboxEvent
+from app.delivery.outbox import LEASE as OUTBOX_LEASE
+from app.escalations.reminders import KIND as REMINDER
 from app.worker.scheduled_slots import LEASE, slot_key
 from standins.local_slack import LocalSlack
 from standins.slack.standin import SlackStandin
@@ -146,9 +148,9 @@ def _overdue_escalation(slack: LocalSlack) -> int:
         return escalation.id
 
 
-def _reminder(slack: LocalSlack) -> ReminderSend | None:
+def _reminder(slack: LocalSlack) -> OutboxEvent | None:
     with Session(_engine(slack)) as session:
-        return session.exec(select(ReminderSend)).first()
+        return session.exec(select(OutboxEvent).where(col(OutboxEvent.kind) == REMINDER)).first()
 
 
 def _slot(slack: LocalSlack, job_id: str) -> ScheduledRun | None:
@@ -202,23 +204,24 @@ def test_a_worker_killed_while_sending_a_reminder_sends_it_exactly_once(
         stall.wait_reached(timeout=WAIT)
         sending = _reminder(slack)
         assert sending is not None
-        assert (sending.status, sending.holder.split(":")[-1]) == ("sending", str(pid))
+        assert (sending.status, sending.attempts) == ("delivering", 1)
         assert len(_keyed(slack, OVERFLOW)) == (1 if accepted else 0)
         _kill(pid)
     stall.release()
-    assert _reminder(slack).status == "sending"  # type: ignore[union-attr]
-    _lease_runs_out(slack, ReminderSend, "held_at", REMINDER_LEASE)
+    assert _reminder(slack).status == "delivering"  # type: ignore[union-attr]
+    _lease_runs_out(slack, OutboxEvent, "next_attempt_at", OUTBOX_LEASE)
 
     with _worker(slack, database_url, config_path):
         slack.standin.wait_for(
-            lambda: (sent := _reminder(slack)) is not None and sent.status == "sent",
+            lambda: (sent := _reminder(slack)) is not None and sent.status == "delivered",
             timeout=WAIT,
         )
     [card] = _keyed(slack, OVERFLOW)
     sent = _reminder(slack)
-    assert sent is not None and sent.ts == card["ts"]
-    assert card["metadata"]["event_payload"]["key"] == sent.key == sending.key
-    assert f"escalation-{escalation_id}-overflow" in sent.key
+    assert sent is not None and sent.external_id == card["ts"]
+    key = sent.idempotency_key
+    assert card["metadata"]["event_payload"]["key"] == key == sending.idempotency_key
+    assert key.startswith(f"reminder:{escalation_id}:overflow:")
     with Session(_engine(slack)) as session:
         escalation = session.get(Escalation, escalation_id)
         assert escalation is not None and escalation.overflow_card_ts == card["ts"]

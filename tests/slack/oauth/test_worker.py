@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.db.models import as_utc, utcnow
-from app.slack.workspaces import installed_workspaces
+from app.slack.workspaces import installation_clients, installed_workspaces
 from app.worker.escalation_jobs import sweep_claim_windows
 from app.worker.event_retry import retry_unfinished_events
+from app.worker.outbox_jobs import deliver_outbox, outbox_senders
 from app.worker.report_jobs import post_leads_digest
 from standins.local_slack import LocalSlack
 from tests.slack.conftest import Rows
@@ -63,6 +64,31 @@ def test_claim_window_sweep_acts_on_each_workspace_for_its_own_escalations(
         c for c in slack.standin.calls_to("chat.postMessage") if c.args["channel"] == "C0OVERA"
     ]
     assert overflow.team_id == "T0ALPHA" and overflow.ok
+
+
+def test_a_reminder_left_to_the_outbox_sweep_goes_out_in_its_own_installation(
+    two_workspaces: LocalSlack,
+) -> None:
+    slack = two_workspaces
+    assert slack.runtime is not None
+    escalate_in_alpha(slack)
+    [escalation] = Rows(slack).escalations()
+    later = as_utc(escalation.created_at) + timedelta(minutes=6)
+    slack.standin.fail_next(
+        "chat.postMessage", status=200, error="internal_error", channel="C0OVERA"
+    )
+    alpha, _beta = installed_workspaces(slack.runtime)()
+    assert sweep_claim_windows(runtime=alpha.runtime, client=alpha.client, now=later) == 0
+    senders = outbox_senders(slack.runtime, installation_clients(slack.runtime))
+    assert deliver_outbox(slack.runtime, senders, lambda: [], now=later + timedelta(minutes=2))
+    [overflow] = [
+        c
+        for c in slack.standin.calls_to("chat.postMessage")
+        if c.args["channel"] == "C0OVERA" and c.ok
+    ]
+    assert overflow.team_id == "T0ALPHA"  # Alpha's token, Alpha's overflow channel
+    [card] = [m for m in slack.standin.messages_in("C0OVERA") if m.get("bot_id")]
+    assert Rows(slack).escalations()[0].overflow_card_ts == card["ts"]
 
 
 def test_a_failed_event_is_finished_by_its_own_installation(

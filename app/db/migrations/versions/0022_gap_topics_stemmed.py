@@ -1,7 +1,7 @@
 """knowledge-gap topics are Snowball stems: every stored gap's topic key is recomputed
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-08
 
 A gap's topic key (``<intent>:<w1>-<w2>-<w3>``, see ``app.knowledge_gaps.queue``) is made of
@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0020"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
