@@ -147,7 +147,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, SlackStandin]]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 with urlopen(url + "/healthz", timeout=1) as response:  # noqa: S310
@@ -156,7 +156,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, SlackStandin]]:
             except OSError:  # refused, reset, or not answered yet (a worker still loading)
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read() if process.stdout else ""
+                process.kill()  # still running: its output ends only when it does
+                output, _ = process.communicate(timeout=20)
                 pytest.fail(f"serve did not come up:\n{output}")
             time.sleep(0.2)
         yield url, standin
