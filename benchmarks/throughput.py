@@ -20,9 +20,11 @@ It prints ``ratio app / bare pipeline: N.NNx`` (the first app topology's message
 the bare pipeline's), and the scaling factor of three processes against one when both ran.
 (Inline processing is not measured here: a burst beyond its executor's bound, 16 running and 64
 waiting per process, is left to the worker's two-minute stale-event sweep, so its figure would
-measure that horizon.) It samples the resident memory (RSS) of one web instance
-(gunicorn's master and its worker) and of one events process, idle before the load and at its
-peak during it. Everything runs on this one machine.
+measure that horizon.) It reports the CPU time the topology's processes (web and events) used
+per message, which depends much less than the rate on what else the machine is doing, and
+samples the resident memory (RSS) of one web instance (gunicorn's master and its worker) and of
+one events process, idle before the load and at its peak during it.
+Everything runs on this one machine.
 """
 
 from __future__ import annotations
@@ -45,7 +47,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from ack_latency import _base_env, _free_port, _running, background, family  # noqa: E402
+from ack_latency import (  # noqa: E402
+    _base_env,
+    _free_port,
+    _running,
+    background,
+    cpu_seconds,
+    family,
+)
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from app.config import EXAMPLE_CONFIG, Settings  # noqa: E402
@@ -300,12 +309,14 @@ def run(topology: Topology, args: argparse.Namespace, workdir: Path) -> Outcome:
                 sender = senders[n % len(senders)]
                 return sender.message(channel, user, QUESTION, user_team=team, ts=ts).result.status
 
+            cpu_before = cpu_seconds(web_pids + events_pids)
             started = time.perf_counter()
             with ThreadPoolExecutor(max_workers=16) as pool:
                 statuses = list(pool.map(send, range(args.messages)))
             sent_in = time.perf_counter() - started
             done, failed = _wait(finished, args.messages, args.timeout)
             elapsed = time.perf_counter() - started
+            cpu = cpu_seconds(web_pids + events_pids) - cpu_before
             stop.set()
             sampler.join()
             posts = posted()
@@ -323,7 +334,8 @@ def run(topology: Topology, args: argparse.Namespace, workdir: Path) -> Outcome:
         )
     line = (
         f"{topology.name:<26} {rate:6.1f} msg/s  "
-        f"(sent in {sent_in:5.1f} s, all finished in {elapsed:5.1f} s; {counts})  {memory}"
+        f"(sent in {sent_in:5.1f} s, all finished in {elapsed:5.1f} s; {counts})  "
+        f"CPU of its processes {cpu * 1000 / args.messages:.1f} ms/message  {memory}"
     )
     return Outcome(topology, rate, line)
 
