@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.db.engine import add_once
 from app.db.models import Conversation, Message, utcnow
 from app.team_scope import SINGLE_WORKSPACE_TEAM_ID
 
@@ -92,22 +92,45 @@ def open_conversation(
     found = conversation_for_thread(session=session, channel_id=channel_id, thread_ts=thread_ts)
     if found is not None:
         return found, False
-    conversation = Conversation(
-        team_id=team_id,
+    created = new_conversation(
+        session=session,
         account_id=account_id,
         channel_id=channel_id,
         thread_ts=thread_ts,
         customer_user_id=customer_user_id,
         customer_team_id=customer_team_id,
+        team_id=team_id,
     )
-    try:
-        with session.begin_nested():
-            session.add(conversation)
-    except IntegrityError:
+    if created is None:
         found = conversation_for_thread(session=session, channel_id=channel_id, thread_ts=thread_ts)
         assert found is not None
         return found, False
-    return conversation, True
+    return created, True
+
+
+def new_conversation(
+    *,
+    session: Session,
+    account_id: int,
+    channel_id: str,
+    thread_ts: str,
+    customer_user_id: str,
+    customer_team_id: str | None,
+    team_id: str = SINGLE_WORKSPACE_TEAM_ID,
+) -> Conversation | None:
+    """Open the thread's conversation in one statement; None when another process (or an
+    earlier attempt) opened it first. For a caller that has just looked the thread up."""
+    return add_once(
+        session,
+        Conversation(
+            team_id=team_id,
+            account_id=account_id,
+            channel_id=channel_id,
+            thread_ts=thread_ts,
+            customer_user_id=customer_user_id,
+            customer_team_id=customer_team_id,
+        ),
+    )
 
 
 def add_message(
@@ -124,26 +147,19 @@ def add_message(
     """Record a message once; returns None when this ``slack_ts`` is already recorded.
     ``joined``: a top-level message of the customer's that joined this conversation."""
     assert conversation.id is not None
-    exists = session.exec(
-        select(Message.id).where(
-            Message.conversation_id == conversation.id, Message.slack_ts == slack_ts
-        )
-    ).first()
-    if exists is not None:
-        return None
-    message = Message(
-        conversation_id=conversation.id,
-        slack_ts=slack_ts,
-        author=author,
-        text=text,
-        user_id=user_id,
-        team_id=team_id,
-        joined=joined,
+    message = add_once(
+        session,
+        Message(
+            conversation_id=conversation.id,
+            slack_ts=slack_ts,
+            author=author,
+            text=text,
+            user_id=user_id,
+            team_id=team_id,
+            joined=joined,
+        ),
     )
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:
+    if message is None:
         return None
     conversation.updated_at = utcnow()
     session.add(conversation)
