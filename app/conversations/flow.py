@@ -11,8 +11,9 @@ import json
 import logging
 from dataclasses import asdict, dataclass, replace
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.config_file import EscalationConfig, PlaybookConfig
 from app.conversations.addressing import Addressee, addressee
@@ -27,7 +28,7 @@ from app.db.conversations import (
     new_conversation,
 )
 from app.db.decisions import add_decision, decision_for_message
-from app.db.engine import session_scope
+from app.db.engine import add_once, session_scope
 from app.db.escalations import claimed_by_agent, escalation_for_decision, open_escalation_for
 from app.db.messages import has_staff_message, message_by_ts
 from app.db.models import Account, Conversation, Message, TriageDecision, utcnow
@@ -621,20 +622,27 @@ def record_reply(
     posted: Posted,
     bot: BotIdentity,
 ) -> None:
-    """Record what the bot posted for a decision (after it was posted)."""
+    """Record what the bot posted for a decision (after it was posted): three statements, no
+    reads."""
     with session_scope(engine) as session:
-        row = session.get(TriageDecision, decision_id)
-        conversation = session.get(Conversation, conversation_id)
-        assert row is not None and conversation is not None
-        row.reply_ts = posted.ts
-        conversation.bot_reply_ts = posted.ts
-        session.add(row)
-        add_message(
-            session=session,
-            conversation=conversation,
-            slack_ts=posted.ts,
-            author=Author.BOT.value,
-            text=posted.text,
-            user_id=bot.user_id,
-            team_id=bot.team_id,
+        session.execute(
+            update(TriageDecision)
+            .where(col(TriageDecision.id) == decision_id)
+            .values(reply_ts=posted.ts)
+        )
+        session.execute(
+            update(Conversation)
+            .where(col(Conversation.id) == conversation_id)
+            .values(bot_reply_ts=posted.ts, updated_at=utcnow())
+        )
+        add_once(
+            session,
+            Message(
+                conversation_id=conversation_id,
+                slack_ts=posted.ts,
+                author=Author.BOT.value,
+                text=posted.text,
+                user_id=bot.user_id,
+                team_id=bot.team_id,
+            ),
         )
