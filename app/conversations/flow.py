@@ -25,7 +25,7 @@ from app.db.conversations import (
     add_message,
     conversation_for_thread,
     joinable_conversation,
-    new_conversation,
+    open_conversation,
 )
 from app.db.decisions import add_decision, decision_for_message
 from app.db.engine import add_once, session_scope
@@ -357,7 +357,7 @@ def _conversation(
     )
     if joined is not None:
         return joined, True
-    conversation = new_conversation(
+    conversation, _ = open_conversation(
         session=session,
         account_id=account.id,
         channel_id=message.channel,
@@ -365,8 +365,8 @@ def _conversation(
         customer_user_id=message.user,
         customer_team_id=message.team,
         team_id=account.team_id,
-    ) or conversation_for_thread(session=session, channel_id=message.channel, thread_ts=message.ts)
-    assert conversation is not None  # opened here, or by a delivery of it racing this one
+        looked_up=True,  # ``earlier`` above
+    )
     return conversation, False
 
 

@@ -84,43 +84,19 @@ def open_conversation(
     customer_user_id: str,
     customer_team_id: str | None,
     team_id: str = SINGLE_WORKSPACE_TEAM_ID,
+    looked_up: bool = False,
 ) -> tuple[Conversation, bool]:
     """Return the thread's conversation, creating it if needed; the flag says it was created.
+    ``looked_up``: the caller has just found no conversation of the thread, so the insert (one
+    statement) comes first.
 
     Safe when two processes race: the unique key on (channel, thread) decides, the loser reloads.
     """
-    found = conversation_for_thread(session=session, channel_id=channel_id, thread_ts=thread_ts)
-    if found is not None:
-        return found, False
-    created = new_conversation(
-        session=session,
-        account_id=account_id,
-        channel_id=channel_id,
-        thread_ts=thread_ts,
-        customer_user_id=customer_user_id,
-        customer_team_id=customer_team_id,
-        team_id=team_id,
-    )
-    if created is None:
+    if not looked_up:
         found = conversation_for_thread(session=session, channel_id=channel_id, thread_ts=thread_ts)
-        assert found is not None
-        return found, False
-    return created, True
-
-
-def new_conversation(
-    *,
-    session: Session,
-    account_id: int,
-    channel_id: str,
-    thread_ts: str,
-    customer_user_id: str,
-    customer_team_id: str | None,
-    team_id: str = SINGLE_WORKSPACE_TEAM_ID,
-) -> Conversation | None:
-    """Open the thread's conversation in one statement; None when another process (or an
-    earlier attempt) opened it first. For a caller that has just looked the thread up."""
-    return add_once(
+        if found is not None:
+            return found, False
+    created = add_once(
         session,
         Conversation(
             team_id=team_id,
@@ -131,6 +107,11 @@ def new_conversation(
             customer_team_id=customer_team_id,
         ),
     )
+    if created is None:
+        found = conversation_for_thread(session=session, channel_id=channel_id, thread_ts=thread_ts)
+        assert found is not None
+        return found, False
+    return created, True
 
 
 def add_message(
