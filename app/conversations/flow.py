@@ -11,8 +11,9 @@ import json
 import logging
 from dataclasses import asdict, dataclass, replace
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.config_file import EscalationConfig, PlaybookConfig
 from app.conversations.addressing import Addressee, addressee
@@ -27,7 +28,7 @@ from app.db.conversations import (
     open_conversation,
 )
 from app.db.decisions import add_decision, decision_for_message
-from app.db.engine import session_scope
+from app.db.engine import add_once, session_scope
 from app.db.escalations import claimed_by_agent, escalation_for_decision, open_escalation_for
 from app.db.messages import has_staff_message, message_by_ts
 from app.db.models import Account, Conversation, Message, TriageDecision, utcnow
@@ -120,6 +121,7 @@ def process_message(
     if isinstance(pending, Outcome):
         return pending
     after_answer = pending.follow_up or pending.joined
+    reply: BotReply | None = None
     if pending.decision is not None:
         decision_row = pending.decision
     elif pending.follow_up and _chatter(message) is not None:
@@ -128,28 +130,16 @@ def process_message(
         outcome = triage.triage(message.text, account_language=pending.account_language)
         if after_answer and _is_thanks(outcome, message.text):
             return Outcome("recorded", "thank-you after an answer", pending.conversation_id)
-        confidence = outcome.confidence if outcome.answer is not None else 0.0
+        # One transaction reads the history and any running playbook, records the decision and
+        # builds its reply.
         with session_scope(engine) as session:
-            repeat = _repeat_context(session, config, outcome, pending)
-        surge = _running_playbook(engine, config, team_id=pending.team_id)
-        decision = decide(
-            signals=outcome.signals,
-            confidence=confidence,
-            tier=pending.account_tier,
-            policy=surge_policy(config.policy, surge.playbook) if surge else config.policy,
-            repeat=repeat,
-        )
-        if surge is not None:
-            outcome, decision = _apply_playbook(surge, outcome, decision, pending.account_tier)
-        if triage_only:
-            decision = _to_a_person(decision)
-        with session_scope(engine) as session:
-            decision_row = _record_decision(
-                session, config, pending, outcome, decision, confidence, message.text
-            )
+            decision_row = _decide(session, config, pending, outcome, message.text, triage_only)
+            if decision_row.reply_ts is None and not triage_only:
+                reply = _reply_for(session, decision_row, pending, config)
     if decision_row.reply_ts is None and not triage_only:
-        with session_scope(engine) as session:
-            reply = _reply_for(session, decision_row, pending, config)
+        if reply is None:
+            with session_scope(engine) as session:
+                reply = _reply_for(session, decision_row, pending, config)
         posted = replier.post_reply(
             channel=message.channel,
             thread_ts=message.root_ts,
@@ -178,6 +168,32 @@ def process_message(
         decision_row.fired_triggers or "none",
     )
     return Outcome(action, decision_row.fired_triggers, pending.conversation_id)
+
+
+def _decide(
+    session: Session,
+    config: EscalationConfig,
+    pending: _Pending,
+    outcome: TriageOutcome,
+    text: str,
+    triage_only: bool,
+) -> TriageDecision:
+    """Decide on a triaged request (its history, the policy, a running playbook) and record it."""
+    confidence = outcome.confidence if outcome.answer is not None else 0.0
+    repeat = _repeat_context(session, config, outcome, pending)
+    surge = _running_playbook(session, config, team_id=pending.team_id)
+    decision = decide(
+        signals=outcome.signals,
+        confidence=confidence,
+        tier=pending.account_tier,
+        policy=surge_policy(config.policy, surge.playbook) if surge else config.policy,
+        repeat=repeat,
+    )
+    if surge is not None:
+        outcome, decision = _apply_playbook(surge, outcome, decision, pending.account_tier)
+    if triage_only:
+        decision = _to_a_person(decision)
+    return _record_decision(session, config, pending, outcome, decision, confidence, text)
 
 
 def _addressee(
@@ -255,15 +271,12 @@ class _RunningPlaybook:
 
 
 def _running_playbook(
-    engine: Engine, config: EscalationConfig, *, team_id: str
+    session: Session, config: EscalationConfig, *, team_id: str
 ) -> _RunningPlaybook | None:
-    with session_scope(engine) as session:
-        surge = active_surge(session=session, team_id=team_id)
-        if surge is None or surge.playbook not in config.surge.playbooks:
-            return None
-        return _RunningPlaybook(
-            config.surge.playbooks[surge.playbook], surge.status_url, surge.note
-        )
+    surge = active_surge(session=session, team_id=team_id)
+    if surge is None or surge.playbook not in config.surge.playbooks:
+        return None
+    return _RunningPlaybook(config.surge.playbooks[surge.playbook], surge.status_url, surge.note)
 
 
 def _apply_playbook(
@@ -352,6 +365,7 @@ def _conversation(
         customer_user_id=message.user,
         customer_team_id=message.team,
         team_id=account.team_id,
+        looked_up=True,  # ``earlier`` above
     )
     return conversation, False
 
@@ -608,20 +622,27 @@ def record_reply(
     posted: Posted,
     bot: BotIdentity,
 ) -> None:
-    """Record what the bot posted for a decision (after it was posted)."""
+    """Record what the bot posted for a decision (after it was posted): three statements, no
+    reads."""
     with session_scope(engine) as session:
-        row = session.get(TriageDecision, decision_id)
-        conversation = session.get(Conversation, conversation_id)
-        assert row is not None and conversation is not None
-        row.reply_ts = posted.ts
-        conversation.bot_reply_ts = posted.ts
-        session.add(row)
-        add_message(
-            session=session,
-            conversation=conversation,
-            slack_ts=posted.ts,
-            author=Author.BOT.value,
-            text=posted.text,
-            user_id=bot.user_id,
-            team_id=bot.team_id,
+        session.execute(
+            update(TriageDecision)
+            .where(col(TriageDecision.id) == decision_id)
+            .values(reply_ts=posted.ts)
+        )
+        session.execute(
+            update(Conversation)
+            .where(col(Conversation.id) == conversation_id)
+            .values(bot_reply_ts=posted.ts, updated_at=utcnow())
+        )
+        add_once(
+            session,
+            Message(
+                conversation_id=conversation_id,
+                slack_ts=posted.ts,
+                author=Author.BOT.value,
+                text=posted.text,
+                user_id=bot.user_id,
+                team_id=bot.team_id,
+            ),
         )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.db.engine import add_once
 from app.db.models import Conversation, Message, utcnow
 from app.team_scope import SINGLE_WORKSPACE_TEAM_ID
 
@@ -84,30 +84,34 @@ def open_conversation(
     customer_user_id: str,
     customer_team_id: str | None,
     team_id: str = SINGLE_WORKSPACE_TEAM_ID,
+    looked_up: bool = False,
 ) -> tuple[Conversation, bool]:
     """Return the thread's conversation, creating it if needed; the flag says it was created.
+    ``looked_up``: the caller has just found no conversation of the thread, so the insert (one
+    statement) comes first.
 
     Safe when two processes race: the unique key on (channel, thread) decides, the loser reloads.
     """
-    found = conversation_for_thread(session=session, channel_id=channel_id, thread_ts=thread_ts)
-    if found is not None:
-        return found, False
-    conversation = Conversation(
-        team_id=team_id,
-        account_id=account_id,
-        channel_id=channel_id,
-        thread_ts=thread_ts,
-        customer_user_id=customer_user_id,
-        customer_team_id=customer_team_id,
+    if not looked_up:
+        found = conversation_for_thread(session=session, channel_id=channel_id, thread_ts=thread_ts)
+        if found is not None:
+            return found, False
+    created = add_once(
+        session,
+        Conversation(
+            team_id=team_id,
+            account_id=account_id,
+            channel_id=channel_id,
+            thread_ts=thread_ts,
+            customer_user_id=customer_user_id,
+            customer_team_id=customer_team_id,
+        ),
     )
-    try:
-        with session.begin_nested():
-            session.add(conversation)
-    except IntegrityError:
+    if created is None:
         found = conversation_for_thread(session=session, channel_id=channel_id, thread_ts=thread_ts)
         assert found is not None
         return found, False
-    return conversation, True
+    return created, True
 
 
 def add_message(
@@ -124,26 +128,19 @@ def add_message(
     """Record a message once; returns None when this ``slack_ts`` is already recorded.
     ``joined``: a top-level message of the customer's that joined this conversation."""
     assert conversation.id is not None
-    exists = session.exec(
-        select(Message.id).where(
-            Message.conversation_id == conversation.id, Message.slack_ts == slack_ts
-        )
-    ).first()
-    if exists is not None:
-        return None
-    message = Message(
-        conversation_id=conversation.id,
-        slack_ts=slack_ts,
-        author=author,
-        text=text,
-        user_id=user_id,
-        team_id=team_id,
-        joined=joined,
+    message = add_once(
+        session,
+        Message(
+            conversation_id=conversation.id,
+            slack_ts=slack_ts,
+            author=author,
+            text=text,
+            user_id=user_id,
+            team_id=team_id,
+            joined=joined,
+        ),
     )
-    try:
-        with session.begin_nested():
-            session.add(message)
-    except IntegrityError:
+    if message is None:
         return None
     conversation.updated_at = utcnow()
     session.add(conversation)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.db.engine import add_once
 from app.db.models import Conversation, TriageDecision
 
 
@@ -26,15 +26,13 @@ def latest_decision(*, session: Session, conversation_id: int) -> TriageDecision
 
 def add_decision(*, session: Session, decision: TriageDecision) -> TriageDecision:
     """Store a decision; for a message already decided, the stored one wins (retries)."""
-    try:
-        with session.begin_nested():
-            session.add(decision)
-    except IntegrityError:
-        assert decision.message_id is not None
-        existing = decision_for_message(session=session, message_id=decision.message_id)
-        assert existing is not None
-        return existing
-    return decision
+    stored = add_once(session, decision)
+    if stored is not None:
+        return stored
+    assert decision.message_id is not None
+    existing = decision_for_message(session=session, message_id=decision.message_id)
+    assert existing is not None
+    return existing
 
 
 def conversation_sentiments(*, session: Session, conversation_id: int) -> list[float]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Insert, event
+from sqlalchemy import ColumnElement, Insert, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session, create_engine
+from sqlalchemy.orm import make_transient_to_detached
+from sqlmodel import Session, SQLModel, create_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -67,6 +68,26 @@ def insert_or_ignore(session: Session | Connection, table: Any) -> Insert:
     """``INSERT … ON CONFLICT DO NOTHING`` for the session's database: one statement that tells
     (with ``RETURNING``) whether the row is new, without a savepoint or an error."""
     return dialect_insert(session, table).on_conflict_do_nothing()
+
+
+Row = TypeVar("Row", bound=SQLModel)
+
+
+def add_once(session: Session, row: Row) -> Row | None:
+    """Store ``row`` unless one of its unique keys is taken: one ``INSERT … ON CONFLICT DO
+    NOTHING RETURNING`` its id (no savepoint, no lookup first). The row, now persistent in the
+    session with the values it was given, or None when another row holds the key."""
+    model = type(row)
+    (key,) = inspect(model).primary_key
+    values = {k: v for k, v in row.model_dump().items() if not (k == key.key and v is None)}
+    statement = insert_or_ignore(session, model).values(**values).returning(key)
+    stored = session.execute(statement).scalar()
+    if stored is None:
+        return None
+    setattr(row, key.key, stored)
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
 
 
 def unchanged(column: Any, read: Any) -> ColumnElement[bool]:

@@ -50,7 +50,10 @@ class Glossary:
         """The English terms of the phrases found in ``tokens``, and the tokens they used."""
         terms: list[str] = []
         used: set[str] = set()
+        present = set(tokens)
         for phrase, english in self.phrases:
+            if phrase[0] not in present:  # most phrases: not looked for position by position
+                continue
             size = len(phrase)
             if any(tuple(tokens[i : i + size]) == phrase for i in range(len(tokens) - size + 1)):
                 terms.extend(word for word in english if word not in terms)
