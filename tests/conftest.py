@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,19 +53,25 @@ def _postgres_admin_url() -> str | None:
     return None
 
 
-@contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """Create an empty PostgreSQL database, yield its URL, drop it (skips without a server)."""
+def _admin_engine() -> Engine:
     admin_url = _postgres_admin_url()
     if admin_url is None:
         pytest.skip("TEST_DATABASE_URL is not set (CI sets it and runs a PostgreSQL server)")
     url = make_url(admin_url).set(drivername="postgresql+psycopg")
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+@contextmanager
+def fresh_postgres_database(template: str | None = None) -> Iterator[str]:
+    """Create a PostgreSQL database (empty, or a copy of ``template``), yield its URL, drop it
+    (skips without a server)."""
+    admin = _admin_engine()
     name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     try:
-        yield url.set(database=name).render_as_string(hide_password=False)
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -83,10 +90,55 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'bot.db'}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest) -> str:
-    """Runs the test once on SQLite and once on PostgreSQL."""
+def _migrate(url: str) -> None:
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()  # no connection left: SQLite's file is whole, PostgreSQL's copyable
+
+
+@pytest.fixture(scope="session")
+def _migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head per test process, copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _migrated_postgres_template() -> Iterator[str]:
+    """One PostgreSQL database migrated to head per test process, the template of each test's."""
+    with fresh_postgres_database() as url:
+        _migrate(url)
+        yield str(make_url(url).database)
+
+
+@pytest.fixture
+def migrated_sqlite_url(tmp_path: Path, _migrated_sqlite_file: Path) -> str:
+    shutil.copyfile(_migrated_sqlite_file, tmp_path / "bot.db")
+    return f"sqlite:///{tmp_path / 'bot.db'}"
+
+
+@pytest.fixture
+def migrated_postgres_url(_migrated_postgres_template: str) -> Iterator[str]:
+    with fresh_postgres_database(template=_migrated_postgres_template) as url:
+        yield url
+
+
+_BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=_BACKENDS)
+def empty_database_url(request: pytest.FixtureRequest) -> str:
+    """An empty database, once on SQLite and once on PostgreSQL (for tests of migrations)."""
     name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture(params=_BACKENDS)
+def database_url(request: pytest.FixtureRequest) -> str:
+    """A database migrated to head, once on SQLite and once on PostgreSQL (a copy of one
+    migrated per test process: the app finds its schema current, as after a release)."""
+    name = "migrated_sqlite_url" if request.param == "sqlite" else "migrated_postgres_url"
     return str(request.getfixturevalue(name))
 
 
@@ -94,7 +146,6 @@ def database_url(request: pytest.FixtureRequest) -> str:
 def engine(database_url: str) -> Iterator[Engine]:
     """A migrated database on each backend."""
     engine = make_engine(database_url)
-    upgrade(engine)
     yield engine
     engine.dispose()
 

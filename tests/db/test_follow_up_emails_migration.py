@@ -41,9 +41,9 @@ outbox_events = sa.table(
 
 
 @pytest.fixture
-def old_engine(database_url: str) -> Iterator[Engine]:
+def old_engine(empty_database_url: str) -> Iterator[Engine]:
     """A database at revision 0018, when follow-up emails had their own table."""
-    engine = make_engine(database_url)
+    engine = make_engine(empty_database_url)
     upgrade(engine, "0018")
     yield engine
     engine.dispose()

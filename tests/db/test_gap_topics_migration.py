@@ -88,9 +88,9 @@ GAPS: list[tuple[str, str, str, str, str, str, dict[str, Any]]] = [
 
 
 @pytest.fixture
-def at_0019(database_url: str) -> Iterator[Engine]:
+def at_0019(empty_database_url: str) -> Iterator[Engine]:
     """A database at revision 0019, with gaps keyed by the suffix stripper."""
-    engine = make_engine(database_url)
+    engine = make_engine(empty_database_url)
     upgrade(engine, "0019")
     for account, text, question, intent, old_key, _new, state in GAPS:
         escalation_id = escalation_row(engine, account, text)

@@ -33,9 +33,9 @@ reminder_sends = sa.table(
 
 
 @pytest.fixture
-def old_engine(database_url: str) -> Iterator[Engine]:
+def old_engine(empty_database_url: str) -> Iterator[Engine]:
     """A database at revision 0019, when reminder sends had their own table."""
-    engine = make_engine(database_url)
+    engine = make_engine(empty_database_url)
     upgrade(engine, "0019")
     yield engine
     engine.dispose()

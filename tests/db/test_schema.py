@@ -34,8 +34,8 @@ def test_upgrade_is_idempotent(engine: Engine) -> None:
     assert current_revision(engine) == head_revision()
 
 
-def test_old_schema_is_refused_with_a_clear_message(database_url: str) -> None:
-    engine = make_engine(database_url)
+def test_old_schema_is_refused_with_a_clear_message(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
     try:
         with pytest.raises(StartupError, match=r"run `escalation-bot db upgrade`"):
             ensure_schema(engine, auto_upgrade=False)

@@ -37,9 +37,9 @@ surge_notices = sa.table(
 
 
 @pytest.fixture
-def old_engine(database_url: str) -> Iterator[Engine]:
+def old_engine(empty_database_url: str) -> Iterator[Engine]:
     """A database at revision 0019, when surge notices had their own table."""
-    engine = make_engine(database_url)
+    engine = make_engine(empty_database_url)
     upgrade(engine, "0019")
     yield engine
     engine.dispose()

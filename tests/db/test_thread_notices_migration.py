@@ -23,8 +23,8 @@ THEN = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def at_0017(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
+def at_0017(empty_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(empty_database_url)
     upgrade(engine, "0017")
     yield engine
     engine.dispose()

@@ -68,12 +68,12 @@ def test_a_knowledge_gap_goes_through_the_queue_to_the_digest(slack: LocalSlack)
 
 
 def test_a_button_posted_before_the_topic_keys_were_recomputed_still_closes_its_topic(
-    database_url: str, example_config_path: Path
+    empty_database_url: str, example_config_path: Path
 ) -> None:
     """A hot-topic alert posted at revision 0019 carries the suffix-stripped key; the upgrade
     recomputes the gap's key; the alert's button still closes the gap, and says who did."""
     old_key, new_key = "integration:fail-retry-webhook", "integration:fail-retri-webhook"
-    engine = make_engine(database_url)
+    engine = make_engine(empty_database_url)
     upgrade(engine, "0019")
     escalation_id = escalation_row(engine, "hooli", "Webhook retries keep failing")
     with engine.begin() as connection:
@@ -89,7 +89,7 @@ def test_a_button_posted_before_the_topic_keys_were_recomputed_still_closes_its_
         )
     engine.dispose()
 
-    with LocalSlack(database_url=database_url, config_path=example_config_path) as slack:
+    with LocalSlack(database_url=empty_database_url, config_path=example_config_path) as slack:
         assert slack.runtime is not None
         [gap] = gaps(slack)  # the app upgraded the database as it started
         assert (gap.topic, gap.previous_topic) == (new_key, old_key)
