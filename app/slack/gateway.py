@@ -174,31 +174,19 @@ class SlackGateway:
         self, *, channel: str, oldest: str, limit: int, cursor: str | None = None
     ) -> MessagePage:
         """A page of ``channel``'s messages after ``oldest``, newest first, with metadata."""
-        response = self._call(
-            "conversations.history",
-            self.client.conversations_history,
-            channel=channel,
-            oldest=oldest,
-            limit=limit,
-            include_all_metadata=True,
-            cursor=cursor,
+        read = self.client.conversations_history
+        return self._page(
+            "conversations.history", read, cursor, channel=channel, oldest=oldest, limit=limit
         )
-        return _page(response)
 
     def replies_page(
         self, *, channel: str, thread_ts: str, limit: int, cursor: str | None = None
     ) -> MessagePage:
         """A page of a thread's messages, with metadata."""
-        response = self._call(
-            "conversations.replies",
-            self.client.conversations_replies,
-            channel=channel,
-            ts=thread_ts,
-            limit=limit,
-            include_all_metadata=True,
-            cursor=cursor,
+        read = self.client.conversations_replies
+        return self._page(
+            "conversations.replies", read, cursor, channel=channel, ts=thread_ts, limit=limit
         )
-        return _page(response)
 
     def user_email(self, user_id: str) -> str | None:
         """The email address on a person's profile (``users:read.email``), if it shows one."""
@@ -227,6 +215,14 @@ class SlackGateway:
         """The bot the token belongs to, from ``auth.test``."""
         auth = self._call("auth.test", self.client.auth_test)
         return BotIdentity(team_id=str(auth["team_id"]), user_id=str(auth["user_id"]))
+
+    def _page(
+        self, method: str, read: Callable[..., SlackResponse], cursor: str | None, **args: Any
+    ) -> MessagePage:
+        response = self._call(method, read, include_all_metadata=True, cursor=cursor, **args)
+        messages = [dict(message) for message in response.get("messages") or []]
+        next_cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+        return MessagePage(messages=messages, next_cursor=next_cursor)
 
     @staticmethod
     def _call(method: str, call: Callable[..., SlackResponse], **args: Any) -> SlackResponse:
@@ -261,9 +257,3 @@ def _dicts(blocks: BlockList | None) -> list[Mapping[str, Any]] | None:
     if blocks is None:
         return None
     return [block.to_dict() if isinstance(block, Block) else block for block in blocks]
-
-
-def _page(response: SlackResponse) -> MessagePage:
-    messages = [dict(message) for message in response.get("messages") or []]
-    cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-    return MessagePage(messages=messages, next_cursor=cursor)
