@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-
 from app.escalations.card import HandoffCard
 from app.escalations.handoff import ChannelUnavailableError
 from app.slack.blocks.handoff_card import handoff_card_blocks, handoff_card_text
+from app.slack.gateway import SlackConnection, SlackGateway, SlackRefusedError, gateway_of
 from app.slack.sent_lookup import CARD_EVENT, REMINDER_EVENT, find_keyed_message, keyed_metadata
 
 logger = logging.getLogger(__name__)
@@ -19,62 +17,63 @@ UNAVAILABLE = {"not_in_channel", "channel_not_found", "is_archived", "restricted
 
 
 class SlackAgentDesk:
-    def __init__(self, client: WebClient) -> None:
-        self._client = client
+    def __init__(self, client: SlackConnection) -> None:
+        self._slack = gateway_of(client)
 
     def permalink(self, *, channel: str, ts: str) -> str | None:
-        try:
-            response = self._client.chat_getPermalink(channel=channel, message_ts=ts)
-        except SlackApiError as exc:
-            logger.warning("no permalink for %s/%s: %s", channel, ts, exc.response.get("error"))
-            return None
-        link = response.get("permalink")
-        return str(link) if link else None
+        return permalink_or_none(self._slack, channel=channel, ts=ts)
 
     def post_card(self, *, channel: str, card: HandoffCard, key: str | None = None) -> str:
         try:
-            response = self._client.chat_postMessage(
+            posted = self._slack.post_message(
                 channel=channel,
                 text=handoff_card_text(card),
-                blocks=[block.to_dict() for block in handoff_card_blocks(card)],
+                blocks=handoff_card_blocks(card),
                 unfurl_links=False,
                 unfurl_media=False,
                 metadata=keyed_metadata(CARD_EVENT, key) if key else None,
             )
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", ""))
-            if error in UNAVAILABLE:
-                raise ChannelUnavailableError(channel, error) from exc
+        except SlackRefusedError as refusal:
+            if refusal.error in UNAVAILABLE:
+                raise ChannelUnavailableError(channel, refusal.error) from refusal
             raise
-        return str(response["ts"])
+        return posted.ts
 
     def update_card(self, *, channel: str, ts: str, card: HandoffCard) -> None:
         try:
-            self._client.chat_update(
+            self._slack.update_message(
                 channel=channel,
                 ts=ts,
                 text=handoff_card_text(card),
-                blocks=[block.to_dict() for block in handoff_card_blocks(card)],
+                blocks=handoff_card_blocks(card),
             )
-        except SlackApiError as exc:
-            logger.warning("card %s not updated: %s", ts, exc.response.get("error"))
+        except SlackRefusedError as refusal:
+            logger.warning("card %s not updated: %s", ts, refusal.error)
 
     def retire_card(self, *, channel: str, ts: str, text: str) -> None:
         """Replace a card that no longer applies (moved elsewhere) by a one-line note."""
         try:
-            self._client.chat_update(channel=channel, ts=ts, text=text, blocks=[])
-        except SlackApiError as exc:
-            logger.warning("card %s not retired: %s", ts, exc.response.get("error"))
+            self._slack.update_message(channel=channel, ts=ts, text=text, blocks=[])
+        except SlackRefusedError as refusal:
+            logger.warning("card %s not retired: %s", ts, refusal.error)
 
     def post_notice(self, *, channel: str, text: str, key: str | None = None) -> str:
-        response = self._client.chat_postMessage(
+        return self._slack.post_message(
             channel=channel,
             text=text,
             unfurl_links=False,
             metadata=keyed_metadata(REMINDER_EVENT, key) if key else None,
-        )
-        return str(response["ts"])
+        ).ts
 
     def find_sent(self, *, channel: str, key: str, since: datetime) -> str | None:
         """The ts of a reminder carrying ``key`` posted in ``channel`` after ``since``."""
-        return find_keyed_message(self._client, channel=channel, key=key, since=since)
+        return find_keyed_message(self._slack, channel=channel, key=key, since=since)
+
+
+def permalink_or_none(slack: SlackGateway, *, channel: str, ts: str) -> str | None:
+    """A message's permalink; None, with a warning logged, when Slack has none to give."""
+    try:
+        return slack.permalink(channel=channel, ts=ts)
+    except SlackRefusedError as refusal:
+        logger.warning("no permalink for %s/%s: %s", channel, ts, refusal.error)
+        return None

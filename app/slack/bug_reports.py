@@ -6,8 +6,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.engine import Engine
 
 from app.bugs.links import claim_announcement, ready_announcements, release_announcement
@@ -18,6 +16,7 @@ from app.escalations.handoff import refresh_cards
 from app.integrations.alerts import thread_link
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.bug_report import announcement_text
+from app.slack.gateway import SlackConnection, SlackRefusedError, gateway_of
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +36,14 @@ def announce_bug_reports(
     *,
     engine: Engine,
     config: EscalationConfig,
-    client: WebClient,
+    client: SlackConnection,
     now: datetime,
     team_id: str | None = None,
 ) -> int:
     """Post each ready report's issue links on its card and in the card's thread; how many.
     With ``team_id``, only the reports of that installation's escalations."""
-    desk = SlackAgentDesk(client)
+    slack = gateway_of(client)
+    desk = SlackAgentDesk(slack)
     with session_scope(engine) as session:
         ready = ready_announcements(session, team_id=team_id)
     posted = 0
@@ -59,17 +59,17 @@ def announce_bug_reports(
         )
         if card[0] and card[1]:
             try:
-                client.chat_postMessage(
+                slack.post_message(
                     channel=card[0],
                     thread_ts=card[1],
                     text=announcement_text(announcement),
                     unfurl_links=False,
                 )
-            except SlackApiError as exc:
+            except SlackRefusedError as refusal:
                 logger.warning(
                     "bug report link for escalation %s not posted: %s",
                     announcement.escalation_id,
-                    exc.response.get("error"),
+                    refusal.error,
                 )
                 with session_scope(engine) as session:
                     release_announcement(session, row_id=announcement.row_id)

@@ -8,9 +8,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-
 from app.conversations.flow import process_message
 from app.conversations.intake import BotIdentity
 from app.db.engine import session_scope
@@ -18,6 +15,7 @@ from app.db.events import RECEIVED as RECEIVED_STATUS
 from app.db.events import claim_for_retry, fail_event, finish_event
 from app.runtime import Runtime
 from app.slack.agent_desk import SlackAgentDesk
+from app.slack.gateway import SlackConnection, SlackRefusedError, gateway_of
 from app.slack.parsing import incoming_message
 from app.slack.replier import SlackThreadReplier
 
@@ -32,7 +30,7 @@ RECEIVED_AT = "stored_event_received_at"
 def process_event(
     *,
     runtime: Runtime,
-    client: WebClient,
+    client: SlackConnection,
     bot: BotIdentity,
     event_id: str | None,
     event: Mapping[str, Any],
@@ -53,8 +51,8 @@ def process_event(
         return False
     try:
         _dispatch(runtime=runtime, client=client, bot=bot, event=event)
-    except SlackApiError as exc:
-        error = f"Slack API error: {exc.response.get('error', 'unknown')}"
+    except SlackRefusedError as refusal:
+        error = f"Slack API error: {refusal.error}"
         _record_failure(runtime, event_id, error)
         return False
     except Exception as exc:
@@ -67,17 +65,18 @@ def process_event(
 
 
 def _dispatch(
-    *, runtime: Runtime, client: WebClient, bot: BotIdentity, event: Mapping[str, Any]
+    *, runtime: Runtime, client: SlackConnection, bot: BotIdentity, event: Mapping[str, Any]
 ) -> None:
     if event.get("type") == "message":
+        slack = gateway_of(client)
         outcome = process_message(
             engine=runtime.engine,
             config=runtime.config,
             triage=runtime.triage,
             message=incoming_message(event),
             bot=bot,
-            replier=SlackThreadReplier(client),
-            desk=SlackAgentDesk(client),
+            replier=SlackThreadReplier(slack),
+            desk=SlackAgentDesk(slack),
         )
         logger.info(
             "message %s in %s: %s (%s)",

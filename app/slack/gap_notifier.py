@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
+from app.slack.agent_desk import permalink_or_none
+from app.slack.gateway import SlackConnection, SlackRefusedError, gateway_of
 from app.slack.sent_lookup import DIGEST_EVENT, keyed_metadata, keys_in_thread
 
 logger = logging.getLogger(__name__)
@@ -18,8 +18,8 @@ class SlackGapNotifier:
     """Posts, links and updates messages; a Slack error is logged and reported as None/False
     so a job can leave its state unchanged and try again on its next run."""
 
-    def __init__(self, client: WebClient) -> None:
-        self._client = client
+    def __init__(self, client: SlackConnection) -> None:
+        self._slack = gateway_of(client)
 
     def post_blocks(
         self,
@@ -31,45 +31,34 @@ class SlackGapNotifier:
         key: str | None = None,
     ) -> str | None:
         try:
-            response = self._client.chat_postMessage(
+            posted = self._slack.post_message(
                 channel=channel,
                 text=text,
-                blocks=[block.to_dict() for block in blocks],
+                blocks=blocks,
                 thread_ts=thread_ts,
                 unfurl_links=False,
                 unfurl_media=False,
                 metadata=keyed_metadata(DIGEST_EVENT, key) if key else None,
             )
-        except SlackApiError as exc:
-            logger.warning("gap message not posted in %s: %s", channel, exc.response.get("error"))
+        except SlackRefusedError as refusal:
+            logger.warning("gap message not posted in %s: %s", channel, refusal.error)
             return None
-        ts = response.get("ts")
-        return str(ts) if ts else None
+        return posted.ts or None
 
     def keys_in_thread(self, *, channel: str, thread_ts: str) -> set[str] | None:
         try:
-            return keys_in_thread(self._client, channel=channel, thread_ts=thread_ts)
-        except SlackApiError as exc:
-            logger.warning(
-                "thread %s/%s not read: %s", channel, thread_ts, exc.response.get("error")
-            )
+            return keys_in_thread(self._slack, channel=channel, thread_ts=thread_ts)
+        except SlackRefusedError as refusal:
+            logger.warning("thread %s/%s not read: %s", channel, thread_ts, refusal.error)
             return None
 
     def permalink(self, *, channel: str, ts: str) -> str | None:
-        try:
-            response = self._client.chat_getPermalink(channel=channel, message_ts=ts)
-        except SlackApiError as exc:
-            logger.warning("no permalink for %s/%s: %s", channel, ts, exc.response.get("error"))
-            return None
-        link = response.get("permalink")
-        return str(link) if link else None
+        return permalink_or_none(self._slack, channel=channel, ts=ts)
 
     def update(self, *, channel: str, ts: str, text: str, blocks: Sequence[Block]) -> bool:
         try:
-            self._client.chat_update(
-                channel=channel, ts=ts, text=text, blocks=[block.to_dict() for block in blocks]
-            )
-        except SlackApiError as exc:
-            logger.warning("gap message %s not updated: %s", ts, exc.response.get("error"))
+            self._slack.update_message(channel=channel, ts=ts, text=text, blocks=blocks)
+        except SlackRefusedError as refusal:
+            logger.warning("gap message %s not updated: %s", ts, refusal.error)
             return False
         return True

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import DividerBlock
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -22,12 +20,14 @@ from app.slack.blocks.agent_home import agent_home_view
 from app.slack.blocks.claim_queue import claim_queue_blocks
 from app.slack.blocks.dashboard import without_chart
 from app.slack.blocks.kpi_report import kpi_report_blocks
+from app.slack.gateway import SlackConnection, SlackRefusedError, gateway_of
 from app.slack.lead_dashboard import build_lead_dashboard
 
 logger = logging.getLogger(__name__)
 
 
-def publish_home(*, client: WebClient, runtime: Runtime, user_id: str) -> None:
+def publish_home(*, client: SlackConnection, runtime: Runtime, user_id: str) -> None:
+    slack = gateway_of(client)
     config = runtime.config
     agent = config.agent(user_id)
     role = "lead" if config.is_lead(user_id) else "agent" if agent else "member"
@@ -67,20 +67,20 @@ def publish_home(*, client: WebClient, runtime: Runtime, user_id: str) -> None:
                 team_id=team_id,
             )
             dashboard = build_lead_dashboard(
-                session=session, client=client, now=now, team_id=team_id
+                session=session, client=slack, now=now, team_id=team_id
             )
         extra = kpi_report_blocks(report, title="Escalation KPIs, last 30 days")
         view.blocks = [*view.blocks, DividerBlock(), *extra, DividerBlock(), *dashboard][:100]
     try:
-        client.views_publish(user_id=user_id, view=view.to_dict())
-    except SlackApiError as exc:
-        error = exc.response.get("error")
+        slack.publish_home(user_id=user_id, view=view)
+    except SlackRefusedError as refusal:
+        error = refusal.error
         if error == "invalid_blocks" and role == "lead":
             # A chart uploaded moments ago may not be usable yet: publish without it.
             view.blocks = without_chart(view.blocks)
             try:
-                client.views_publish(user_id=user_id, view=view.to_dict())
+                slack.publish_home(user_id=user_id, view=view)
                 return
-            except SlackApiError as again:
-                error = again.response.get("error")
+            except SlackRefusedError as again:
+                error = again.error
         logger.warning("App Home for %s not published: %s", user_id, error)

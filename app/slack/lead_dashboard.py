@@ -7,7 +7,6 @@ import logging
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from app.metrics.trend_chart import render_trend_png
 from app.metrics.windows import Window
 from app.slack.blocks.dashboard import dashboard_blocks, trend_alt_text
 from app.slack.chart_upload import upload_chart
+from app.slack.gateway import SlackConnection
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def _chart_png(points: Sequence[tuple[date, float | None]], title: str) -> bytes
 
 
 def build_lead_dashboard(
-    *, session: Session, client: WebClient, now: datetime, team_id: str
+    *, session: Session, client: SlackConnection, now: datetime, team_id: str
 ) -> list[Block]:
     """One installation's dashboard blocks as of ``now`` (last :data:`DASHBOARD_DAYS` days);
     the trend chart is uploaded privately and shown by file id, or left out when that fails."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from app.domain.replies import BotReply, Posted, ReplyKind
@@ -11,13 +9,14 @@ from app.escalations.live_wait import EditRefusedError
 from app.slack.blocks.answer import answer_blocks, answer_text
 from app.slack.blocks.csat import survey_blocks, survey_text
 from app.slack.blocks.customer_handoff import plain_message_blocks, transition_blocks
+from app.slack.gateway import SlackConnection, SlackRefusedError, gateway_of
 from app.slack.mrkdwn import escape
 from app.slack.sent_lookup import REPLY_EVENT, find_keyed_reply, keyed_metadata
 
 
 class SlackThreadReplier:
-    def __init__(self, client: WebClient) -> None:
-        self._client = client
+    def __init__(self, client: SlackConnection) -> None:
+        self._slack = gateway_of(client)
 
     def post_reply(
         self,
@@ -43,22 +42,19 @@ class SlackThreadReplier:
 
     def react(self, *, channel: str, ts: str, name: str) -> None:
         try:
-            self._client.reactions_add(channel=channel, timestamp=ts, name=name)
-        except SlackApiError as exc:
-            if exc.response.get("error") != "already_reacted":  # a retried event
+            self._slack.add_reaction(channel=channel, ts=ts, name=name)
+        except SlackRefusedError as refusal:
+            if refusal.error != "already_reacted":  # a retried event
                 raise
 
     def update_reply(self, *, channel: str, ts: str, reply: BotReply) -> None:
         """Edit a posted transition message in place (its wait line moved)."""
         try:
-            self._client.chat_update(
-                channel=channel,
-                ts=ts,
-                text=reply.text,
-                blocks=[block.to_dict() for block in _handoff_blocks(reply)],
+            self._slack.update_message(
+                channel=channel, ts=ts, text=reply.text, blocks=_handoff_blocks(reply)
             )
-        except SlackApiError as exc:
-            raise EditRefusedError(str(exc.response.get("error", "error"))) from None
+        except SlackRefusedError as refusal:
+            raise EditRefusedError(refusal.error) from None
 
     def post_text(
         self,
@@ -101,19 +97,19 @@ class SlackThreadReplier:
         """Post in the thread, marked with ``key``; with ``maybe_sent``, a message of the thread
         already carrying ``key`` is returned instead (an earlier attempt posted it)."""
         if key is not None and maybe_sent:
-            found = find_keyed_reply(self._client, channel=channel, thread_ts=thread_ts, key=key)
+            found = find_keyed_reply(self._slack, channel=channel, thread_ts=thread_ts, key=key)
             if found is not None:
                 return Posted(ts=found, text=text)
-        response = self._client.chat_postMessage(
+        posted = self._slack.post_message(
             channel=channel,
             thread_ts=thread_ts,
             text=sent_text,
-            blocks=[block.to_dict() for block in blocks],
+            blocks=blocks,
             unfurl_links=False,
             unfurl_media=False,
             metadata=keyed_metadata(REPLY_EVENT, key) if key is not None else None,
         )
-        return Posted(ts=str(response["ts"]), text=text)
+        return Posted(ts=posted.ts, text=text)
 
 
 def _handoff_blocks(reply: BotReply) -> list[Block]:

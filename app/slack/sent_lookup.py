@@ -9,8 +9,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk import WebClient
-from slack_sdk.web import SlackResponse
+from app.slack.gateway import MessagePage, SlackConnection, gateway_of
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +28,7 @@ def keyed_metadata(event_type: str, key: str) -> dict[str, Any]:
 
 
 def find_keyed_message(
-    client: WebClient,
+    client: SlackConnection,
     *,
     channel: str,
     key: str,
@@ -39,18 +38,20 @@ def find_keyed_message(
 ) -> str | None:
     """The ts of the message in ``channel`` posted after ``since`` whose metadata carries
     ``key``, or None. Reads at most ``max_pages`` pages of ``page_size``, newest first."""
+    oldest = f"{(since - CLOCK_SKEW).timestamp():.6f}"
+    gateway = gateway_of(client)
     history = _messages(
-        client.conversations_history,
+        lambda cursor: gateway.history_page(
+            channel=channel, oldest=oldest, limit=page_size, cursor=cursor
+        ),
         max_pages=max_pages,
         channel=channel,
-        oldest=f"{(since - CLOCK_SKEW).timestamp():.6f}",
-        limit=page_size,
     )
     return next((ts for found, ts in history if found == key), None)
 
 
 def find_keyed_reply(
-    client: WebClient,
+    client: SlackConnection,
     *,
     channel: str,
     thread_ts: str,
@@ -64,7 +65,7 @@ def find_keyed_reply(
 
 
 def keys_in_thread(
-    client: WebClient,
+    client: SlackConnection,
     *,
     channel: str,
     thread_ts: str,
@@ -77,30 +78,31 @@ def keys_in_thread(
 
 
 def _thread(
-    client: WebClient, channel: str, thread_ts: str, *, max_pages: int, page_size: int
+    client: SlackConnection, channel: str, thread_ts: str, *, max_pages: int, page_size: int
 ) -> Iterator[tuple[str | None, str]]:
+    gateway = gateway_of(client)
     return _messages(
-        client.conversations_replies,
+        lambda cursor: gateway.replies_page(
+            channel=channel, thread_ts=thread_ts, limit=page_size, cursor=cursor
+        ),
         max_pages=max_pages,
         channel=channel,
-        ts=thread_ts,
-        limit=page_size,
     )
 
 
 def _messages(
-    read: Callable[..., SlackResponse], *, max_pages: int, **args: Any
+    read: Callable[[str | None], MessagePage], *, max_pages: int, channel: str
 ) -> Iterator[tuple[str | None, str]]:
     """(key or None, ts) of the messages of a cursor-paginated read, page after page, at most
     ``max_pages`` pages."""
     cursor: str | None = None
     for _ in range(max_pages):
-        response = read(**args, include_all_metadata=True, cursor=cursor)
-        for message in response.get("messages") or []:
+        page = read(cursor)
+        for message in page.messages:
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             key = payload.get("key")
             yield (key if isinstance(key, str) else None), str(message.get("ts"))
-        cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+        cursor = page.next_cursor
         if cursor is None:
             return
-    logger.warning("stopped after %d pages of %s", max_pages, args.get("channel"))
+    logger.warning("stopped after %d pages of %s", max_pages, channel)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -14,6 +12,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from app.slack.gateway import SlackConnection, SlackRefusedError, gateway_of
 from app.surge.detector import SurgeSignal
 
 logger = logging.getLogger(__name__)
@@ -72,20 +71,20 @@ def surge_alert_blocks(signals: list[SurgeSignal], *, started_surge_id: int | No
 
 
 class SlackSurgeAlerts:
-    def __init__(self, client: WebClient, *, channel: str) -> None:
-        self._client = client
+    def __init__(self, client: SlackConnection, *, channel: str) -> None:
+        self._slack = gateway_of(client)
         self._channel = channel
 
     def alert(self, *, signals: list[SurgeSignal], started_surge_id: int | None) -> None:
         blocks = surge_alert_blocks(signals, started_surge_id=started_surge_id)
         try:
-            self._client.chat_postMessage(
+            self._slack.post_message(
                 channel=self._channel,
                 text="Possible surge: " + "; ".join(s.reason for s in signals[:3]),
-                blocks=[block.to_dict() for block in blocks],
+                blocks=blocks,
             )
-        except SlackApiError as exc:
-            logger.warning("surge alert not posted: %s", exc.response.get("error"))
+        except SlackRefusedError as refusal:
+            logger.warning("surge alert not posted: %s", refusal.error)
 
     def announce(
         self, text: str, *, surge_id: int | None = None, offer_notice: bool = False
@@ -94,11 +93,8 @@ class SlackSurgeAlerts:
         has one) or stopped, a review, how the notices went."""
         blocks = surge_started_blocks(text, surge_id=surge_id, offer_notice=offer_notice)
         try:
-            self._client.chat_postMessage(
-                channel=self._channel,
-                text=text,
-                blocks=[block.to_dict() for block in blocks],
-                unfurl_links=False,
+            self._slack.post_message(
+                channel=self._channel, text=text, blocks=blocks, unfurl_links=False
             )
-        except SlackApiError as exc:
-            logger.warning("surge notice not posted: %s", exc.response.get("error"))
+        except SlackRefusedError as refusal:
+            logger.warning("surge notice not posted: %s", refusal.error)

@@ -6,18 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-
 from app.db.models import utcnow
 from app.delivery.outcomes import Delivered
 from app.runtime import Runtime
 from app.slack.blocks.customer_handoff import plain_message_blocks
-from app.slack.delivery_errors import client_for, delivery_error
+from app.slack.gateway import ClientForTeam, SlackConnection, delivering_to, gateway_for
 from app.slack.mrkdwn import escape
 from app.slack.sent_lookup import find_keyed_message, keyed_metadata
 from app.slack.surge_alerts import SlackSurgeAlerts
-from app.slack.workspaces import ClientForTeam
 from app.surge.notices import NoticeRequest, NoticeSender, deliver_requested
 from app.team_scope import TeamScope
 
@@ -29,32 +25,30 @@ class SlackSurgeNoticeSender:
     key; from the second attempt on, the channel is read first: a message carrying the key
     there was posted by an attempt whose process died before recording it."""
 
-    def __init__(self, clients: WebClient | ClientForTeam) -> None:
+    def __init__(self, clients: SlackConnection | ClientForTeam) -> None:
         self._clients = clients
 
     def send_attempt(self, payload: dict[str, Any], key: str, *, attempt: int) -> Delivered:
         channel = str(payload["channel"])
-        client = client_for(self._clients, payload.get("team_id"), where=channel)
+        slack = gateway_for(self._clients, payload.get("team_id"), where=channel)
         safe = escape(str(payload["text"]))
-        try:
+        with delivering_to(channel):
             if attempt > 1:
                 since = datetime.fromisoformat(str(payload["requested_at"]))
-                found = find_keyed_message(client, channel=channel, key=key, since=since)
+                found = find_keyed_message(slack, channel=channel, key=key, since=since)
                 if found is not None:
                     return Delivered(external_id=found)
-            response = client.chat_postMessage(
+            posted = slack.post_message(
                 channel=channel,
                 text=safe,
-                blocks=[block.to_dict() for block in plain_message_blocks(safe)],
+                blocks=plain_message_blocks(safe),
                 unfurl_links=False,
                 metadata=keyed_metadata(SURGE_NOTICE_EVENT, key),
             )
-        except SlackApiError as exc:
-            raise delivery_error(exc, where=channel) from None
-        return Delivered(external_id=str(response["ts"]))
+        return Delivered(external_id=posted.ts)
 
 
-def surge_notice_sender(runtime: Runtime, clients: WebClient | ClientForTeam) -> NoticeSender:
+def surge_notice_sender(runtime: Runtime, clients: SlackConnection | ClientForTeam) -> NoticeSender:
     """The outbox sender of surge notices: each with its installation's playbook and token."""
     return NoticeSender(
         engine=runtime.engine,
@@ -63,7 +57,9 @@ def surge_notice_sender(runtime: Runtime, clients: WebClient | ClientForTeam) ->
     )
 
 
-def post_requested_notices(*, runtime: Runtime, client: WebClient, request: NoticeRequest) -> None:
+def post_requested_notices(
+    *, runtime: Runtime, client: SlackConnection, request: NoticeRequest
+) -> None:
     """The notices a lead's request stored, posted by the lead's process after the ack; the
     leads channel hears the outcome once none is left."""
     report = deliver_requested(

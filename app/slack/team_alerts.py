@@ -5,32 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-
 from app.delivery.outcomes import Delivered
 from app.slack.blocks.team_alert import team_alert_blocks, team_alert_text
-from app.slack.delivery_errors import client_for, delivery_error
-from app.slack.workspaces import ClientForTeam
+from app.slack.gateway import ClientForTeam, SlackConnection, delivering_to, gateway_for
 
 
 class SlackAlertSender:
     """With one client (a single bot token) every alert goes out with it; with a lookup by team
     (OAuth installs) each goes out with its installation's token."""
 
-    def __init__(self, client: WebClient | ClientForTeam) -> None:
+    def __init__(self, client: SlackConnection | ClientForTeam) -> None:
         self._client = client
 
     def __call__(self, payload: dict[str, Any], idempotency_key: str) -> Delivered:
         channel = str(payload["channel"])
-        client = client_for(self._client, payload.get("team_id"), where=channel)
-        try:
-            response = client.chat_postMessage(
+        slack = gateway_for(self._client, payload.get("team_id"), where=channel)
+        with delivering_to(channel):
+            posted = slack.post_message(
                 channel=channel,
                 text=team_alert_text(payload),
                 blocks=team_alert_blocks(payload),
                 unfurl_links=False,
             )
-        except SlackApiError as exc:
-            raise delivery_error(exc, where=channel) from None
-        return Delivered(external_id=f"{channel}:{response['ts']}")
+        return Delivered(external_id=f"{channel}:{posted.ts}")

@@ -20,6 +20,7 @@ from app.conversations.intake import BotIdentity
 from app.db import installation_tables as tables
 from app.runtime import Runtime
 from app.slack.client import build_web_client
+from app.slack.gateway import ClientForTeam, SlackGateway
 from app.slack.oauth.install_flow import build_oauth
 from app.team_scope import TeamScope
 
@@ -36,16 +37,13 @@ class Workspace:
 
 
 WorkspaceSource = Callable[[], list[Workspace]]
-#: The Web API client holding a team's bot token (None: the team has no usable installation).
-ClientForTeam = Callable[[str], WebClient | None]
 #: The workspace of a team id (None: no usable installation, or no team named).
 WorkspaceOf = Callable[[str | None], Workspace | None]
 
 
 def bot_identity(client: WebClient) -> BotIdentity:
     """The bot of a single bot token, from ``auth.test``."""
-    auth = client.auth_test()
-    return BotIdentity(team_id=str(auth["team_id"]), user_id=str(auth["user_id"]))
+    return SlackGateway(client).bot_identity()
 
 
 def single_workspace(runtime: Runtime, client: WebClient, bot: BotIdentity) -> WorkspaceSource:

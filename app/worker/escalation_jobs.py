@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlmodel import col, select
 
 from app.conversations.flow import record_reply, reply_key
@@ -20,6 +18,7 @@ from app.escalations.live_wait import refresh_wait_lines
 from app.escalations.overflow import sweep_overflow
 from app.runtime import Runtime
 from app.slack.agent_desk import SlackAgentDesk
+from app.slack.gateway import SlackConnection, SlackRefusedError
 from app.slack.replier import SlackThreadReplier
 
 logger = logging.getLogger(__name__)
@@ -27,7 +26,7 @@ logger = logging.getLogger(__name__)
 CARD_GRACE = timedelta(minutes=1)  # the web process posts the card right away; after that, us
 
 
-def sweep_claim_windows(*, runtime: Runtime, client: WebClient, now: datetime) -> int:
+def sweep_claim_windows(*, runtime: Runtime, client: SlackConnection, now: datetime) -> int:
     return sweep_overflow(
         engine=runtime.engine,
         config=runtime.config,
@@ -37,7 +36,7 @@ def sweep_claim_windows(*, runtime: Runtime, client: WebClient, now: datetime) -
     )
 
 
-def refresh_customer_wait_lines(*, runtime: Runtime, client: WebClient, now: datetime) -> int:
+def refresh_customer_wait_lines(*, runtime: Runtime, client: SlackConnection, now: datetime) -> int:
     return refresh_wait_lines(
         engine=runtime.engine,
         config=runtime.config,
@@ -47,30 +46,31 @@ def refresh_customer_wait_lines(*, runtime: Runtime, client: WebClient, now: dat
     )
 
 
-def post_missing_cards(*, runtime: Runtime, client: WebClient, now: datetime) -> int:
+def post_missing_cards(*, runtime: Runtime, client: SlackConnection, now: datetime) -> int:
     with session_scope(runtime.engine) as session:
         pending = escalations_without_card(
             session=session, older_than=now - CARD_GRACE, team_id=runtime.team_filter
         )
+    desk = SlackAgentDesk(client)
     posted = 0
     for escalation_id in pending:
         try:
             if post_card(
                 engine=runtime.engine,
                 config=runtime.config,
-                desk=SlackAgentDesk(client),
+                desk=desk,
                 escalation_id=escalation_id,
             ):
                 posted += 1
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", "error"))
+        except SlackRefusedError as refusal:
+            error = refusal.error
             record_card_failure(engine=runtime.engine, escalation_id=escalation_id, error=error)
             logger.warning("card of escalation %s not posted: %s", escalation_id, error)
     return posted
 
 
 def post_missing_handoff_replies(
-    *, runtime: Runtime, client: WebClient, bot: BotIdentity, now: datetime
+    *, runtime: Runtime, client: SlackConnection, bot: BotIdentity, now: datetime
 ) -> int:
     """Tell customers about hand-offs whose message failed to post when they pressed
     "I still need help" (hand-offs from messages are retried with their stored event)."""
@@ -115,10 +115,8 @@ def post_missing_handoff_replies(
                 key=reply_key(decision_id),
                 maybe_sent=True,  # the click's own attempt may have posted it, then failed
             )
-        except SlackApiError as exc:
-            logger.warning(
-                "hand-off reply %s not posted: %s", decision_id, exc.response.get("error")
-            )
+        except SlackRefusedError as refusal:
+            logger.warning("hand-off reply %s not posted: %s", decision_id, refusal.error)
             continue
         record_reply(
             engine=runtime.engine,

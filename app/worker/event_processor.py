@@ -23,7 +23,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
-from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -32,6 +31,7 @@ from app.db.event_notifier import NOTIFY_CHANNEL
 from app.db.events import claim_queued_events, fail_event
 from app.runtime import Runtime
 from app.slack.event_processing import process_event
+from app.slack.gateway import WebClient
 from app.slack.workspaces import (
     WorkspaceOf,
     bot_identity,

@@ -6,13 +6,12 @@ import json
 import logging
 from datetime import datetime, timedelta
 
-from slack_sdk import WebClient
-
 from app.conversations.intake import BotIdentity
 from app.db.engine import session_scope
 from app.db.events import claim_for_retry, prune_events, unfinished_events
 from app.runtime import Runtime
 from app.slack.event_processing import process_event
+from app.slack.gateway import SlackConnection
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +20,7 @@ KEEP_FINISHED = timedelta(days=2)
 
 
 def retry_unfinished_events(
-    *, runtime: Runtime, client: WebClient, bot: BotIdentity, now: datetime
+    *, runtime: Runtime, client: SlackConnection, bot: BotIdentity, now: datetime
 ) -> int:
     """Process each unfinished event once more; returns how many finished now."""
     with session_scope(runtime.engine) as session:

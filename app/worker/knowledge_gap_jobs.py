@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from slack_sdk.models.blocks import Block
 from sqlalchemy.engine import Engine
 
 from app.config_file import EscalationConfig
@@ -31,6 +30,7 @@ from app.knowledge_gaps.queue import (
     topics_to_flag,
     unflag_topic,
 )
+from app.slack.blocks import Block
 from app.slack.blocks.gap_digest import (
     MAX_EXAMPLES,
     flag_label,

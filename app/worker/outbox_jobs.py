@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from slack_sdk import WebClient
-
 from app.config_file import EscalationConfig
 from app.delivery.outbox import deliver_due
 from app.delivery.outcomes import AttemptSender, Recorder, Sender
@@ -28,11 +26,12 @@ from app.integrations.trackers import bug_trackers
 from app.mail.smtp_sender import SmtpSender
 from app.runtime import Runtime
 from app.slack.bug_reports import announce_bug_reports
+from app.slack.gateway import ClientForTeam, SlackConnection
 from app.slack.reminder_sender import SlackReminderSender
 from app.slack.surge_notices import surge_notice_sender
 from app.slack.team_alerts import SlackAlertSender
 from app.slack.thread_notice_sender import ThreadNoticeSender
-from app.slack.workspaces import ClientForTeam, WorkspaceSource, installed_team_ids
+from app.slack.workspaces import WorkspaceSource, installed_team_ids
 from app.surge import notices as surge_notices
 from app.team_scope import TeamScope
 from app.worker.surge_jobs import announce_notice_outcomes
@@ -43,7 +42,7 @@ Senders = dict[str, Sender | AttemptSender]
 RECORDERS: dict[str, Recorder] = {thread_notices.KIND: thread_notices.record_notice}
 
 
-def outbox_senders(runtime: Runtime, client: WebClient | ClientForTeam) -> Senders:
+def outbox_senders(runtime: Runtime, client: SlackConnection | ClientForTeam) -> Senders:
     """The sender map of the ``deliver_outbox`` job. Problems were logged at start-up
     (``bootstrap``); here they are queued for the leads."""
     problems = integration_problems(runtime.settings, runtime.config)

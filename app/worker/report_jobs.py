@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from slack_sdk import WebClient
-
 from app.db.engine import session_scope
 from app.metrics.report import kpi_report
 from app.metrics.stats_query import StatsQuery
 from app.runtime import Runtime
 from app.slack.blocks.kpi_report import kpi_report_blocks
+from app.slack.gateway import SlackConnection, gateway_of
 from app.slack.sent_lookup import DIGEST_EVENT, keyed_metadata
 from app.worker.scheduled_slots import SlotSend
 
@@ -19,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 def post_leads_digest(
-    *, runtime: Runtime, client: WebClient, now: datetime, send: SlotSend | None = None
+    *, runtime: Runtime, client: SlackConnection, now: datetime, send: SlotSend | None = None
 ) -> str:
     """Post last week's KPIs of the runtime's installation (against the week before) to its
     ``leads_channel``, marked with the slot's key; returns the ts (the one already in Slack
@@ -36,12 +35,12 @@ def post_leads_digest(
         )
     title = "Weekly escalation digest: last 7 days"
     blocks = kpi_report_blocks(report, title=title)
-    response = client.chat_postMessage(
+    posted = gateway_of(client).post_message(
         channel=runtime.config.leads_channel,
         text=title,
-        blocks=[block.to_dict() for block in blocks],
+        blocks=blocks,
         unfurl_links=False,
         metadata=keyed_metadata(DIGEST_EVENT, send.key) if send else None,
     )
     logger.info("weekly digest posted to %s", runtime.config.leads_channel)
-    return str(response["ts"])
+    return posted.ts

@@ -9,16 +9,15 @@ from functools import partial
 from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from slack_sdk import WebClient
 
 from app.config_file import ReportsConfig
 from app.knowledge_gaps.drafts import OfflineDrafter
 from app.runtime import Runtime
 from app.slack.gap_notifier import SlackGapNotifier
+from app.slack.gateway import ClientForTeam, SlackConnection, WebClient
 from app.slack.sent_lookup import find_keyed_message
 from app.slack.surge_alerts import SlackSurgeAlerts
 from app.slack.workspaces import (
-    ClientForTeam,
     Workspace,
     WorkspaceSource,
     bot_identity,
@@ -215,7 +214,7 @@ def build_scheduler(runtime: Runtime, workspaces: WorkspaceSource) -> BlockingSc
             **defaults,
         )
     # Slack deliveries go out with the token of the installation they belong to.
-    alert_clients: WebClient | ClientForTeam = (
+    alert_clients: SlackConnection | ClientForTeam = (
         installation_clients(runtime) if runtime.settings.oauth_mode else workspaces()[0].client
     )
     senders = outbox_senders(runtime, alert_clients)

@@ -7,13 +7,13 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from app.conversations.feedback import request_human
 from app.conversations.flow import record_reply, reply_key
 from app.escalations.handoff import post_card
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.answer import answer_closed_blocks
+from app.slack.gateway import SlackGateway, SlackRefusedError
 from app.slack.identity import bot_identity
 from app.slack.listeners.actions.clicks import record_click, tell
 from app.slack.replier import SlackThreadReplier
@@ -39,16 +39,17 @@ def answer_needs_help(
         tell(client, click, result.notice)
         return
     note = f"<@{click.user_id}> asked for more help."
+    slack = SlackGateway(client)
     try:
-        client.chat_update(
+        slack.update_message(
             channel=click.channel,
             ts=click.message_ts,
             text=note,
-            blocks=[b.to_dict() for b in answer_closed_blocks(click.message_blocks, note=note)],
+            blocks=answer_closed_blocks(click.message_blocks, note=note),
         )
-    except SlackApiError as exc:
-        logger.warning("answer %s not updated: %s", click.message_ts, exc.response.get("error"))
-    posted = SlackThreadReplier(client).post_reply(
+    except SlackRefusedError as refusal:
+        logger.warning("answer %s not updated: %s", click.message_ts, refusal.error)
+    posted = SlackThreadReplier(slack).post_reply(
         channel=result.channel,
         thread_ts=result.thread_ts,
         reply=result.handoff,
@@ -65,6 +66,6 @@ def answer_needs_help(
         post_card(
             engine=runtime.engine,
             config=runtime.config,
-            desk=SlackAgentDesk(client),
+            desk=SlackAgentDesk(slack),
             escalation_id=result.escalation_id,
         )

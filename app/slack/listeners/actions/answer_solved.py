@@ -7,12 +7,12 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from app.conversations.feedback import mark_solved
 from app.csat.service import AI
 from app.escalations.lifecycle import send_survey
 from app.slack.blocks.answer import answer_closed_blocks
+from app.slack.gateway import SlackGateway, SlackRefusedError
 from app.slack.listeners.actions.clicks import record_click, tell
 from app.slack.replier import SlackThreadReplier
 
@@ -37,19 +37,15 @@ def answer_solved(
         return
     note = f"<@{click.user_id}> marked this as solved. Glad it helped!"
     blocks = answer_closed_blocks(click.message_blocks, note=note)
+    slack = SlackGateway(client)
     try:
-        client.chat_update(
-            channel=click.channel,
-            ts=click.message_ts,
-            text=note,
-            blocks=[block.to_dict() for block in blocks],
-        )
-    except SlackApiError as exc:
-        logger.warning("answer %s not updated: %s", click.message_ts, exc.response.get("error"))
+        slack.update_message(channel=click.channel, ts=click.message_ts, text=note, blocks=blocks)
+    except SlackRefusedError as refusal:
+        logger.warning("answer %s not updated: %s", click.message_ts, refusal.error)
     send_survey(
         engine=runtime.engine,
         config=runtime.config,
-        poster=SlackThreadReplier(client),
+        poster=SlackThreadReplier(slack),
         kind=AI,
         conversation_id=conversation_id,
     )

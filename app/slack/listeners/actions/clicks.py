@@ -9,11 +9,11 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from app.db.engine import session_scope
 from app.db.escalations import is_foreign_escalation
 from app.runtime import Runtime
+from app.slack.gateway import SlackConnection, SlackRefusedError, gateway_of
 from app.slack.middleware.runtime import runtime_of
 
 logger = logging.getLogger(__name__)
@@ -45,17 +45,17 @@ def click_of(body: dict[str, Any], action: dict[str, Any]) -> Click:
     )
 
 
-def tell(client: WebClient, click: Click, text: str) -> None:
+def tell(client: SlackConnection, click: Click, text: str) -> None:
     """An ephemeral message to the person who clicked, where they clicked."""
     try:
-        client.chat_postEphemeral(
+        gateway_of(client).post_ephemeral(
             channel=click.channel, user=click.user_id, text=text, thread_ts=click.thread_ts
         )
-    except SlackApiError as exc:
-        logger.warning("ephemeral notice not shown: %s", exc.response.get("error"))
+    except SlackRefusedError as refusal:
+        logger.warning("ephemeral notice not shown: %s", refusal.error)
 
 
-def id_or_refuse(client: WebClient, click: Click) -> int | None:
+def id_or_refuse(client: SlackConnection, click: Click) -> int | None:
     """The record id a button carries in its value; a tampered or stale value is refused."""
     try:
         return int(click.value)
@@ -72,7 +72,7 @@ def foreign_escalation(runtime: Runtime, escalation_id: int) -> bool:
         )
 
 
-def escalation_id_or_refuse(client: WebClient, click: Click, runtime: Runtime) -> int | None:
+def escalation_id_or_refuse(client: SlackConnection, click: Click, runtime: Runtime) -> int | None:
     """The escalation id a button carries, if it is one of this workspace's."""
     escalation_id = id_or_refuse(client, click)
     if escalation_id is not None and foreign_escalation(runtime, escalation_id):

@@ -6,9 +6,9 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from app.slack.blocks.csat import comment_modal
+from app.slack.gateway import SlackGateway, SlackRefusedError
 from app.slack.listeners.actions.clicks import record_click, tell
 
 
@@ -20,12 +20,8 @@ def csat_comment(
         return
     click, rating_id, _ = pressed
     try:
-        client.views_open(
-            trigger_id=str(body.get("trigger_id") or ""), view=comment_modal(rating_id).to_dict()
+        SlackGateway(client).open_view(
+            trigger_id=str(body.get("trigger_id") or ""), view=comment_modal(rating_id)
         )
-    except SlackApiError as exc:
-        tell(
-            client,
-            click,
-            f"I couldn't open the comment form ({exc.response.get('error')}).",
-        )
+    except SlackRefusedError as refusal:
+        tell(client, click, f"I couldn't open the comment form ({refusal.error}).")

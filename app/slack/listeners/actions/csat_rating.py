@@ -7,11 +7,11 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from app.csat.service import record_rating
 from app.db.models import utcnow
 from app.slack.blocks.csat import parse_rating_value, thanks_blocks
+from app.slack.gateway import SlackGateway, SlackRefusedError
 from app.slack.listeners.actions.clicks import click_of, tell
 from app.slack.middleware.runtime import runtime_of
 
@@ -41,11 +41,8 @@ def csat_rating(
         return
     blocks = thanks_blocks(rating_id=rating_id, rating=result.rating, kind=result.kind)
     try:
-        client.chat_update(
-            channel=click.channel,
-            ts=click.message_ts,
-            text=result.notice,
-            blocks=[block.to_dict() for block in blocks],
+        SlackGateway(client).update_message(
+            channel=click.channel, ts=click.message_ts, text=result.notice, blocks=blocks
         )
-    except SlackApiError as exc:
-        logger.warning("survey %s not updated: %s", click.message_ts, exc.response.get("error"))
+    except SlackRefusedError as refusal:
+        logger.warning("survey %s not updated: %s", click.message_ts, refusal.error)

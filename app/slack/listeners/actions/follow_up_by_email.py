@@ -9,7 +9,6 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from app.db.models import utcnow
 from app.escalations.email_follow_up import (
@@ -19,6 +18,7 @@ from app.escalations.email_follow_up import (
     email_key,
 )
 from app.mail.smtp_sender import SmtpSender
+from app.slack.gateway import SlackRefusedError, gateway_of
 from app.slack.listeners.actions.clicks import record_click, tell
 from app.slack.listeners.actions.follow_up_later import show_follow_up_choice
 
@@ -63,10 +63,7 @@ def follow_up_by_email(
 
 def _profile_email(client: WebClient, user_id: str) -> str | None:
     try:
-        response = client.users_info(user=user_id)
-    except SlackApiError as exc:
-        logger.warning("profile of a customer not read: %s", exc.response.get("error"))
+        return gateway_of(client).user_email(user_id)
+    except SlackRefusedError as refusal:
+        logger.warning("profile of a customer not read: %s", refusal.error)
         return None
-    profile = (response.get("user") or {}).get("profile") or {}
-    email = profile.get("email")
-    return str(email) if email else None

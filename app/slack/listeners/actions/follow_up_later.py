@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from app.db.engine import session_scope
 from app.db.models import Escalation, utcnow
@@ -18,6 +17,7 @@ from app.messages import render
 from app.runtime import Runtime
 from app.slack.agent_desk import SlackAgentDesk
 from app.slack.blocks.customer_handoff import follow_up_chosen_blocks
+from app.slack.gateway import SlackConnection, SlackRefusedError, gateway_of
 from app.slack.listeners.actions.clicks import Click, record_click, tell
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ def follow_up_later(
 
 
 def show_follow_up_choice(
-    client: WebClient,
+    client: SlackConnection,
     click: Click,
     runtime: Runtime,
     *,
@@ -75,19 +75,17 @@ def show_follow_up_choice(
     blocks = follow_up_chosen_blocks(
         text=text, note=note, email_label=email_label, conversation_id=conversation_id
     )
+    slack = gateway_of(client)
     try:
-        client.chat_update(
-            channel=click.channel,
-            ts=click.message_ts,
-            text=text or note,
-            blocks=[b.to_dict() for b in blocks],
+        slack.update_message(
+            channel=click.channel, ts=click.message_ts, text=text or note, blocks=blocks
         )
-    except SlackApiError as exc:
-        logger.warning("transition message not updated: %s", exc.response.get("error"))
+    except SlackRefusedError as refusal:
+        logger.warning("transition message not updated: %s", refusal.error)
     refresh_cards(
         engine=runtime.engine,
         config=runtime.config,
-        desk=SlackAgentDesk(client),
+        desk=SlackAgentDesk(slack),
         escalation_id=escalation_id,
     )
 

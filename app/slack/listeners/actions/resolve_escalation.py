@@ -6,12 +6,12 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from app.db.engine import session_scope
 from app.db.models import Account, Escalation
 from app.escalations.handoff import build_card
 from app.slack.blocks.resolve_modal import resolve_modal
+from app.slack.gateway import SlackGateway, SlackRefusedError
 from app.slack.listeners.actions.clicks import click_of, escalation_id_or_refuse, tell
 from app.slack.middleware.runtime import runtime_of
 
@@ -53,13 +53,9 @@ def resolve_escalation(
         return
     trigger_id = str(body.get("trigger_id") or "")
     try:
-        client.views_open(
+        SlackGateway(client).open_view(
             trigger_id=trigger_id,
-            view=resolve_modal(escalation_id, account_name=account_name, **bug).to_dict(),
+            view=resolve_modal(escalation_id, account_name=account_name, **bug),
         )
-    except SlackApiError as exc:
-        tell(
-            client,
-            click,
-            f"I couldn't open the resolution form ({exc.response.get('error')}). Try again.",
-        )
+    except SlackRefusedError as refused:
+        tell(client, click, f"I couldn't open the resolution form ({refused.error}). Try again.")
