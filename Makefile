@@ -8,7 +8,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := app standins sandbox tests $(wildcard benchmarks)
-# pytest workers (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one process
+# pytest workers (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one process.
+# Work stealing: a worker that runs out takes tests queued for the other, so none idles at the end
 PYTEST_WORKERS ?= auto
 
 .PHONY: install run test lint typecheck unit clean
@@ -33,7 +34,7 @@ typecheck: install
 	$(BIN)/mypy
 
 unit: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 test: lint typecheck unit
 
