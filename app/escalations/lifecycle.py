@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 from app.config_file import EscalationConfig
-from app.csat.service import mark_posted, open_survey
+from app.csat.service import open_survey
 from app.db.engine import session_scope
 from app.db.models import Conversation, utcnow
 from app.delivery.outcomes import AttemptSender
 from app.escalations.handoff import AgentDesk, refresh_cards
-from app.escalations.thread_notices import ThreadPoster, deliver_notices
+from app.escalations.thread_notices import deliver_notices, deliver_thread, queue_survey
 
 
 def after_change(
@@ -31,16 +31,15 @@ def send_survey(
     *,
     engine: Engine,
     config: EscalationConfig,
-    poster: ThreadPoster,
+    notices: AttemptSender,
     kind: str,
     conversation_id: int,
 ) -> int:
-    """Store a conversation's survey, then post it in the customer's thread (once). The
-    hand-off survey of an escalation is a thread notice, stored with its resolution."""
+    """Store a conversation's survey with its thread notice (once), then post what the thread
+    has waiting. The hand-off survey of an escalation is stored with its resolution."""
     now = utcnow()
     with session_scope(engine) as session:
-        conversation = session.get(Conversation, conversation_id)
-        assert conversation is not None
+        conversation = session.get_one(Conversation, conversation_id)
         row = open_survey(
             session=session,
             kind=kind,
@@ -50,12 +49,11 @@ def send_survey(
             hours=config.reports.csat_survey_hours,
         )
         assert row.id is not None
-        rating_id, already = row.id, row.survey_ts is not None
+        rating_id = row.id
+        if row.survey_ts is None:
+            queue_survey(
+                session=session, conversation=conversation, rating_id=rating_id, kind=kind, now=now
+            )
         channel, thread_ts = conversation.channel_id, conversation.thread_ts
-    if not already:
-        posted = poster.post_survey(
-            channel=channel, thread_ts=thread_ts, kind=kind, rating_id=rating_id
-        )
-        with session_scope(engine) as session:
-            mark_posted(session=session, rating_id=rating_id, channel=channel, ts=posted.ts)
+    deliver_thread(engine=engine, sender=notices, channel=channel, thread_ts=thread_ts)
     return rating_id

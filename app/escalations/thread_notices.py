@@ -1,5 +1,6 @@
 """What the customer's thread is told as their escalation moves: who joined when it is claimed,
-the closing message and the hand-off survey when it is resolved.
+the closing message and the hand-off survey when it is resolved; and the survey of a
+conversation the bot's answer solved.
 
 Each notice is an outbox row stored in the transaction of the claim or resolution, so a process
 that dies right after it loses nothing. The notices of one thread form a sequence: they go out in
@@ -12,7 +13,7 @@ looks in the thread first for a message a dead process may have posted, so none 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -23,39 +24,11 @@ from app.db.engine import session_scope
 from app.db.models import Conversation, Escalation, as_utc, utcnow
 from app.delivery.outbox import Only, deliver_due, enqueue
 from app.delivery.outcomes import AttemptSender, Delivered
-from app.domain.replies import Posted
 from app.escalations.customer import closing_text, joined_text
 
 KIND = "slack.thread_notice"
 # The outbox sweep leaves a notice this long to the process of the click that stored it.
 NOTICE_GRACE = timedelta(minutes=1)
-
-
-class ThreadPoster(Protocol):
-    """Posts product-written messages in a customer's thread, each marked with ``key``; with
-    ``maybe_sent`` the thread is read first and a message carrying ``key`` is returned instead
-    of posting it again."""
-
-    def post_text(
-        self,
-        *,
-        channel: str,
-        thread_ts: str,
-        text: str,
-        key: str | None = None,
-        maybe_sent: bool = False,
-    ) -> Posted: ...
-
-    def post_survey(
-        self,
-        *,
-        channel: str,
-        thread_ts: str,
-        kind: str,
-        rating_id: int,
-        key: str | None = None,
-        maybe_sent: bool = False,
-    ) -> Posted: ...
 
 
 def thread_sequence(channel: str, thread_ts: str) -> str:
@@ -74,16 +47,43 @@ def _queue(
     text: str | None = None,
     rating_id: int | None = None,
 ) -> None:
-    """Store a notice to post (once per key: queuing it again changes nothing)."""
+    """Store an escalation's notice to post (once per key: queuing it again changes nothing)."""
+    _store(
+        session,
+        conversation,
+        team_id=escalation.team_id,
+        escalation_id=escalation.id,
+        notice=notice,
+        key=key,
+        now=now,
+        text=text,
+        rating_id=rating_id,
+    )
+
+
+def _store(
+    session: Session,
+    conversation: Conversation,
+    *,
+    team_id: str,
+    escalation_id: int | None,
+    notice: str,
+    key: str,
+    now: datetime,
+    text: str | None = None,
+    rating_id: int | None = None,
+    survey_kind: str = ESCALATION,
+) -> None:
     channel, thread_ts = conversation.channel_id, conversation.thread_ts
     payload: dict[str, Any] = {
-        "team_id": escalation.team_id,
-        "escalation_id": escalation.id,
+        "team_id": team_id,
+        "escalation_id": escalation_id,
         "notice": notice,
         "channel": channel,
         "thread_ts": thread_ts,
         "text": text,
         "rating_id": rating_id,
+        "survey_kind": survey_kind,
     }
     enqueue(
         session=session,
@@ -150,6 +150,24 @@ def queue_resolution(
         )
 
 
+def queue_survey(
+    *, session: Session, conversation: Conversation, rating_id: int, kind: str, now: datetime
+) -> None:
+    """The survey of a conversation that needed no person (the customer's "that solved it"),
+    in its thread like the notices of an escalation."""
+    _store(
+        session,
+        conversation,
+        team_id=conversation.team_id,
+        escalation_id=None,
+        notice="survey",
+        key=f"survey:{rating_id}",
+        now=now,
+        rating_id=rating_id,
+        survey_kind=kind,
+    )
+
+
 def record_notice(session: Session, payload: dict[str, Any], delivered: Delivered) -> None:
     """A posted survey is the rating's message (its buttons answer it)."""
     if payload.get("rating_id") is not None:
@@ -162,22 +180,27 @@ def record_notice(session: Session, payload: dict[str, Any], delivered: Delivere
 
 
 def deliver_notices(*, engine: Engine, sender: AttemptSender, escalation_id: int) -> int:
-    """Post the escalation's waiting notices, in order (the click's process, right after it).
-
-    Notices stored meanwhile (the agent resolved while "joined" was being posted) are taken
-    too; those behind a notice another process is posting, or one that failed, are left to the
-    outbox sweep."""
+    """Post the escalation's waiting notices, in order (the click's process, right after it)."""
     with session_scope(engine) as session:
         escalation = session.get(Escalation, escalation_id)
         if escalation is None:
             return 0
         conversation = session.get_one(Conversation, escalation.conversation_id)
-        sequence = thread_sequence(conversation.channel_id, conversation.thread_ts)
+        channel, thread_ts = conversation.channel_id, conversation.thread_ts
+    return deliver_thread(engine=engine, sender=sender, channel=channel, thread_ts=thread_ts)
+
+
+def deliver_thread(*, engine: Engine, sender: AttemptSender, channel: str, thread_ts: str) -> int:
+    """Post a thread's waiting notices, in order.
+
+    Notices stored meanwhile (the agent resolved while "joined" was being posted) are taken
+    too; those behind a notice another process is posting, or one that failed, are left to the
+    outbox sweep."""
     report = deliver_due(
         engine=engine,
         senders={KIND: sender},
         recorders={KIND: record_notice},
         now=utcnow(),
-        only=Only(sequence=sequence),
+        only=Only(sequence=thread_sequence(channel, thread_ts)),
     )
     return len(report.delivered)

@@ -1,4 +1,4 @@
-"""Delivers thread notices (who joined, the closing message, the hand-off survey) from the
+"""Delivers thread notices (who joined, the closing message, the surveys) from the
 outbox into the customer's thread, with the token of the installation they belong to."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class ThreadNoticeSender:
                 posted = replier.post_survey(
                     channel=channel,
                     thread_ts=thread_ts,
-                    kind=ESCALATION,
+                    kind=str(payload.get("survey_kind") or ESCALATION),
                     rating_id=int(payload["rating_id"]),
                     key=key,
                     maybe_sent=maybe_sent,

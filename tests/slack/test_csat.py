@@ -8,7 +8,13 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.db.models import CsatRating
+from app.conversations.intake import BotIdentity
+from app.db.models import CsatRating, utcnow
+from app.db.outbox_table import DELIVERED, PENDING, OutboxEvent
+from app.escalations.thread_notices import KIND as THREAD_NOTICE
+from app.slack.client import build_web_client
+from app.slack.workspaces import single_workspace
+from app.worker.outbox_jobs import deliver_outbox, outbox_senders
 from standins.local_slack import OUR_TEAM, Customer, LocalSlack
 from tests.slack.test_answer_feedback import _answered, _click
 from tests.slack.test_handoff import (
@@ -174,3 +180,50 @@ def test_contained_conversations_get_their_own_lighter_rating(slack: LocalSlack)
     slack.standin.wait_for(lambda: ratings(slack) and ratings(slack)[0].rating == 5)
     [row] = ratings(slack)
     assert row.kind == "ai" and row.escalation_id is None
+
+
+def _surveys(slack: LocalSlack, root: str) -> list[dict[str, Any]]:
+    return [
+        m for m in bot_replies(slack, INITECH, root) if "csat_rating" in json.dumps(m["blocks"])
+    ]
+
+
+def _survey_rows(slack: LocalSlack) -> list[OutboxEvent]:
+    assert slack.runtime is not None
+    with Session(slack.runtime.engine) as session:
+        rows = session.exec(select(OutboxEvent).where(OutboxEvent.kind == THREAD_NOTICE))
+        return [row for row in rows if row.idempotency_key.startswith("survey:")]
+
+
+def test_a_contained_conversations_survey_slack_could_not_take_is_posted_once_by_the_sweep(
+    slack: LocalSlack,
+) -> None:
+    """The survey after "That solved it" is an outbox row: Slack's hiccup leaves it pending,
+    the worker's outbox sweep posts it once, and the rating knows its message."""
+    assert slack.runtime is not None
+    customer, root, answer = _answered(slack)
+    slack.standin.fail_next("chat.postMessage", status=200, error="internal_error", channel=INITECH)
+    _click(slack, answer, "answer_solved", user=customer.user_id, team=customer.team_id)
+    slack.standin.wait_for(
+        lambda: [r for r in _survey_rows(slack) if r.attempts == 1 and r.status == PENDING] or None
+    )
+    [row] = _survey_rows(slack)
+    assert "internal_error" in (row.last_error or "")
+    assert _surveys(slack, root) == []
+    [rating] = ratings(slack)
+    assert rating.kind == "ai" and rating.survey_ts is None
+
+    client = build_web_client(slack.runtime.settings)
+    workspaces = single_workspace(slack.runtime, client, BotIdentity("T0OURS", "U0BOT"))
+    senders = outbox_senders(slack.runtime, client)
+    later = utcnow() + timedelta(hours=1)  # past the row's backoff
+    assert deliver_outbox(slack.runtime, senders, workspaces, now=later) == 1
+    assert deliver_outbox(slack.runtime, senders, workspaces, now=later) == 0
+
+    [survey] = _surveys(slack, root)
+    [row] = _survey_rows(slack)
+    assert row.status == DELIVERED and row.external_id == survey["ts"]
+    [rating] = ratings(slack)
+    assert rating.survey_ts == survey["ts"]
+    _rate(slack, survey, 5, user=customer.user_id, team=customer.team_id, channel=INITECH)
+    slack.standin.wait_for(lambda: ratings(slack)[0].rating == 5 or None)

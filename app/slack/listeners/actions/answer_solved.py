@@ -14,7 +14,7 @@ from app.escalations.lifecycle import send_survey
 from app.slack.blocks.answer import answer_closed_blocks
 from app.slack.gateway import SlackGateway, SlackRefusedError
 from app.slack.listeners.actions.clicks import record_click, tell
-from app.slack.replier import SlackThreadReplier
+from app.slack.thread_notice_sender import ThreadNoticeSender
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def answer_solved(
     send_survey(
         engine=runtime.engine,
         config=runtime.config,
-        poster=SlackThreadReplier(slack),
+        notices=ThreadNoticeSender(slack),
         kind=AI,
         conversation_id=conversation_id,
     )
