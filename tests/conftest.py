@@ -142,6 +142,18 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(name))
 
 
+@contextmanager
+def engine_at(url: str, revision: str) -> Iterator[Engine]:
+    """An engine on the empty database ``url`` migrated to ``revision`` (for tests of the
+    migrations after it)."""
+    engine = make_engine(url)
+    upgrade(engine, revision)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """A migrated database on each backend."""

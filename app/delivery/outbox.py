@@ -47,6 +47,9 @@ from app.redaction import redact
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)  # longer than any one attempt with its own retries
+#: How long the sweep leaves a row stored ``due`` later to the process that stored it (which
+#: delivers it at once): a row is stored ``due_at=now + STORER_GRACE``.
+STORER_GRACE = timedelta(minutes=1)
 ERROR_LIMIT = 500
 
 

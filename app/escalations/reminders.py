@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -27,7 +27,7 @@ from sqlmodel import Session, col
 from app.config_file import EscalationConfig
 from app.db.engine import session_scope
 from app.db.models import Account, Conversation, Escalation, as_utc
-from app.delivery.outbox import Only, deliver_due, enqueue
+from app.delivery.outbox import STORER_GRACE, Only, deliver_due, enqueue
 from app.delivery.outcomes import AttemptSender, Delivered, PermanentError
 from app.escalations.card import HandoffCard
 from app.escalations.handoff import (
@@ -42,8 +42,7 @@ logger = logging.getLogger(__name__)
 KIND = "slack.reminder"
 OVERFLOW, LEADS = "overflow", "leads"
 DROPPED = "dropped"  # the external id of a reminder that was no longer needed when it was due
-# The outbox sweep leaves a reminder this long to the sweep that stored it.
-REMINDER_GRACE = timedelta(minutes=1)
+REMINDER_GRACE = STORER_GRACE  # left this long to the sweep that stored it
 
 ConfigFor = Callable[[str | None], EscalationConfig]
 """The config of an installation (by team id)."""

@@ -12,7 +12,7 @@ looks in the thread first for a message a dead process may have posted, so none 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -22,13 +22,12 @@ from app.config_file import EscalationConfig
 from app.csat.service import ESCALATION, mark_posted, open_survey
 from app.db.engine import session_scope
 from app.db.models import Conversation, Escalation, as_utc, utcnow
-from app.delivery.outbox import Only, deliver_due, enqueue
+from app.delivery.outbox import STORER_GRACE, Only, deliver_due, enqueue
 from app.delivery.outcomes import AttemptSender, Delivered
 from app.escalations.customer import closing_text, joined_text
 
 KIND = "slack.thread_notice"
-# The outbox sweep leaves a notice this long to the process of the click that stored it.
-NOTICE_GRACE = timedelta(minutes=1)
+NOTICE_GRACE = STORER_GRACE  # left this long to the process of the click that stored it
 
 
 def thread_sequence(channel: str, thread_ts: str) -> str:

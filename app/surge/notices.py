@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -27,14 +27,13 @@ from app.config_file import EscalationConfig
 from app.db.engine import session_scope
 from app.db.models import Surge
 from app.db.outbox_table import DEAD, DELIVERED, DELIVERING, PENDING, OutboxEvent
-from app.delivery.outbox import Only, deliver_due, enqueue
+from app.delivery.outbox import STORER_GRACE, Only, deliver_due, enqueue
 from app.delivery.outcomes import AttemptSender, Delivered, PermanentError
 from app.surge.playbook import fill_playbook_text
 from app.surge.service import active_surge
 
 KIND = "slack.surge_notice"
-# The outbox sweep leaves a notice this long to the lead's process that stored it.
-NOTICE_GRACE = timedelta(minutes=1)
+NOTICE_GRACE = STORER_GRACE  # left this long to the lead's process that stored it
 _ERROR_TYPE = re.compile(r"^(gave up: )?\w+Error: ")
 
 

@@ -14,10 +14,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-from app.db.engine import make_engine
 from app.db.schema import MIGRATIONS, current_revision, head_revision, upgrade
 from app.escalations.email_follow_up import EMAIL_KIND, email_key
 from tests.bugs.test_service import escalation_row
+from tests.conftest import engine_at
 
 CREATED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 WHEN = sa.DateTime(timezone=True)
@@ -43,10 +43,8 @@ outbox_events = sa.table(
 @pytest.fixture
 def old_engine(empty_database_url: str) -> Iterator[Engine]:
     """A database at revision 0018, when follow-up emails had their own table."""
-    engine = make_engine(empty_database_url)
-    upgrade(engine, "0018")
-    yield engine
-    engine.dispose()
+    with engine_at(empty_database_url, "0018") as engine:
+        yield engine
 
 
 def _downgrade(engine: Engine, revision: str) -> None:

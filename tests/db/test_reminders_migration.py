@@ -13,12 +13,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from app.db.engine import make_engine
 from app.db.schema import current_revision, downgrade, head_revision, upgrade
 from app.delivery.outbox import deliver_due
 from app.delivery.outcomes import Delivered
 from app.escalations.reminders import DROPPED, KIND
 from tests.bugs.test_service import escalation_row
+from tests.conftest import engine_at
 from tests.db.test_follow_up_emails_migration import WHEN, _utc, outbox_events
 
 TAKEN = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -35,10 +35,8 @@ reminder_sends = sa.table(
 @pytest.fixture
 def old_engine(empty_database_url: str) -> Iterator[Engine]:
     """A database at revision 0019, when reminder sends had their own table."""
-    engine = make_engine(empty_database_url)
-    upgrade(engine, "0019")
-    yield engine
-    engine.dispose()
+    with engine_at(empty_database_url, "0019") as engine:
+        yield engine
 
 
 def _send(escalation_id: int, step: str, status: str, **values: Any) -> dict[str, Any]:

@@ -13,13 +13,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from app.db.engine import make_engine
 from app.db.schema import current_revision, downgrade, head_revision, upgrade
 from app.surge.notices import KIND, notice_key
-from tests.db.test_follow_up_emails_migration import _utc, outbox_events
+from tests.conftest import engine_at
+from tests.db.test_follow_up_emails_migration import WHEN, _utc, outbox_events
 
 CREATED = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-WHEN = sa.DateTime(timezone=True)
 
 surges = sa.table(
     "surges",
@@ -39,10 +38,8 @@ surge_notices = sa.table(
 @pytest.fixture
 def old_engine(empty_database_url: str) -> Iterator[Engine]:
     """A database at revision 0019, when surge notices had their own table."""
-    engine = make_engine(empty_database_url)
-    upgrade(engine, "0019")
-    yield engine
-    engine.dispose()
+    with engine_at(empty_database_url, "0019") as engine:
+        yield engine
 
 
 def _notice(surge_id: int, channel: str, status: str, **values: Any) -> dict[str, Any]:

@@ -13,21 +13,19 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from app.db.engine import make_engine
 from app.db.outbox_table import OutboxEvent
 from app.db.schema import downgrade, upgrade
 from app.escalations.thread_notices import KIND, thread_sequence
 from tests.bugs.test_service import escalation_row
+from tests.conftest import engine_at
 
 THEN = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def at_0017(empty_database_url: str) -> Iterator[Engine]:
-    engine = make_engine(empty_database_url)
-    upgrade(engine, "0017")
-    yield engine
-    engine.dispose()
+    with engine_at(empty_database_url, "0017") as engine:
+        yield engine
 
 
 def _notice(engine: Engine, escalation_id: int, **values: object) -> None:
